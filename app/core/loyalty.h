@@ -1,0 +1,202 @@
+#pragma once
+// The services a cashier, a manager, the CLI and the tests call. Each business action writes
+// its events and updates the caches in ONE write transaction on the single writer connection.
+#include "clock.h"
+#include "crypto.h"
+#include "engine.h"
+#include "ledger.h"
+#include "program.h"
+#include "result.h"
+
+#include <QDate>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <memory>
+#include <optional>
+
+namespace setia {
+
+class Store;
+
+struct Consent {
+    bool marketing = false;
+    bool whatsapp = false;
+};
+
+struct EnrollRequest {
+    QString name, phone, email;
+    QDate birthDate;
+    Consent consent;
+    QString referralCode;  // of the member who referred this one
+    QString cardNumber;    // a printed card handed over at the till (optional)
+    QString cardKind = QStringLiteral("barcode");
+    bool issueDigitalCard = false;
+    QString actor;
+};
+
+struct Profile {
+    QString name, phone, email;
+    QDate birthDate;
+};
+
+struct CardView {
+    QString number, kind, status, memberId, blockReason, replacedBy;
+    qint64 issuedAt = 0;
+};
+
+struct MemberView {
+    QString memberId, status, homeStore, tierId, tierName, referralCode, referrerId;
+    Profile profile; // empty when erased
+    qint64 balance = 0;
+    qint64 enrolledAt = 0;
+    qint64 consentMarketingAt = 0, consentWhatsappAt = 0;
+    QList<CardView> cards;
+    QStringList badges;
+};
+
+struct MemberSummary {
+    QString memberId, name, maskedPhone, tierId, status;
+    qint64 balance = 0;
+};
+
+struct EventView {
+    QString eventId, type, receiptId, refEventId, actor;
+    qint64 occurredAt = 0, points = 0, amount = 0, terminalSeq = 0;
+    QJsonObject payload;
+};
+
+struct EarnResult {
+    QString memberId, receiptId, eventId;
+    qint64 points = 0;        // sale points
+    qint64 bonusPoints = 0;   // this member's bonuses
+    qint64 balance = 0;       // after
+    QString tierId;           // after
+    bool tierChanged = false;
+    bool replayed = false;    // the same receipt was already earned: this is the original answer
+    QList<ExplanationLine> explanation;
+    QJsonObject toJson() const;
+    static EarnResult fromJson(const QJsonObject &o);
+};
+
+struct RedeemResult {
+    QString memberId, eventId, rewardId, voucherCode;
+    qint64 points = 0;   // spent (positive)
+    qint64 value = 0;    // minor units, for points as payment
+    qint64 balance = 0;  // after
+};
+
+struct ReverseResult {
+    QString receiptId, memberId;
+    qint64 refundedAmount = 0;     // this refund
+    qint64 pointsReversed = 0;     // this refund, all members together
+    qint64 balance = 0;            // the buyer's after
+    bool fullyRefunded = false;
+};
+
+struct VoucherView {
+    QString code, typeId, memberId, status; // status: valid, used, expired
+    qint64 discount = 0, minSpend = 0, issuedAt = 0, expiresAt = 0, usedAt = 0;
+};
+
+struct TierStatus {
+    QString tierId, tierName, nextTierId, nextTierName;
+    qint64 windowTotal = 0, toNext = 0;
+    QString basis;
+};
+
+struct Report {
+    qint64 fromMs = 0, toMs = 0;
+    qint64 pointsEarned = 0, pointsBonus = 0, pointsRedeemed = 0, pointsReversed = 0, pointsAdjusted = 0,
+           pointsExpired = 0;
+    qint64 receipts = 0, spend = 0, redemptions = 0, membersEnrolled = 0, activeMembers = 0;
+    QList<std::pair<QString, qint64>> topMembers; // member id, points earned
+    QList<std::pair<qint64, qint64>> byHour;      // store-local hour 0..23: earned, redeemed
+    double redemptionRate() const { return pointsEarned + pointsBonus > 0 ? double(pointsRedeemed) / double(pointsEarned + pointsBonus) : 0.0; }
+};
+
+struct ImportReport {
+    int members = 0, cards = 0;
+    qint64 openingPoints = 0;
+    QStringList errors; // "line 7: phone: ..." — nothing is imported when any row is wrong
+};
+
+struct AlertView {
+    QString alertId, kind, memberId, detail, acknowledgedBy;
+    qint64 at = 0, acknowledgedAt = 0;
+};
+
+class Loyalty {
+public:
+    // The store must be open for writing for any operation that changes something.
+    Loyalty(Store &store, KeyRing keys, const Clock &clock, Random &random);
+    ~Loyalty();
+
+    // Creates the terminal identity on a new store (idempotent): store id, terminal id, time zone.
+    Status initialize(const QString &storeId, const QString &storeName, const QString &timeZone, const QString &currency);
+    QString setting(const QString &key) const;
+    Status setSetting(const QString &key, const QString &value, const QString &actor);
+    QString terminalId() const;
+    QString storeId() const;
+
+    // --- program ---
+    Result<int> loadProgram(const QByteArray &json, const QString &actor);
+    // The program in force at a time (default: now). Error when none is loaded.
+    Result<Program> program(std::optional<qint64> atMs = std::nullopt) const;
+
+    // --- members and cards ---
+    Result<MemberView> enroll(const EnrollRequest &request);
+    Result<MemberView> member(const QString &memberId) const;
+    Result<MemberView> memberByCard(const QString &cardNumber) const;
+    Result<MemberView> memberByPhone(const QString &phone) const;
+    // Finds by card number, phone or name words; paged, newest first.
+    Result<QList<MemberSummary>> search(const QString &query, int page = 0, int pageSize = 20) const;
+    Result<QList<EventView>> history(const QString &memberId, int page = 0, int pageSize = 50) const;
+    Result<CardView> assignCard(const QString &memberId, const QString &cardNumber, const QString &kind, const QString &actor);
+    // Blocks a lost card; with a replacement, the new card joins the same member (balance kept).
+    Result<CardView> blockCard(const QString &cardNumber, const QString &reason, const QString &replacement, const QString &actor);
+    Status updateProfile(const QString &memberId, const Profile &profile, const QString &actor);
+    // UU PDP erasure: personal data and the member key destroyed, an erase event recorded.
+    Status erase(const QString &memberId, const QString &reason, const QString &actor);
+    Result<TierStatus> tierStatus(const QString &memberId) const;
+    Result<QList<VoucherView>> vouchers(const QString &memberId) const;
+
+    // --- points ---
+    Result<EarnComputation> quote(const QString &memberId, const Basket &basket) const;
+    Result<EarnResult> earn(const QString &memberId, const Basket &basket, const QString &actor);
+    Result<RedeemResult> redeemReward(const QString &memberId, const QString &rewardId, const QString &actor);
+    Result<RedeemResult> redeemPoints(const QString &memberId, qint64 points, const QString &receiptId, const QString &actor);
+    // Refund of a receipt. refundAmount: none for the whole receipt.
+    Result<ReverseResult> reverse(const QString &receiptId, std::optional<qint64> refundAmount, const QString &reason,
+                                  const QString &actor);
+    Result<qint64> adjust(const QString &memberId, qint64 points, const QString &reason, const QString &actor);
+    Result<VoucherView> issueVoucher(const QString &memberId, const QString &typeId, const QString &actor);
+    Result<VoucherView> useVoucher(const QString &code, const QString &receiptId, qint64 basketTotal, const QString &actor);
+    // Expires lots past their date; returns points expired.
+    Result<qint64> expirePoints(const QString &actor);
+    // Re-evaluates every member's tier (downgrades happen as the window moves); returns changes.
+    Result<int> recomputeTiers(const QString &actor);
+
+    // --- manager ---
+    Report report(qint64 fromMs, qint64 toMs) const;
+    QList<AlertView> alerts(bool includeAcknowledged = false) const;
+    Status acknowledgeAlert(const QString &alertId, const QString &actor);
+    QList<QStringList> auditLog(int limit = 100) const;
+
+    // --- import / export ---
+    // CSV with header: name,phone,email,birth_date,card_number,card_kind,opening_balance,marketing_consent
+    ImportReport importMembers(const QByteArray &csv, const QString &actor);
+    QByteArray exportMembers(bool includePersonalData) const;
+    QByteArray exportEvents(qint64 fromMs, qint64 toMs) const;
+
+    VerifyReport verify() const;
+    qint64 nowMs() const;
+
+    struct Impl; // private to loyalty*.cpp (loyalty_p.h)
+
+private:
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace setia

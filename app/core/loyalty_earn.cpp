@@ -1,0 +1,315 @@
+#include "loyalty_p.h"
+
+#include "crypto.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QVariant>
+
+using namespace Qt::StringLiterals;
+
+namespace setia {
+
+MemberFacts Loyalty::Impl::facts(const MemberRow &row, const Program &p, qint64 at) const
+{
+    MemberFacts f;
+    f.memberId = row.memberId;
+    f.tierId = row.tierId;
+    f.enrolledAtMs = row.enrolledAt;
+    f.referrerId = row.referrerId;
+    if (p.birthdayBonus > 0)
+        f.birthDate = decryptProfile(row).birthDate;
+    const auto [dayStart, dayEnd] = storeDayBounds(at, p.timeZone);
+    QSqlQuery q = query();
+    q.prepare(u"SELECT COALESCE(SUM(points),0), COUNT(*) FROM events WHERE member_id = ? AND type = 'earn'"
+              " AND occurred_at >= ? AND occurred_at < ?"_s);
+    q.addBindValue(row.memberId);
+    q.addBindValue(dayStart);
+    q.addBindValue(dayEnd);
+    if (q.exec() && q.next())
+        f.pointsEarnedToday = q.value(0).toLongLong();
+    if (!row.referrerId.isEmpty()) {
+        q.prepare(u"SELECT 1 FROM events WHERE member_id = ? AND type = 'earn' LIMIT 1"_s);
+        q.addBindValue(row.memberId);
+        f.firstPurchase = q.exec() && !q.next();
+    }
+    if (p.birthdayBonus > 0 || p.anniversaryBonus > 0) {
+        q.prepare(u"SELECT json_extract(payload, '$.kind'), MAX(CAST(json_extract(payload, '$.id') AS INTEGER)) FROM events"
+                  " WHERE member_id = ? AND type = 'bonus' AND json_extract(payload, '$.kind') IN ('birthday','anniversary')"
+                  " GROUP BY 1"_s);
+        q.addBindValue(row.memberId);
+        if (q.exec())
+            while (q.next()) {
+                if (q.value(0).toString() == u"birthday"_s)
+                    f.birthdayAwardedYear = q.value(1).toInt();
+                else
+                    f.anniversaryAwardedYear = q.value(1).toInt();
+            }
+    }
+    for (const auto &m : p.missions) {
+        const qint64 from = at - qint64(m.windowDays) * 86'400'000LL;
+        MissionProgress mp;
+        q.prepare(m.kind == u"visits"_s
+                      ? u"SELECT COUNT(*) FROM events WHERE member_id = ? AND type = 'earn' AND occurred_at > ? AND occurred_at <= ?"_s
+                      : u"SELECT COALESCE(SUM(amount),0) FROM events WHERE member_id = ? AND type IN ('earn','reverse') AND occurred_at > ? AND occurred_at <= ?"_s);
+        q.addBindValue(row.memberId);
+        q.addBindValue(from);
+        q.addBindValue(at);
+        if (q.exec() && q.next())
+            mp.progress = q.value(0).toLongLong();
+        q.prepare(u"SELECT 1 FROM events WHERE member_id = ? AND type = 'bonus' AND occurred_at > ? AND occurred_at <= ?"
+                  " AND json_extract(payload, '$.kind') = 'mission' AND json_extract(payload, '$.id') = ? LIMIT 1"_s);
+        q.addBindValue(row.memberId);
+        q.addBindValue(from);
+        q.addBindValue(at);
+        q.addBindValue(m.id);
+        mp.completedInWindow = q.exec() && q.next();
+        f.missions.insert(m.id, mp);
+    }
+    return f;
+}
+
+Result<EarnComputation> Loyalty::quote(const QString &memberId, const Basket &basket) const
+{
+    const qint64 now = d->now();
+    auto p = d->programAt(now);
+    if (!p)
+        return p.error();
+    Basket b = basket;
+    if (b.receiptId.isEmpty())
+        b.receiptId = u"quote"_s;
+    if (auto st = validateBasket(b, p.value()); !st)
+        return st.error();
+    auto row = d->activeMember(memberId);
+    if (!row)
+        return row.error();
+    return computeEarn(p.value(), b, d->facts(row.value(), p.value(), now), now);
+}
+
+Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st.error();
+    const qint64 now = d->now();
+    auto p = d->programAt(now);
+    if (!p)
+        return p.error();
+    const Program &program = p.value();
+    if (auto st = validateBasket(basket, program); !st)
+        return st.error();
+    const QString requestHash =
+        sha256Hex(canonicalJson(QJsonObject{{u"member"_s, memberId}, {u"basket"_s, basketToJson(basket)}}));
+    {
+        // Idempotency: the same receipt earns once; a retry gets the original answer.
+        QSqlQuery q = d->query();
+        q.prepare(u"SELECT request_hash, result FROM receipts WHERE receipt_id = ?"_s);
+        q.addBindValue(basket.receiptId);
+        if (!q.exec())
+            return sqlError(q, "read the receipts");
+        if (q.next()) {
+            if (q.value(0).toString() != requestHash)
+                return err(u"receipt_conflict",
+                           u"Receipt %1 already earned points with different content; a new sale needs a new receipt number."_s
+                               .arg(basket.receiptId));
+            EarnResult r = EarnResult::fromJson(QJsonDocument::fromJson(q.value(1).toByteArray()).object());
+            r.replayed = true;
+            r.balance = d->ledger->balance(r.memberId);
+            return r;
+        }
+    }
+    auto row = d->activeMember(memberId);
+    if (!row)
+        return row.error();
+
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    const EarnComputation c = computeEarn(program, basket, d->facts(row.value(), program, now), now);
+    const qint64 expiresAt = program.expiryDays > 0 ? now + qint64(program.expiryDays) * 86'400'000LL : 0;
+
+    LedgerEvent e;
+    e.type = EventType::Earn;
+    e.memberId = memberId;
+    e.points = c.points;
+    e.amount = basket.total;
+    e.receiptId = basket.receiptId;
+    e.actor = actor;
+    e.occurredAt = now;
+    QJsonObject basketJson = basketToJson(basket);
+    basketJson.remove(u"receiptId"_s);
+    e.payload = QJsonObject{{u"basket"_s, basketJson}, {u"programVersion"_s, program.version},
+                            {u"eligible"_s, c.eligibleAmount}, {u"explanation"_s, explanationToJson(c.lines)}};
+    auto earned = d->append(e, expiresAt);
+    if (!earned)
+        return earned.error();
+
+    EarnResult result;
+    result.memberId = memberId;
+    result.receiptId = basket.receiptId;
+    result.eventId = earned->eventId;
+    result.points = c.points;
+    result.explanation = c.lines;
+    QStringList touched{memberId};
+    for (const BonusAward &b : c.bonuses) {
+        if (b.memberId != memberId) {
+            auto other = d->activeMember(b.memberId);
+            if (!other)
+                continue; // a referrer who left or was blocked gets nothing; the sale goes on
+            touched << b.memberId;
+        }
+        LedgerEvent be;
+        be.type = EventType::Bonus;
+        be.memberId = b.memberId;
+        be.points = b.points;
+        be.receiptId = basket.receiptId;
+        be.refEventId = earned->eventId;
+        be.actor = actor;
+        be.occurredAt = now;
+        be.payload = QJsonObject{{u"kind"_s, b.kind}, {u"id"_s, b.id}, {u"label"_s, b.label}, {u"badge"_s, b.badge}};
+        if (auto ok = d->append(be, expiresAt); !ok)
+            return ok.error();
+        if (b.memberId == memberId)
+            result.bonusPoints += b.points;
+        if (!b.badge.isEmpty()) {
+            QSqlQuery q = d->query();
+            q.prepare(u"INSERT OR IGNORE INTO badges(member_id, badge, awarded_at) VALUES(?,?,?)"_s);
+            q.addBindValue(b.memberId);
+            q.addBindValue(b.badge);
+            q.addBindValue(now);
+            if (auto st = exec(q, "award the badge"); !st)
+                return st.error();
+        }
+    }
+    for (const QString &m : touched) {
+        auto moved = d->updateTier(m, program, actor);
+        if (!moved)
+            return moved.error();
+        if (m == memberId)
+            result.tierChanged = moved.value();
+    }
+    auto after = d->memberRow(memberId);
+    result.tierId = after ? after->tierId : row->tierId;
+    result.balance = d->ledger->balance(memberId);
+
+    QSqlQuery r = d->query();
+    r.prepare(u"INSERT INTO receipts(receipt_id, member_id, earn_event_id, amount, points, request_hash, result, at)"
+              " VALUES(?,?,?,?,?,?,?,?)"_s);
+    r.addBindValue(basket.receiptId);
+    r.addBindValue(memberId);
+    r.addBindValue(earned->eventId);
+    r.addBindValue(basket.total);
+    r.addBindValue(c.points);
+    r.addBindValue(requestHash);
+    r.addBindValue(QString::fromUtf8(QJsonDocument(result.toJson()).toJson(QJsonDocument::Compact)));
+    r.addBindValue(now);
+    if (auto st = exec(r, "record the receipt"); !st)
+        return st.error();
+    if (auto st = tx.commit(); !st)
+        return st.error();
+    return result;
+}
+
+Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<qint64> refundAmount, const QString &reason,
+                                       const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st.error();
+    if (reason.trimmed().isEmpty())
+        return err(u"reason_required", u"Say why the receipt is refunded."_s);
+    QSqlQuery q = d->query();
+    q.prepare(u"SELECT member_id, earn_event_id, amount, points, refunded_amount, reversed_points FROM receipts WHERE receipt_id = ?"_s);
+    q.addBindValue(receiptId);
+    if (!q.exec())
+        return sqlError(q, "read the receipt");
+    if (!q.next())
+        return err(u"unknown_receipt", u"Receipt %1 earned no points here; nothing to reverse."_s.arg(receiptId));
+    const QString memberId = q.value(0).toString();
+    const QString earnEvent = q.value(1).toString();
+    const qint64 amount = q.value(2).toLongLong(), points = q.value(3).toLongLong();
+    const qint64 refunded = q.value(4).toLongLong(), reversed = q.value(5).toLongLong();
+    q.finish();
+    const qint64 left = amount - refunded;
+    if (left <= 0 && (amount > 0 || reversed >= points))
+        return err(u"already_refunded", u"Receipt %1 was already fully refunded."_s.arg(receiptId));
+    const qint64 refund = refundAmount.value_or(left);
+    if (refund <= 0)
+        return err(u"invalid_refund", u"The refund amount must be more than zero."_s);
+    if (refund > left)
+        return err(u"invalid_refund", u"The refund (%1) is more than what is left on the receipt (%2)."_s.arg(refund).arg(left));
+    const qint64 cumulative = refunded + refund;
+    const bool full = cumulative == amount;
+    // Rounded up, so that a member never keeps points for what they returned.
+    const qint64 target = full || amount == 0 ? points : qint64((Int128(points) * cumulative + amount - 1) / amount);
+    const qint64 delta = qMin(points, target) - reversed;
+    auto p = d->programAt(d->now());
+
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    ReverseResult result;
+    result.receiptId = receiptId;
+    result.memberId = memberId;
+    result.refundedAmount = refund;
+    result.fullyRefunded = full;
+    LedgerEvent e;
+    e.type = EventType::Reverse;
+    e.memberId = memberId;
+    e.points = -delta;
+    e.amount = -refund;
+    e.receiptId = receiptId;
+    e.refEventId = earnEvent;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"reason"_s, reason.trimmed()}, {u"refund"_s, refund}, {u"refundedTotal"_s, cumulative},
+                            {u"full"_s, full}};
+    if (auto ok = d->append(e); !ok)
+        return ok.error();
+    result.pointsReversed += delta;
+    QStringList touched{memberId};
+    if (full) {
+        // Bonuses that came with the sale (birthday, mission, referral) go back with it.
+        QSqlQuery b = d->query();
+        b.prepare(u"SELECT event_id, member_id, points FROM events WHERE ref_event_id = ? AND type = 'bonus'"
+                  " AND event_id NOT IN (SELECT ref_event_id FROM events WHERE type = 'reverse' AND ref_event_id IS NOT NULL)"_s);
+        b.addBindValue(earnEvent);
+        if (!b.exec())
+            return sqlError(b, "read the bonuses");
+        QList<std::tuple<QString, QString, qint64>> bonuses;
+        while (b.next())
+            bonuses.append({b.value(0).toString(), b.value(1).toString(), b.value(2).toLongLong()});
+        for (const auto &[id, member, pts] : bonuses) {
+            LedgerEvent r;
+            r.type = EventType::Reverse;
+            r.memberId = member;
+            r.points = -pts;
+            r.receiptId = receiptId;
+            r.refEventId = id;
+            r.actor = actor;
+            r.payload = QJsonObject{{u"reason"_s, reason.trimmed()}, {u"bonus"_s, true}};
+            if (auto ok = d->append(r); !ok)
+                return ok.error();
+            result.pointsReversed += pts;
+            if (!touched.contains(member))
+                touched << member;
+        }
+    }
+    QSqlQuery u = d->query();
+    u.prepare(u"UPDATE receipts SET refunded_amount = ?, reversed_points = ? WHERE receipt_id = ?"_s);
+    u.addBindValue(cumulative);
+    u.addBindValue(reversed + delta);
+    u.addBindValue(receiptId);
+    if (auto st = exec(u, "update the receipt"); !st)
+        return st.error();
+    if (auto st = d->audit(actor, u"reverse"_s, receiptId, u"refund %1 of %2, %3 points: %4"_s.arg(refund).arg(amount).arg(result.pointsReversed).arg(reason.trimmed())); !st)
+        return st.error();
+    if (p) {
+        for (const QString &m : touched)
+            if (auto moved = d->updateTier(m, p.value(), actor); !moved)
+                return moved.error();
+    }
+    result.balance = d->ledger->balance(memberId);
+    if (auto st = tx.commit(); !st)
+        return st.error();
+    return result;
+}
+
+} // namespace setia

@@ -1,0 +1,791 @@
+#include "loyalty_p.h"
+
+#include "ids.h"
+#include "phone.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTimeZone>
+#include <QVariant>
+
+using namespace Qt::StringLiterals;
+
+namespace setia {
+
+namespace {
+QString normalizeCard(const QString &card)
+{
+    QString out;
+    for (QChar c : card.trimmed())
+        if (!c.isSpace() && c != u'-')
+            out += c.toUpper();
+    return out;
+}
+bool plausibleCard(const QString &card)
+{
+    static const QRegularExpression re(u"^[0-9A-Z]{4,32}$"_s);
+    return re.match(card).hasMatch();
+}
+QString emailCheck(const QString &email)
+{
+    if (email.isEmpty())
+        return {};
+    static const QRegularExpression re(u"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"_s);
+    return re.match(email).hasMatch() ? QString() : u"email: '%1' is not an e-mail address"_s.arg(email);
+}
+} // namespace
+
+// ---- rows, encryption, views ----
+
+Result<Loyalty::Impl::MemberRow> Loyalty::Impl::memberRow(const QString &memberId) const
+{
+    QSqlQuery q = query();
+    q.prepare(u"SELECT member_id, status, home_store, tier_id, COALESCE(referral_code,''), COALESCE(referrer_id,''),"
+              " COALESCE(phone_index,''), profile, wrapped_key, enrolled_at, COALESCE(consent_marketing_at,0),"
+              " COALESCE(consent_whatsapp_at,0) FROM members WHERE member_id = ?"_s);
+    q.addBindValue(memberId);
+    if (!q.exec())
+        return sqlError(q, "read the member");
+    if (!q.next())
+        return err(u"unknown_member", u"There is no member %1."_s.arg(memberId));
+    MemberRow r;
+    r.memberId = q.value(0).toString();
+    r.status = q.value(1).toString();
+    r.homeStore = q.value(2).toString();
+    r.tierId = q.value(3).toString();
+    r.referralCode = q.value(4).toString();
+    r.referrerId = q.value(5).toString();
+    r.phoneIndex = q.value(6).toString();
+    r.profile = q.value(7).toByteArray();
+    r.wrappedKey = q.value(8).toByteArray();
+    r.enrolledAt = q.value(9).toLongLong();
+    r.consentMarketingAt = q.value(10).toLongLong();
+    r.consentWhatsappAt = q.value(11).toLongLong();
+    return r;
+}
+
+Result<Loyalty::Impl::MemberRow> Loyalty::Impl::activeMember(const QString &memberId) const
+{
+    auto row = memberRow(memberId);
+    if (!row)
+        return row;
+    if (row->status == u"erased"_s)
+        return err(u"member_erased", u"This member's data was erased at their request; the membership no longer exists."_s);
+    if (row->status == u"blocked"_s)
+        return err(u"member_blocked", u"This membership is blocked; a manager can tell why."_s);
+    return row;
+}
+
+QByteArray Loyalty::Impl::encryptProfile(const QString &memberId, const QByteArray &memberKey, const Profile &p) const
+{
+    const QJsonObject o{{u"name"_s, p.name}, {u"phone"_s, p.phone}, {u"email"_s, p.email},
+                        {u"birthDate"_s, p.birthDate.isValid() ? p.birthDate.toString(Qt::ISODate) : QString()}};
+    return aesGcmEncrypt(memberKey, QJsonDocument(o).toJson(QJsonDocument::Compact), "profile:" + memberId.toUtf8());
+}
+
+Profile Loyalty::Impl::decryptProfile(const MemberRow &row) const
+{
+    Profile p;
+    if (row.wrappedKey.isEmpty() || row.profile.isEmpty())
+        return p;
+    auto key = keys.unwrapMemberKey(row.memberId, row.wrappedKey);
+    if (!key)
+        return p;
+    auto plain = aesGcmDecrypt(key.value(), row.profile, "profile:" + row.memberId.toUtf8());
+    if (!plain)
+        return p;
+    const QJsonObject o = QJsonDocument::fromJson(plain.value()).object();
+    p.name = o.value(u"name"_s).toString();
+    p.phone = o.value(u"phone"_s).toString();
+    p.email = o.value(u"email"_s).toString();
+    p.birthDate = QDate::fromString(o.value(u"birthDate"_s).toString(), Qt::ISODate);
+    return p;
+}
+
+Result<MemberView> Loyalty::Impl::view(const MemberRow &row) const
+{
+    MemberView v;
+    v.memberId = row.memberId;
+    v.status = row.status;
+    v.homeStore = row.homeStore;
+    v.tierId = row.tierId;
+    v.referralCode = row.referralCode;
+    v.referrerId = row.referrerId;
+    v.enrolledAt = row.enrolledAt;
+    v.consentMarketingAt = row.consentMarketingAt;
+    v.consentWhatsappAt = row.consentWhatsappAt;
+    v.profile = decryptProfile(row);
+    if (auto p = programAt(now()); p) {
+        if (const Tier *t = p->tier(row.tierId))
+            v.tierName = t->name;
+    }
+    QSqlQuery q = query();
+    q.prepare(u"SELECT points FROM balances WHERE member_id = ?"_s);
+    q.addBindValue(row.memberId);
+    if (q.exec() && q.next())
+        v.balance = q.value(0).toLongLong();
+    q.prepare(u"SELECT card_number, kind, status, issued_at, COALESCE(block_reason,''), COALESCE(replaced_by,'')"
+              " FROM cards WHERE member_id = ? ORDER BY issued_at"_s);
+    q.addBindValue(row.memberId);
+    if (q.exec())
+        while (q.next())
+            v.cards << CardView{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), row.memberId,
+                                q.value(4).toString(), q.value(5).toString(), q.value(3).toLongLong()};
+    q.prepare(u"SELECT badge FROM badges WHERE member_id = ? ORDER BY awarded_at"_s);
+    q.addBindValue(row.memberId);
+    if (q.exec())
+        while (q.next())
+            v.badges << q.value(0).toString();
+    return v;
+}
+
+QString Loyalty::Impl::memberIdByCard(const QString &card, QString *status) const
+{
+    QSqlQuery q = query();
+    q.prepare(u"SELECT member_id, status FROM cards WHERE card_number = ?"_s);
+    q.addBindValue(normalizeCard(card));
+    if (q.exec() && q.next()) {
+        if (status)
+            *status = q.value(1).toString();
+        return q.value(0).toString();
+    }
+    return {};
+}
+
+QStringList Loyalty::Impl::nameTokens(const QString &name) const
+{
+    // Blind index of every word's prefixes (2..12 characters), lower-cased, so "budi sa" finds
+    // "Budi Santoso" without the name being readable from the index.
+    QSet<QString> tokens;
+    const QStringList words = name.toLower().split(QRegularExpression(u"[^\\p{L}\\p{N}]+"_s), Qt::SkipEmptyParts);
+    for (const QString &w : words)
+        for (qsizetype n = 2; n <= qMin<qsizetype>(w.size(), 12); ++n)
+            tokens.insert(keys.blindIndex(u"name"_s, w.left(n)));
+    return QStringList(tokens.begin(), tokens.end());
+}
+
+Status Loyalty::Impl::indexName(const QString &memberId, const QString &name)
+{
+    QSqlQuery q = query();
+    q.prepare(u"DELETE FROM member_name_index WHERE member_id = ?"_s);
+    q.addBindValue(memberId);
+    if (auto st = exec(q, "update the name index"); !st)
+        return st;
+    QSqlQuery &ins = store.prepared(u"INSERT OR IGNORE INTO member_name_index(token, member_id) VALUES(?, ?)"_s);
+    for (const QString &t : nameTokens(name)) {
+        ins.bindValue(0, t);
+        ins.bindValue(1, memberId);
+        if (!ins.exec())
+            return sqlError(ins, "update the name index");
+    }
+    return Ok{};
+}
+
+// ---- enrollment ----
+
+Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st.error();
+    const QString name = r.name.simplified();
+    if (name.isEmpty())
+        return err(u"invalid_member", u"name: is required"_s);
+    if (name.size() > 100)
+        return err(u"invalid_member", u"name: is longer than 100 characters"_s);
+    auto phone = normalizePhone(r.phone);
+    if (!phone)
+        return err(u"invalid_phone", u"phone: "_s + phone.error().message);
+    if (const QString e = emailCheck(r.email.trimmed()); !e.isEmpty())
+        return err(u"invalid_member", e);
+    const qint64 now = d->now();
+    if (r.birthDate.isValid()) {
+        const QDate today = QDateTime::fromMSecsSinceEpoch(now, QTimeZone::utc()).date();
+        if (r.birthDate > today || r.birthDate.year() < today.year() - 120)
+            return err(u"invalid_member", u"birthDate: %1 is not a plausible birth date"_s.arg(r.birthDate.toString(Qt::ISODate)));
+    }
+    const QString phoneIndex = d->keys.blindIndex(u"phone"_s, phone.value());
+    {
+        QSqlQuery q = d->query();
+        q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+        q.addBindValue(phoneIndex);
+        if (q.exec() && q.next())
+            return err(u"duplicate_member", u"A member with phone %1 is already enrolled (member %2); look them up instead."_s
+                                                .arg(maskPhone(phone.value()), q.value(0).toString()));
+    }
+    QString referrerId;
+    if (!r.referralCode.trimmed().isEmpty()) {
+        QSqlQuery q = d->query();
+        q.prepare(u"SELECT member_id FROM members WHERE referral_code = ? AND status = 'active'"_s);
+        q.addBindValue(normalizeHumanCode(r.referralCode));
+        if (!q.exec() || !q.next())
+            return err(u"unknown_referral", u"referralCode: '%1' is not the code of an active member"_s.arg(r.referralCode));
+        referrerId = q.value(0).toString();
+    }
+    QString card = normalizeCard(r.cardNumber);
+    if (!card.isEmpty()) {
+        if (!plausibleCard(card))
+            return err(u"invalid_card", u"cardNumber: '%1' is not a card number (4 to 32 letters and digits)"_s.arg(r.cardNumber));
+        if (!d->memberIdByCard(card).isEmpty())
+            return err(u"card_in_use", u"Card %1 already belongs to another member."_s.arg(card));
+    }
+    auto program = d->programAt(now);
+
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    const QString memberId = uuidv7(now, d->random);
+    const QByteArray memberKey = d->keys.newMemberKey();
+    const Profile profile{name, phone.value(), r.email.trimmed(), r.birthDate};
+    const QByteArray sealed = d->encryptProfile(memberId, memberKey, profile);
+    // Referral code: the member's own, for friends. Unique; retried on the rare collision.
+    QString referral;
+    for (int attempt = 0; attempt < 5 && referral.isEmpty(); ++attempt) {
+        const QString c = normalizeHumanCode(makeHumanCode(d->random, 6));
+        QSqlQuery q = d->query();
+        q.prepare(u"SELECT 1 FROM members WHERE referral_code = ?"_s);
+        q.addBindValue(c);
+        if (q.exec() && !q.next())
+            referral = c;
+    }
+    const QString firstTier = program && !program->tiers.isEmpty() ? program->tiers.first().id : QString();
+    QSqlQuery q = d->query();
+    q.prepare(u"INSERT INTO members(member_id, status, phone_index, profile, wrapped_key, referral_code, referrer_id,"
+              " home_store, tier_id, consent_marketing_at, consent_whatsapp_at, enrolled_at, updated_at)"
+              " VALUES(?,'active',?,?,?,?,?,?,?,?,?,?,?)"_s);
+    q.addBindValue(memberId);
+    q.addBindValue(phoneIndex);
+    q.addBindValue(sealed);
+    q.addBindValue(d->keys.wrapMemberKey(memberId, memberKey));
+    q.addBindValue(referral);
+    q.addBindValue(referrerId.isEmpty() ? QVariant() : QVariant(referrerId));
+    q.addBindValue(d->setting(u"store_id"_s));
+    q.addBindValue(firstTier);
+    q.addBindValue(r.consent.marketing ? QVariant(now) : QVariant());
+    q.addBindValue(r.consent.whatsapp ? QVariant(now) : QVariant());
+    q.addBindValue(now);
+    q.addBindValue(now);
+    if (auto st = exec(q, "save the member"); !st)
+        return st.error();
+    if (auto st = d->indexName(memberId, name); !st)
+        return st.error();
+    LedgerEvent e;
+    e.type = EventType::Enroll;
+    e.memberId = memberId;
+    e.actor = r.actor;
+    // Personal data travels only encrypted under the member's key (crypto-shredding on erasure).
+    e.payload = QJsonObject{{u"profile"_s, QString::fromLatin1(sealed.toBase64())},
+                            {u"homeStore"_s, d->setting(u"store_id"_s)},
+                            {u"referralCode"_s, referral},
+                            {u"referrerId"_s, referrerId},
+                            {u"tier"_s, firstTier},
+                            {u"consent"_s, QJsonObject{{u"marketing"_s, r.consent.marketing}, {u"whatsapp"_s, r.consent.whatsapp}}}};
+    auto enrolled = d->append(e);
+    if (!enrolled)
+        return enrolled.error();
+    if (r.issueDigitalCard && card.isEmpty()) {
+        // A digital card number from the store's serial, shown as a QR code on the member's phone.
+        const qint64 serial = d->setting(u"card_serial"_s).toLongLong() + 1;
+        if (auto st = d->putSetting(u"card_serial"_s, QString::number(serial)); !st)
+            return st.error();
+        card = makeMemberCardNumber(int(qHash(d->setting(u"store_id"_s)) % 10), quint64(serial));
+    }
+    if (!card.isEmpty()) {
+        const QString kind = r.issueDigitalCard && r.cardNumber.isEmpty() ? u"qr"_s : r.cardKind;
+        QSqlQuery c = d->query();
+        c.prepare(u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
+        c.addBindValue(card);
+        c.addBindValue(memberId);
+        c.addBindValue(kind);
+        c.addBindValue(now);
+        if (auto st = exec(c, "save the card"); !st)
+            return err(u"invalid_card", u"cardKind: must be barcode, qr, magstripe or contactless"_s);
+        LedgerEvent ce;
+        ce.type = EventType::CardAssign;
+        ce.memberId = memberId;
+        ce.actor = r.actor;
+        ce.payload = QJsonObject{{u"card"_s, card}, {u"kind"_s, kind}};
+        if (auto ok = d->append(ce); !ok)
+            return ok.error();
+    }
+    if (auto st = tx.commit(); !st)
+        return st.error();
+    return member(memberId);
+}
+
+// ---- lookups ----
+
+Result<MemberView> Loyalty::member(const QString &memberId) const
+{
+    auto row = d->memberRow(memberId);
+    if (!row)
+        return row.error();
+    return d->view(row.value());
+}
+
+Result<MemberView> Loyalty::memberByCard(const QString &cardNumber) const
+{
+    QString status;
+    const QString id = d->memberIdByCard(cardNumber, &status);
+    if (id.isEmpty())
+        return err(u"unknown_card", u"Card %1 is not registered to any member."_s.arg(normalizeCard(cardNumber)));
+    if (status == u"blocked"_s)
+        return err(u"card_blocked", u"This card is blocked; ask the member for their replacement card."_s);
+    auto row = d->activeMember(id);
+    if (!row)
+        return row.error();
+    return d->view(row.value());
+}
+
+Result<MemberView> Loyalty::memberByPhone(const QString &phone) const
+{
+    auto e164 = normalizePhone(phone);
+    if (!e164)
+        return e164.error();
+    QSqlQuery q = d->query();
+    q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+    q.addBindValue(d->keys.blindIndex(u"phone"_s, e164.value()));
+    if (!q.exec() || !q.next())
+        return err(u"unknown_member", u"No member has phone %1."_s.arg(maskPhone(e164.value())));
+    auto row = d->activeMember(q.value(0).toString());
+    if (!row)
+        return row.error();
+    return d->view(row.value());
+}
+
+Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int pageSize) const
+{
+    pageSize = qBound(1, pageSize, 200);
+    page = qMax(0, page);
+    QStringList ids;
+    const QString qtext = query.trimmed();
+    if (qtext.isEmpty())
+        return err(u"invalid_query", u"Type a card number, a phone number or part of a name."_s);
+    // A card number or phone first: exact matches.
+    if (const QString byCard = d->memberIdByCard(qtext); !byCard.isEmpty())
+        ids << byCard;
+    if (ids.isEmpty() && !qtext.contains(QRegularExpression(u"\\p{L}"_s))) {
+        if (auto e164 = normalizePhone(qtext)) {
+            QSqlQuery q = d->query();
+            q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+            q.addBindValue(d->keys.blindIndex(u"phone"_s, e164.value()));
+            if (q.exec() && q.next())
+                ids << q.value(0).toString();
+        }
+    }
+    if (ids.isEmpty()) {
+        const QStringList words = qtext.toLower().split(QRegularExpression(u"[^\\p{L}\\p{N}]+"_s), Qt::SkipEmptyParts);
+        QStringList tokens;
+        for (const QString &w : words)
+            if (w.size() >= 2)
+                tokens << d->keys.blindIndex(u"name"_s, w.left(12));
+        if (tokens.isEmpty())
+            return err(u"invalid_query", u"Type at least two letters of a name."_s);
+        QStringList marks(tokens.size(), u"?"_s);
+        QSqlQuery q = d->query();
+        q.prepare(u"SELECT n.member_id FROM member_name_index n JOIN members m ON m.member_id = n.member_id"
+                  " WHERE n.token IN (%1) GROUP BY n.member_id HAVING COUNT(DISTINCT n.token) = ?"
+                  " ORDER BY m.enrolled_at DESC, n.member_id LIMIT ? OFFSET ?"_s.arg(marks.join(u',')));
+        for (const QString &t : tokens)
+            q.addBindValue(t);
+        q.addBindValue(qsizetype(QSet<QString>(tokens.begin(), tokens.end()).size()));
+        q.addBindValue(pageSize);
+        q.addBindValue(page * pageSize);
+        if (!q.exec())
+            return sqlError(q, "search the members");
+        while (q.next())
+            ids << q.value(0).toString();
+    } else if (page > 0) {
+        ids.clear();
+    }
+    QList<MemberSummary> out;
+    for (const QString &id : ids) {
+        auto row = d->memberRow(id);
+        if (!row)
+            continue;
+        const Profile p = d->decryptProfile(row.value());
+        MemberSummary s{id, p.name, maskPhone(p.phone), row->tierId, row->status, 0};
+        QSqlQuery b = d->query();
+        b.prepare(u"SELECT points FROM balances WHERE member_id = ?"_s);
+        b.addBindValue(id);
+        if (b.exec() && b.next())
+            s.balance = b.value(0).toLongLong();
+        out << s;
+    }
+    return out;
+}
+
+Result<QList<EventView>> Loyalty::history(const QString &memberId, int page, int pageSize) const
+{
+    if (auto row = d->memberRow(memberId); !row)
+        return row.error();
+    QSqlQuery q = d->query();
+    q.prepare(u"SELECT event_id, type, COALESCE(receipt_id,''), COALESCE(ref_event_id,''), actor, occurred_at, points,"
+              " amount, terminal_seq, payload FROM events WHERE member_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT ? OFFSET ?"_s);
+    q.addBindValue(memberId);
+    q.addBindValue(qBound(1, pageSize, 500));
+    q.addBindValue(qMax(0, page) * qBound(1, pageSize, 500));
+    if (!q.exec())
+        return sqlError(q, "read the history");
+    QList<EventView> out;
+    while (q.next()) {
+        EventView e;
+        e.eventId = q.value(0).toString();
+        e.type = q.value(1).toString();
+        e.receiptId = q.value(2).toString();
+        e.refEventId = q.value(3).toString();
+        e.actor = q.value(4).toString();
+        e.occurredAt = q.value(5).toLongLong();
+        e.points = q.value(6).toLongLong();
+        e.amount = q.value(7).toLongLong();
+        e.terminalSeq = q.value(8).toLongLong();
+        e.payload = QJsonDocument::fromJson(q.value(9).toByteArray()).object();
+        e.payload.remove(u"profile"_s); // ciphertext is of no use on a screen
+        out << e;
+    }
+    return out;
+}
+
+// ---- cards ----
+
+Result<CardView> Loyalty::assignCard(const QString &memberId, const QString &cardNumber, const QString &kind, const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st.error();
+    static const QStringList kinds = {u"barcode"_s, u"qr"_s, u"magstripe"_s, u"contactless"_s};
+    if (!kinds.contains(kind))
+        return err(u"invalid_card", u"kind: must be one of %1"_s.arg(kinds.join(u", "_s)));
+    const QString card = normalizeCard(cardNumber);
+    if (!plausibleCard(card))
+        return err(u"invalid_card", u"'%1' is not a card number (4 to 32 letters and digits)."_s.arg(cardNumber));
+    auto row = d->activeMember(memberId);
+    if (!row)
+        return row.error();
+    if (const QString owner = d->memberIdByCard(card); !owner.isEmpty())
+        return err(u"card_in_use", owner == memberId ? u"Card %1 is already this member's."_s.arg(card)
+                                                     : u"Card %1 already belongs to another member."_s.arg(card));
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    QSqlQuery q = d->query();
+    q.prepare(u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
+    q.addBindValue(card);
+    q.addBindValue(memberId);
+    q.addBindValue(kind);
+    q.addBindValue(d->now());
+    if (auto st = exec(q, "save the card"); !st)
+        return st.error();
+    LedgerEvent e;
+    e.type = EventType::CardAssign;
+    e.memberId = memberId;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"card"_s, card}, {u"kind"_s, kind}};
+    if (auto ok = d->append(e); !ok)
+        return ok.error();
+    if (auto st = tx.commit(); !st)
+        return st.error();
+    return CardView{card, kind, u"active"_s, memberId, QString(), QString(), d->now()};
+}
+
+Result<CardView> Loyalty::blockCard(const QString &cardNumber, const QString &reason, const QString &replacement, const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st.error();
+    if (reason.trimmed().isEmpty())
+        return err(u"reason_required", u"Say why the card is blocked (lost, stolen, damaged)."_s);
+    const QString card = normalizeCard(cardNumber);
+    QString status;
+    const QString memberId = d->memberIdByCard(card, &status);
+    if (memberId.isEmpty())
+        return err(u"unknown_card", u"Card %1 is not registered."_s.arg(card));
+    if (status == u"blocked"_s)
+        return err(u"card_blocked", u"Card %1 is already blocked."_s.arg(card));
+    const QString repl = normalizeCard(replacement);
+    if (!repl.isEmpty()) {
+        if (!plausibleCard(repl))
+            return err(u"invalid_card", u"'%1' is not a card number."_s.arg(replacement));
+        if (!d->memberIdByCard(repl).isEmpty())
+            return err(u"card_in_use", u"Replacement card %1 already belongs to a member."_s.arg(repl));
+    }
+    QString kind;
+    {
+        QSqlQuery k = d->query();
+        k.prepare(u"SELECT kind FROM cards WHERE card_number = ?"_s);
+        k.addBindValue(card);
+        if (k.exec() && k.next())
+            kind = k.value(0).toString();
+    }
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    QSqlQuery q = d->query();
+    q.prepare(u"UPDATE cards SET status = 'blocked', blocked_at = ?, block_reason = ?, replaced_by = ? WHERE card_number = ?"_s);
+    q.addBindValue(d->now());
+    q.addBindValue(reason.trimmed());
+    q.addBindValue(repl.isEmpty() ? QVariant() : QVariant(repl));
+    q.addBindValue(card);
+    if (auto st = exec(q, "block the card"); !st)
+        return st.error();
+    LedgerEvent e;
+    e.type = EventType::CardBlock;
+    e.memberId = memberId;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"card"_s, card}, {u"reason"_s, reason.trimmed()}, {u"replacement"_s, repl}};
+    if (auto ok = d->append(e); !ok)
+        return ok.error();
+    if (!repl.isEmpty()) {
+        QSqlQuery c = d->query();
+        c.prepare(u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
+        c.addBindValue(repl);
+        c.addBindValue(memberId);
+        c.addBindValue(kind);
+        c.addBindValue(d->now());
+        if (auto st = exec(c, "save the replacement card"); !st)
+            return st.error();
+        LedgerEvent a;
+        a.type = EventType::CardAssign;
+        a.memberId = memberId;
+        a.actor = actor;
+        a.payload = QJsonObject{{u"card"_s, repl}, {u"kind"_s, kind}, {u"replaces"_s, card}};
+        if (auto ok = d->append(a); !ok)
+            return ok.error();
+    }
+    if (auto st = d->audit(actor, u"card_block"_s, card, reason.trimmed()); !st)
+        return st.error();
+    if (auto st = tx.commit(); !st)
+        return st.error();
+    return CardView{card, kind, u"blocked"_s, memberId, reason.trimmed(), repl, 0};
+}
+
+Status Loyalty::updateProfile(const QString &memberId, const Profile &profile, const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st;
+    auto row = d->activeMember(memberId);
+    if (!row)
+        return row.error();
+    auto phone = normalizePhone(profile.phone);
+    if (!phone)
+        return err(u"invalid_phone", u"phone: "_s + phone.error().message);
+    if (profile.name.simplified().isEmpty())
+        return err(u"invalid_member", u"name: is required"_s);
+    if (const QString e = emailCheck(profile.email.trimmed()); !e.isEmpty())
+        return err(u"invalid_member", e);
+    const QString phoneIndex = d->keys.blindIndex(u"phone"_s, phone.value());
+    if (phoneIndex != row->phoneIndex) {
+        QSqlQuery q = d->query();
+        q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+        q.addBindValue(phoneIndex);
+        if (q.exec() && q.next())
+            return err(u"duplicate_member", u"Another member already has phone %1."_s.arg(maskPhone(phone.value())));
+    }
+    auto key = d->keys.unwrapMemberKey(memberId, row->wrappedKey);
+    if (!key)
+        return key.error();
+    const Profile p{profile.name.simplified(), phone.value(), profile.email.trimmed(), profile.birthDate};
+    const QByteArray sealed = d->encryptProfile(memberId, key.value(), p);
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    QSqlQuery q = d->query();
+    q.prepare(u"UPDATE members SET profile = ?, phone_index = ?, updated_at = ? WHERE member_id = ?"_s);
+    q.addBindValue(sealed);
+    q.addBindValue(phoneIndex);
+    q.addBindValue(d->now());
+    q.addBindValue(memberId);
+    if (auto st = exec(q, "save the profile"); !st)
+        return st;
+    if (auto st = d->indexName(memberId, p.name); !st)
+        return st;
+    LedgerEvent e;
+    e.type = EventType::ProfileChange;
+    e.memberId = memberId;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"profile"_s, QString::fromLatin1(sealed.toBase64())}};
+    if (auto ok = d->append(e); !ok)
+        return ok.error();
+    if (auto st = d->audit(actor, u"profile_change"_s, memberId, QString()); !st)
+        return st;
+    return tx.commit();
+}
+
+Status Loyalty::erase(const QString &memberId, const QString &reason, const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st;
+    auto row = d->memberRow(memberId);
+    if (!row)
+        return row.error();
+    if (row->status == u"erased"_s)
+        return err(u"member_erased", u"This member was already erased."_s);
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    QSqlQuery q = d->query();
+    q.prepare(u"UPDATE members SET status = 'erased', profile = NULL, wrapped_key = NULL, phone_index = NULL,"
+              " consent_marketing_at = NULL, consent_whatsapp_at = NULL, updated_at = ? WHERE member_id = ?"_s);
+    q.addBindValue(d->now());
+    q.addBindValue(memberId);
+    if (auto st = exec(q, "erase the member"); !st)
+        return st;
+    q.prepare(u"DELETE FROM member_name_index WHERE member_id = ?"_s);
+    q.addBindValue(memberId);
+    if (auto st = exec(q, "erase the name index"); !st)
+        return st;
+    q.prepare(u"UPDATE cards SET status = 'blocked', blocked_at = ?, block_reason = 'erased' WHERE member_id = ? AND status = 'active'"_s);
+    q.addBindValue(d->now());
+    q.addBindValue(memberId);
+    if (auto st = exec(q, "block the cards"); !st)
+        return st;
+    LedgerEvent e;
+    e.type = EventType::Erase;
+    e.memberId = memberId;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"reason"_s, reason}};
+    if (auto ok = d->append(e); !ok)
+        return ok.error();
+    if (auto st = d->audit(actor, u"erase"_s, memberId, reason); !st)
+        return st;
+    return tx.commit();
+}
+
+// ---- tiers ----
+
+qint64 Loyalty::Impl::windowTotal(const QString &memberId, const Program &p, qint64 at) const
+{
+    static const QString sql =
+        u"SELECT COALESCE(SUM(CASE WHEN ? = 'spend' THEN amount ELSE points END), 0) FROM events"
+        " WHERE member_id = ? AND occurred_at > ? AND occurred_at <= ? AND type IN ('earn','bonus','reverse')"_s;
+    const qint64 from = at - qint64(p.tierWindowDays) * 86'400'000LL;
+    auto run = [&](QSqlQuery &q) {
+        q.bindValue(0, p.tierBasis);
+        q.bindValue(1, memberId);
+        q.bindValue(2, from);
+        q.bindValue(3, at);
+        qint64 total = 0;
+        if (q.exec() && q.next())
+            total = q.value(0).toLongLong();
+        q.finish();
+        return total;
+    };
+    if (!store.readOnly())
+        return run(store.prepared(sql));
+    QSqlQuery q(db());
+    q.prepare(sql);
+    return run(q);
+}
+
+Result<bool> Loyalty::Impl::updateTier(const QString &memberId, const Program &p, const QString &actor)
+{
+    if (p.tiers.isEmpty())
+        return false;
+    auto row = memberRow(memberId);
+    if (!row)
+        return row.error();
+    const qint64 total = windowTotal(memberId, p, now());
+    const Tier *t = p.tierFor(total);
+    if (!t || t->id == row->tierId)
+        return false;
+    QSqlQuery q = query();
+    q.prepare(u"UPDATE members SET tier_id = ?, updated_at = ? WHERE member_id = ?"_s);
+    q.addBindValue(t->id);
+    q.addBindValue(now());
+    q.addBindValue(memberId);
+    if (auto st = exec(q, "update the tier"); !st)
+        return st.error();
+    LedgerEvent e;
+    e.type = EventType::TierChange;
+    e.memberId = memberId;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"from"_s, row->tierId}, {u"to"_s, t->id}, {u"windowTotal"_s, total},
+                            {u"basis"_s, p.tierBasis}, {u"provisional"_s, true}};
+    if (auto ok = append(e); !ok)
+        return ok.error();
+    return true;
+}
+
+Result<TierStatus> Loyalty::tierStatus(const QString &memberId) const
+{
+    auto row = d->memberRow(memberId);
+    if (!row)
+        return row.error();
+    auto p = d->programAt(d->now());
+    if (!p)
+        return p.error();
+    TierStatus s;
+    s.basis = p->tierBasis;
+    s.windowTotal = d->windowTotal(memberId, p.value(), d->now());
+    s.tierId = row->tierId;
+    if (const Tier *t = p->tier(row->tierId))
+        s.tierName = t->name;
+    for (const auto &t : p->tiers) {
+        if (t.threshold > s.windowTotal) {
+            s.nextTierId = t.id;
+            s.nextTierName = t.name;
+            s.toNext = t.threshold - s.windowTotal;
+            break;
+        }
+    }
+    return s;
+}
+
+Result<int> Loyalty::recomputeTiers(const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st.error();
+    auto p = d->programAt(d->now());
+    if (!p)
+        return p.error();
+    QStringList ids;
+    {
+        QSqlQuery q = d->query();
+        q.exec(u"SELECT member_id FROM members WHERE status = 'active'"_s);
+        while (q.next())
+            ids << q.value(0).toString();
+    }
+    int changed = 0;
+    // In chunks, so that the till is never locked out for long.
+    for (qsizetype i = 0; i < ids.size(); i += 500) {
+        WriteTransaction tx(d->store);
+        if (!tx.begun())
+            return err(u"store_busy", tx.error());
+        for (qsizetype j = i; j < qMin(ids.size(), i + 500); ++j) {
+            auto moved = d->updateTier(ids[j], p.value(), actor);
+            if (!moved)
+                return moved.error();
+            changed += moved.value() ? 1 : 0;
+        }
+        if (auto st = tx.commit(); !st)
+            return st.error();
+    }
+    return changed;
+}
+
+Result<QList<VoucherView>> Loyalty::vouchers(const QString &memberId) const
+{
+    QSqlQuery q = d->query();
+    q.prepare(u"SELECT code, type_id, discount, min_spend, issued_at, expires_at, COALESCE(used_at,0) FROM vouchers"
+              " WHERE member_id = ? ORDER BY issued_at DESC"_s);
+    q.addBindValue(memberId);
+    if (!q.exec())
+        return sqlError(q, "read the vouchers");
+    QList<VoucherView> out;
+    const qint64 now = d->now();
+    while (q.next()) {
+        VoucherView v;
+        v.code = q.value(0).toString();
+        v.typeId = q.value(1).toString();
+        v.memberId = memberId;
+        v.discount = q.value(2).toLongLong();
+        v.minSpend = q.value(3).toLongLong();
+        v.issuedAt = q.value(4).toLongLong();
+        v.expiresAt = q.value(5).toLongLong();
+        v.usedAt = q.value(6).toLongLong();
+        v.status = v.usedAt ? u"used"_s : (v.expiresAt <= now ? u"expired"_s : u"valid"_s);
+        out << v;
+    }
+    return out;
+}
+
+} // namespace setia

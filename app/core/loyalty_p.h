@@ -1,0 +1,66 @@
+#pragma once
+// Private to the loyalty services (loyalty*.cpp).
+#include "loyalty.h"
+#include "store.h"
+
+#include <QSqlQuery>
+
+namespace setia {
+
+struct Loyalty::Impl {
+    Store &store;
+    KeyRing keys;
+    const Clock &clock;
+    Random &random;
+    std::unique_ptr<Ledger> ledger;
+    mutable QList<Program> programs; // loaded versions, ascending
+    mutable bool programsLoaded = false;
+
+    Impl(Store &s, KeyRing k, const Clock &c, Random &r) : store(s), keys(std::move(k)), clock(c), random(r) {}
+
+    QSqlDatabase db() const { return store.readOnly() ? store.reader() : store.writer(); }
+    QSqlQuery query() const { return QSqlQuery(db()); }
+    qint64 now() const { return clock.nowMs(); }
+    Status requireWritable() const;
+    Status requireLedger() const;
+
+    // settings
+    QString setting(const QString &key) const;
+    Status putSetting(const QString &key, const QString &value);
+
+    // programs
+    void loadPrograms() const;
+    Result<Program> programAt(qint64 ms) const;
+
+    // members
+    struct MemberRow {
+        QString memberId, status, homeStore, tierId, referralCode, referrerId, phoneIndex;
+        QByteArray profile, wrappedKey;
+        qint64 enrolledAt = 0, consentMarketingAt = 0, consentWhatsappAt = 0;
+    };
+    Result<MemberRow> memberRow(const QString &memberId) const;
+    Result<MemberRow> activeMember(const QString &memberId) const; // refuses blocked and erased
+    Profile decryptProfile(const MemberRow &row) const;
+    QByteArray encryptProfile(const QString &memberId, const QByteArray &memberKey, const Profile &p) const;
+    Result<MemberView> view(const MemberRow &row) const;
+    QString memberIdByCard(const QString &card, QString *status = nullptr) const;
+    QStringList nameTokens(const QString &name) const;
+    Status indexName(const QString &memberId, const QString &name);
+
+    // facts for the engine
+    qint64 windowTotal(const QString &memberId, const Program &p, qint64 now) const;
+    MemberFacts facts(const MemberRow &row, const Program &p, qint64 now) const;
+    // Evaluates the tier; writes a tier_change event when it moved. Inside a transaction.
+    Result<bool> updateTier(const QString &memberId, const Program &p, const QString &actor);
+
+    Status audit(const QString &actor, const QString &action, const QString &subject, const QString &detail);
+    Status raiseAlert(const QString &kind, const QString &memberId, const QString &detail);
+    Result<LedgerEvent> append(LedgerEvent e, qint64 expiresAt = 0) { return ledger->append(std::move(e), expiresAt); }
+    Result<VoucherView> issueVoucherTx(const QString &memberId, const VoucherType &type, const QString &actor,
+                                       const QString &refEventId);
+};
+
+// Error helper for "not found" and friends.
+inline Error err(const char16_t *code, const QString &message) { return Error{QString::fromUtf16(code), message}; }
+
+} // namespace setia

@@ -1,0 +1,505 @@
+#include "store.h"
+
+#include <QAtomicInt>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QThread>
+#include <QUuid>
+#include <QVariant>
+
+#include <sqlite3.h>
+
+#include <map>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcStore, "setia.store", QtWarningMsg)
+
+namespace setia {
+
+namespace {
+
+QAtomicInt g_connectionCounter;
+
+// Each migration runs in one transaction; user_version records the schema.
+const char *const kMigrations[] = {
+    // 1: the first schema
+    R"SQL(
+CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE programs(
+  version INTEGER PRIMARY KEY,
+  effective_from INTEGER NOT NULL,
+  document TEXT NOT NULL,
+  loaded_at INTEGER NOT NULL);
+CREATE TABLE members(
+  member_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL DEFAULT 'active' CHECK(status IN ('active','blocked','erased')),
+  phone_index TEXT,
+  profile BLOB,
+  wrapped_key BLOB,
+  referral_code TEXT UNIQUE,
+  referrer_id TEXT REFERENCES members(member_id),
+  home_store TEXT NOT NULL,
+  tier_id TEXT NOT NULL DEFAULT '',
+  consent_marketing_at INTEGER,
+  consent_whatsapp_at INTEGER,
+  enrolled_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE UNIQUE INDEX members_phone ON members(phone_index) WHERE phone_index IS NOT NULL;
+CREATE INDEX members_enrolled ON members(enrolled_at);
+CREATE TABLE member_name_index(
+  token TEXT NOT NULL,
+  member_id TEXT NOT NULL REFERENCES members(member_id),
+  PRIMARY KEY(token, member_id)) WITHOUT ROWID;
+CREATE INDEX member_name_index_member ON member_name_index(member_id);
+CREATE TABLE cards(
+  card_number TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(member_id),
+  kind TEXT NOT NULL CHECK(kind IN ('barcode','qr','magstripe','contactless')),
+  status TEXT NOT NULL DEFAULT 'active' CHECK(status IN ('active','blocked')),
+  issued_at INTEGER NOT NULL,
+  blocked_at INTEGER,
+  block_reason TEXT,
+  replaced_by TEXT) WITHOUT ROWID;
+CREATE INDEX cards_member ON cards(member_id);
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  terminal_id TEXT NOT NULL,
+  terminal_seq INTEGER NOT NULL,
+  hlc INTEGER NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  member_id TEXT,
+  points INTEGER NOT NULL DEFAULT 0,
+  amount INTEGER NOT NULL DEFAULT 0,
+  receipt_id TEXT,
+  ref_event_id TEXT,
+  actor TEXT NOT NULL DEFAULT '',
+  payload TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  server_seq INTEGER,
+  UNIQUE(terminal_id, terminal_seq));
+CREATE INDEX events_member ON events(member_id, occurred_at);
+CREATE INDEX events_receipt ON events(receipt_id) WHERE receipt_id IS NOT NULL;
+CREATE INDEX events_ref ON events(ref_event_id) WHERE ref_event_id IS NOT NULL;
+CREATE INDEX events_time ON events(occurred_at);
+CREATE TABLE balances(
+  member_id TEXT PRIMARY KEY REFERENCES members(member_id),
+  points INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE lots(
+  event_id TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(member_id),
+  earned_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  remaining INTEGER NOT NULL CHECK(remaining >= 0)) WITHOUT ROWID;
+CREATE INDEX lots_member ON lots(member_id, earned_at) WHERE remaining > 0;
+CREATE INDEX lots_expiry ON lots(expires_at) WHERE remaining > 0 AND expires_at IS NOT NULL;
+CREATE TABLE receipts(
+  receipt_id TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(member_id),
+  earn_event_id TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  request_hash TEXT NOT NULL,
+  result TEXT NOT NULL,
+  refunded_amount INTEGER NOT NULL DEFAULT 0,
+  reversed_points INTEGER NOT NULL DEFAULT 0,
+  at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE vouchers(
+  code TEXT PRIMARY KEY,
+  type_id TEXT NOT NULL,
+  member_id TEXT REFERENCES members(member_id),
+  discount INTEGER NOT NULL,
+  min_spend INTEGER NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_receipt TEXT) WITHOUT ROWID;
+CREATE INDEX vouchers_member ON vouchers(member_id);
+CREATE TABLE reward_stock(reward_id TEXT PRIMARY KEY, redeemed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE badges(member_id TEXT NOT NULL, badge TEXT NOT NULL, awarded_at INTEGER NOT NULL,
+  PRIMARY KEY(member_id, badge)) WITHOUT ROWID;
+CREATE TABLE audit(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '');
+CREATE TABLE alerts(
+  alert_id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  member_id TEXT,
+  detail TEXT NOT NULL,
+  acknowledged_at INTEGER,
+  acknowledged_by TEXT) WITHOUT ROWID;
+)SQL",
+};
+constexpr int kLatest = int(sizeof kMigrations / sizeof kMigrations[0]);
+
+sqlite3 *handleOf(const QSqlDatabase &db)
+{
+    const QVariant v = db.driver()->handle();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(v.constData());
+}
+
+Status pragma(QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql))
+        return makeError(u"store_error"_s, u"%1 failed: %2"_s.arg(sql, q.lastError().text()));
+    return Ok{};
+}
+
+Status execScript(QSqlDatabase &db, const QString &script)
+{
+    // The Qt driver runs one statement per exec; split on ';' at line ends.
+    const QStringList stmts = script.split(u";\n"_s, Qt::SkipEmptyParts);
+    for (const QString &s : stmts) {
+        const QString t = s.trimmed();
+        if (t.isEmpty())
+            continue;
+        QSqlQuery q(db);
+        if (!q.exec(t))
+            return makeError(u"migration_failed"_s, u"Migration statement failed: %1\n%2"_s.arg(q.lastError().text(), t.left(200)));
+    }
+    return Ok{};
+}
+
+} // namespace
+
+struct Store::Cache {
+    std::map<QString, std::unique_ptr<QSqlQuery>> statements;
+};
+
+int Store::latestSchemaVersion() { return kLatest; }
+
+Error sqlError(const QSqlQuery &q, const char *what)
+{
+    const QString text = q.lastError().text();
+    QString message = u"The store could not %1: %2"_s.arg(QLatin1StringView(what), text);
+    QString code = u"store_error"_s;
+    if (text.contains(u"disk is full"_s, Qt::CaseInsensitive) || text.contains(u"SQLITE_FULL"_s)) {
+        code = u"disk_full"_s;
+        message = u"The disk is full: nothing was saved. Free some space and try again."_s;
+    } else if (text.contains(u"database is locked"_s, Qt::CaseInsensitive)) {
+        code = u"store_busy"_s;
+        message = u"The store is busy with another operation; try again."_s;
+    } else if (text.contains(u"readonly"_s, Qt::CaseInsensitive)) {
+        code = u"store_readonly"_s;
+        message = u"The store is read-only (permissions or an open read-only session); nothing was saved."_s;
+    }
+    return Error{code, message};
+}
+
+Status exec(QSqlQuery &q, const char *what)
+{
+    if (!q.exec())
+        return sqlError(q, what);
+    return Ok{};
+}
+
+Result<std::unique_ptr<Store>> Store::open(const QString &path, Options options)
+{
+    std::unique_ptr<Store> s(new Store);
+    s->m_path = QFileInfo(path).absoluteFilePath();
+    s->m_mode = options.mode;
+    s->m_cache = std::make_unique<Cache>();
+    const int id = g_connectionCounter.fetchAndAddRelaxed(1);
+    s->m_writerName = u"setia-writer-%1"_s.arg(id);
+    s->m_readerPrefix = u"setia-reader-%1-"_s.arg(id);
+
+    const bool exists = QFileInfo::exists(s->m_path);
+    if (!exists && !options.create)
+        return makeError(u"store_missing"_s,
+                         u"There is no Setia store at %1. Create one with: setiactl init --db %1"_s.arg(s->m_path));
+    if (!exists && options.mode == Mode::ReadOnly)
+        return makeError(u"store_missing"_s, u"There is no Setia store at %1."_s.arg(s->m_path));
+    if (!exists && !QDir().mkpath(QFileInfo(s->m_path).absolutePath()))
+        return makeError(u"store_unwritable"_s, u"Cannot create the folder for %1."_s.arg(s->m_path));
+
+    if (options.mode == Mode::ReadWrite) {
+        s->m_lock = std::make_unique<QLockFile>(s->m_path + u".lock"_s);
+        s->m_lock->setStaleLockTime(0); // stale only when the holder is gone (pid check)
+        if (!s->m_lock->tryLock(200)) {
+            qint64 pid = 0;
+            QString host, app;
+            s->m_lock->getLockInfo(&pid, &host, &app);
+            return makeError(u"store_in_use"_s,
+                             u"The store %1 is open for writing by another process (%2, pid %3). Close it first, or use a read-only command."_s
+                                 .arg(s->m_path, app)
+                                 .arg(pid));
+        }
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, s->m_writerName);
+        db.setDatabaseName(s->m_path);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+        if (!db.open())
+            return makeError(u"store_unreadable"_s, u"Cannot open %1: %2"_s.arg(s->m_path, db.lastError().text()));
+        // A file that is not a database fails here with a clear message instead of later.
+        {
+            QSqlQuery probe(db);
+            if (!probe.exec(u"PRAGMA schema_version"_s))
+                return makeError(u"store_corrupt"_s,
+                                 u"%1 is not a Setia database or is damaged (%2). Restore the latest backup with: setiactl restore"_s
+                                     .arg(s->m_path, probe.lastError().text()));
+        }
+        for (const auto &p : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s,
+                              u"PRAGMA wal_autocheckpoint=1000"_s, u"PRAGMA temp_store=MEMORY"_s}) {
+            if (auto st = pragma(db, p); !st)
+                return st.error();
+        }
+        if (auto st = s->migrate(); !st)
+            return st.error();
+    } else {
+        QSqlDatabase r = s->reader();
+        if (!r.isOpen())
+            return makeError(u"store_unreadable"_s, u"Cannot open %1: %2"_s.arg(s->m_path, r.lastError().text()));
+        QSqlQuery probe(r);
+        if (!probe.exec(u"PRAGMA user_version"_s) || !probe.next())
+            return makeError(u"store_corrupt"_s, u"%1 is not a Setia database or is damaged (%2)."_s.arg(s->m_path, probe.lastError().text()));
+        const int v = probe.value(0).toInt();
+        if (v > kLatest)
+            return makeError(u"schema_too_new"_s,
+                             u"%1 was written by a newer Setia (schema %2); this Setia reads up to schema %3. Install the newer version."_s
+                                 .arg(s->m_path).arg(v).arg(kLatest));
+        if (v < kLatest)
+            return makeError(u"schema_too_old"_s,
+                             u"%1 has schema %2 and needs an upgrade to %3; open it once for writing (any setiactl write command) to migrate."_s
+                                 .arg(s->m_path).arg(v).arg(kLatest));
+    }
+    return s;
+}
+
+Store::~Store()
+{
+    const QStringList names = QSqlDatabase::connectionNames();
+    m_cache.reset();
+    // Readers first, so that the writer is the last to close and does the final checkpoint.
+    for (const QString &n : names) {
+        if (n.startsWith(m_readerPrefix)) {
+            QSqlDatabase::database(n, false).close();
+            QSqlDatabase::removeDatabase(n);
+        }
+    }
+    if (QSqlDatabase::contains(m_writerName)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_writerName, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_writerName);
+    }
+}
+
+QSqlDatabase Store::writer() const
+{
+    Q_ASSERT(m_mode == Mode::ReadWrite);
+    return QSqlDatabase::database(m_writerName, false);
+}
+
+QSqlDatabase Store::reader() const
+{
+    const QString name = m_readerPrefix + QString::number(quintptr(QThread::currentThreadId()), 16);
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name, false);
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY"_s);
+    if (db.open()) {
+        if (sqlite3 *h = handleOf(db))
+            sqlite3_db_config(h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+        QSqlQuery q(db);
+        q.exec(u"PRAGMA query_only=ON"_s);
+        q.exec(u"PRAGMA wal_autocheckpoint=0"_s);
+    }
+    return db;
+}
+
+int Store::schemaVersion() const
+{
+    QSqlQuery q(m_mode == Mode::ReadWrite ? writer() : reader());
+    if (q.exec(u"PRAGMA user_version"_s) && q.next())
+        return q.value(0).toInt();
+    return -1;
+}
+
+Status Store::migrate()
+{
+    QSqlDatabase db = writer();
+    const int current = schemaVersion();
+    if (current > kLatest)
+        return makeError(u"schema_too_new"_s,
+                         u"%1 was written by a newer Setia (schema %2); this Setia understands schemas up to %3. Install the newer version or restore a backup made by this one."_s
+                             .arg(m_path).arg(current).arg(kLatest));
+    for (int v = current; v < kLatest; ++v) {
+        QSqlQuery q(db);
+        if (!q.exec(u"BEGIN IMMEDIATE"_s))
+            return makeError(u"migration_failed"_s, u"Cannot start the migration: %1"_s.arg(q.lastError().text()));
+        Status st = execScript(db, QString::fromUtf8(kMigrations[v]));
+        if (st && !q.exec(u"PRAGMA user_version=%1"_s.arg(v + 1)))
+            st = makeError(u"migration_failed"_s, q.lastError().text());
+        if (!st) {
+            q.exec(u"ROLLBACK"_s);
+            return makeError(st.error().code,
+                             u"Upgrading the store to schema %1 failed and was rolled back; the data is as it was. %2"_s.arg(v + 1).arg(st.error().message));
+        }
+        if (!q.exec(u"COMMIT"_s)) {
+            q.exec(u"ROLLBACK"_s);
+            return makeError(u"migration_failed"_s, u"Committing schema %1 failed: %2"_s.arg(v + 1).arg(q.lastError().text()));
+        }
+        qCInfo(lcStore) << "migrated" << m_path << "to schema" << v + 1;
+    }
+    return Ok{};
+}
+
+QSqlQuery &Store::prepared(const QString &sql) const
+{
+    auto it = m_cache->statements.find(sql);
+    if (it == m_cache->statements.end()) {
+        auto q = std::make_unique<QSqlQuery>(writer());
+        q->prepare(sql);
+        it = m_cache->statements.emplace(sql, std::move(q)).first;
+    }
+    return *it->second;
+}
+
+QStringList Store::integrityCheck() const
+{
+    QStringList problems;
+    QSqlQuery q(m_mode == Mode::ReadWrite ? writer() : reader());
+    if (!q.exec(u"PRAGMA integrity_check"_s)) {
+        problems << q.lastError().text();
+        return problems;
+    }
+    while (q.next()) {
+        const QString row = q.value(0).toString();
+        if (row != u"ok"_s)
+            problems << row;
+    }
+    if (q.exec(u"PRAGMA foreign_key_check"_s))
+        while (q.next())
+            problems << u"foreign key: %1 row %2 refers to a missing %3"_s.arg(q.value(0).toString(), q.value(1).toString(),
+                                                                               q.value(2).toString());
+    return problems;
+}
+
+Status Store::backupTo(const QString &target) const
+{
+    const QString abs = QFileInfo(target).absoluteFilePath();
+    if (QFileInfo::exists(abs))
+        return makeError(u"backup_exists"_s, u"%1 already exists; choose a new file name for the backup."_s.arg(abs));
+    QDir().mkpath(QFileInfo(abs).absolutePath());
+    QSqlQuery q(m_mode == Mode::ReadWrite ? writer() : reader());
+    q.prepare(u"VACUUM INTO ?"_s);
+    q.addBindValue(abs);
+    if (!q.exec()) {
+        QFile::remove(abs);
+        return makeError(u"backup_failed"_s, u"The backup to %1 failed: %2"_s.arg(abs, q.lastError().text()));
+    }
+    QFile::setPermissions(abs, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return Ok{};
+}
+
+Status Store::checkpoint() const
+{
+    QSqlQuery q(writer());
+    if (!q.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s))
+        return makeError(u"store_error"_s, q.lastError().text());
+    return Ok{};
+}
+
+Status Store::restore(const QString &backup, const QString &target)
+{
+    const QString src = QFileInfo(backup).absoluteFilePath();
+    const QString dst = QFileInfo(target).absoluteFilePath();
+    if (!QFileInfo::exists(src))
+        return makeError(u"backup_missing"_s, u"There is no backup file at %1."_s.arg(src));
+    QLockFile lock(dst + u".lock"_s);
+    lock.setStaleLockTime(0);
+    if (!lock.tryLock(200))
+        return makeError(u"store_in_use"_s, u"%1 is open by a running Setia; stop it before restoring."_s.arg(dst));
+    {
+        // Check the backup before touching anything.
+        auto opened = Store::open(src, Options{Mode::ReadOnly, false});
+        if (!opened)
+            return makeError(u"backup_invalid"_s, u"The backup cannot be used: %1"_s.arg(opened.error().message));
+        const QStringList problems = opened.value()->integrityCheck();
+        if (!problems.isEmpty())
+            return makeError(u"backup_invalid"_s, u"The backup is damaged: %1"_s.arg(problems.first()));
+    }
+    const QString tmp = dst + u".restore-tmp"_s;
+    QFile::remove(tmp);
+    if (!QFile::copy(src, tmp))
+        return makeError(u"restore_failed"_s, u"Cannot copy the backup next to %1 (disk full or no permission)."_s.arg(dst));
+    // Keep the replaced database until the new one is in place.
+    const QString previous = dst + u".before-restore"_s;
+    QFile::remove(previous);
+    if (QFileInfo::exists(dst) && !QFile::rename(dst, previous)) {
+        QFile::remove(tmp);
+        return makeError(u"restore_failed"_s, u"Cannot move the current database aside."_s);
+    }
+    QFile::remove(dst + u"-wal"_s);
+    QFile::remove(dst + u"-shm"_s);
+    if (!QFile::rename(tmp, dst)) {
+        QFile::rename(previous, dst);
+        return makeError(u"restore_failed"_s, u"Cannot put the restored database in place; the old one was kept."_s);
+    }
+    return Ok{};
+}
+
+WriteTransaction::WriteTransaction(const Store &store) : m_store(store), m_db(store.writer())
+{
+    QSqlQuery q(m_db);
+    m_depth = store.m_txDepth;
+    m_begun = q.exec(m_depth == 0 ? u"BEGIN IMMEDIATE"_s : u"SAVEPOINT sp%1"_s.arg(m_depth));
+    if (m_begun)
+        ++store.m_txDepth;
+    else
+        m_error = sqlError(q, "start a transaction").message;
+}
+
+WriteTransaction::~WriteTransaction()
+{
+    if (m_begun && !m_done) {
+        QSqlQuery q(m_db);
+        if (m_depth == 0) {
+            q.exec(u"ROLLBACK"_s);
+        } else {
+            q.exec(u"ROLLBACK TO sp%1"_s.arg(m_depth));
+            q.exec(u"RELEASE sp%1"_s.arg(m_depth));
+        }
+        --m_store.m_txDepth;
+    }
+}
+
+Status WriteTransaction::commit()
+{
+    Q_ASSERT(m_begun && !m_done);
+    QSqlQuery q(m_db);
+    m_done = true;
+    --m_store.m_txDepth;
+    if (!q.exec(m_depth == 0 ? u"COMMIT"_s : u"RELEASE sp%1"_s.arg(m_depth))) {
+        const Error e = sqlError(q, "save the change");
+        QSqlQuery r(m_db);
+        if (m_depth == 0) {
+            r.exec(u"ROLLBACK"_s);
+        } else {
+            r.exec(u"ROLLBACK TO sp%1"_s.arg(m_depth));
+            r.exec(u"RELEASE sp%1"_s.arg(m_depth));
+        }
+        return e;
+    }
+    return Ok{};
+}
+
+} // namespace setia
