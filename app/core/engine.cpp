@@ -78,10 +78,6 @@ Status validateBasket(const Basket &b, const Program &program)
         return fail(u"receiptId: is longer than 128 characters"_s);
     if (b.currency != program.currency)
         return fail(u"currency: the basket is in %1 but the program counts %2"_s.arg(b.currency, program.currency));
-    if (b.total < 0)
-        return fail(u"total: must not be negative"_s);
-    if (b.total > 1'000'000'000'000LL)
-        return fail(u"total: is larger than any receipt Setia accepts"_s);
     if (b.lines.size() > 1000)
         return fail(u"lines: a basket has at most 1000 lines"_s);
     for (qsizetype i = 0; i < b.lines.size(); ++i) {
@@ -96,6 +92,10 @@ Status validateBasket(const Basket &b, const Program &program)
         if (l.unitPrice > 1'000'000'000'000LL / l.quantity)
             return fail(at + u": quantity × unitPrice is larger than any receipt Setia accepts"_s);
     }
+    if (b.total < 0)
+        return fail(u"total: must not be negative"_s);
+    if (b.total > 1'000'000'000'000LL)
+        return fail(u"total: is larger than any receipt Setia accepts"_s);
     return Ok{};
 }
 

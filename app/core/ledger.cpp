@@ -193,7 +193,7 @@ Result<LedgerEvent> Ledger::append(LedgerEvent e, qint64 expiresAt)
     ins.bindValue(8, e.amount);
     ins.bindValue(9, e.receiptId.isEmpty() ? QVariant() : QVariant(e.receiptId));
     ins.bindValue(10, e.refEventId.isEmpty() ? QVariant() : QVariant(e.refEventId));
-    ins.bindValue(11, e.actor);
+    ins.bindValue(11, nonNull(e.actor));
     ins.bindValue(12, QString::fromUtf8(canonicalJson(e.payload)));
     ins.bindValue(13, e.prevHash);
     ins.bindValue(14, e.hash);

@@ -139,10 +139,10 @@ Status Loyalty::Impl::audit(const QString &actor, const QString &action, const Q
     QSqlQuery q = query();
     q.prepare(u"INSERT INTO audit(at, actor, action, subject, detail) VALUES(?,?,?,?,?)"_s);
     q.addBindValue(now());
-    q.addBindValue(actor);
+    q.addBindValue(nonNull(actor));
     q.addBindValue(action);
-    q.addBindValue(subject);
-    q.addBindValue(detail);
+    q.addBindValue(nonNull(subject));
+    q.addBindValue(nonNull(detail));
     return exec(q, "write the audit log");
 }
 

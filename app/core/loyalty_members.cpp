@@ -260,8 +260,8 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     q.addBindValue(d->keys.wrapMemberKey(memberId, memberKey));
     q.addBindValue(referral);
     q.addBindValue(referrerId.isEmpty() ? QVariant() : QVariant(referrerId));
-    q.addBindValue(d->setting(u"store_id"_s));
-    q.addBindValue(firstTier);
+    q.addBindValue(nonNull(d->setting(u"store_id"_s)));
+    q.addBindValue(nonNull(firstTier));
     q.addBindValue(r.consent.marketing ? QVariant(now) : QVariant());
     q.addBindValue(r.consent.whatsapp ? QVariant(now) : QVariant());
     q.addBindValue(now);

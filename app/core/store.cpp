@@ -395,16 +395,40 @@ QStringList Store::integrityCheck() const
 
 Status Store::backupTo(const QString &target) const
 {
+    // SQLite's online backup API, reading through a read connection: works while the till
+    // keeps writing (and from a read-only setiactl while the app holds the writer lock).
     const QString abs = QFileInfo(target).absoluteFilePath();
     if (QFileInfo::exists(abs))
         return makeError(u"backup_exists"_s, u"%1 already exists; choose a new file name for the backup."_s.arg(abs));
-    QDir().mkpath(QFileInfo(abs).absolutePath());
-    QSqlQuery q(m_mode == Mode::ReadWrite ? writer() : reader());
-    q.prepare(u"VACUUM INTO ?"_s);
-    q.addBindValue(abs);
-    if (!q.exec()) {
+    if (!QDir().mkpath(QFileInfo(abs).absolutePath()))
+        return makeError(u"backup_failed"_s, u"Cannot create the folder for %1."_s.arg(abs));
+    sqlite3 *source = handleOf(reader());
+    if (!source)
+        return makeError(u"backup_failed"_s, u"The store has no open connection to back up from."_s);
+    sqlite3 *dest = nullptr;
+    const QByteArray path = QFile::encodeName(abs);
+    int rc = sqlite3_open_v2(path.constData(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(dest, "main", source, "main");
+        if (b) {
+            do {
+                rc = sqlite3_backup_step(b, 256);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(5);
+            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            sqlite3_backup_finish(b);
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        } else {
+            rc = sqlite3_errcode(dest);
+        }
+    }
+    const QString why = dest ? QString::fromUtf8(sqlite3_errstr(rc)) : u"out of memory"_s;
+    sqlite3_close(dest);
+    if (rc != SQLITE_OK) {
         QFile::remove(abs);
-        return makeError(u"backup_failed"_s, u"The backup to %1 failed: %2"_s.arg(abs, q.lastError().text()));
+        if (rc == SQLITE_FULL)
+            return makeError(u"disk_full"_s, u"The disk is full: the backup to %1 was not written. Free some space and try again."_s.arg(abs));
+        return makeError(u"backup_failed"_s, u"The backup to %1 failed: %2"_s.arg(abs, why));
     }
     QFile::setPermissions(abs, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return Ok{};

@@ -45,7 +45,7 @@ public:
 
     // PRAGMA integrity_check and foreign_key_check; empty list when healthy.
     QStringList integrityCheck() const;
-    // A consistent copy of the live database (VACUUM INTO), safe while the store is in use.
+    // A consistent copy of the live database (SQLite online backup), safe while the store is in use.
     Status backupTo(const QString &target) const;
     // Checks a backup (opens it, integrity, schema) and puts it in place of target atomically.
     // The target must not be open by any process.
@@ -88,6 +88,9 @@ private:
     bool m_begun = false, m_done = false;
     QString m_error;
 };
+
+// Qt binds a null QString as SQL NULL; columns that are NOT NULL get '' instead.
+inline QString nonNull(const QString &s) { return s.isNull() ? QStringLiteral("") : s; }
 
 // Runs a statement; returns a clear error naming what failed.
 Status exec(QSqlQuery &q, const char *what);
