@@ -11,7 +11,8 @@ qint64 EarnComputation::totalPoints() const
 {
     qint64 t = points;
     for (const auto &b : bonuses)
-        t += b.points;
+        if (b.kind != u"referral_referrer"_s) // that one goes to the referrer, not to this member
+            t += b.points;
     return t;
 }
 
@@ -212,8 +213,13 @@ EarnComputation computeEarn(const Program &p, const Basket &basket, const Member
     const qint64 paid = qMin(basket.total, sumLines);
     QList<qint64> effective;
     qint64 excluded = 0;
+    qint64 cumulative = 0, sharedSoFar = 0;
     for (const auto &l : lines) {
-        const qint64 e = sumLines == 0 ? 0 : qint64(Int128(l.amount()) * paid / sumLines);
+        // Shares of the running sum, so that rounding never loses a rupiah: they add up to paid.
+        cumulative += l.amount();
+        const qint64 upTo = sumLines == 0 ? 0 : qint64(Int128(cumulative) * paid / sumLines);
+        const qint64 e = upTo - sharedSoFar;
+        sharedSoFar = upTo;
         const bool isExcluded = !l.category.isEmpty() && p.excludedCategories.contains(l.category);
         effective << (isExcluded ? 0 : e);
         if (isExcluded)

@@ -63,8 +63,7 @@ Status Loyalty::Impl::requireLedger() const
 
 QString Loyalty::Impl::setting(const QString &key) const
 {
-    QSqlQuery q = query();
-    q.prepare(u"SELECT value FROM settings WHERE key = ?"_s);
+    Stmt q(store, u"SELECT value FROM settings WHERE key = ?"_s);
     q.addBindValue(key);
     if (q.exec() && q.next())
         return q.value(0).toString();
@@ -73,8 +72,7 @@ QString Loyalty::Impl::setting(const QString &key) const
 
 Status Loyalty::Impl::putSetting(const QString &key, const QString &value)
 {
-    QSqlQuery q = query();
-    q.prepare(u"INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"_s);
+    Stmt q(store, u"INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"_s);
     q.addBindValue(key);
     q.addBindValue(value);
     return exec(q, "save the setting");
@@ -136,8 +134,7 @@ Status Loyalty::setSetting(const QString &key, const QString &value, const QStri
 
 Status Loyalty::Impl::audit(const QString &actor, const QString &action, const QString &subject, const QString &detail)
 {
-    QSqlQuery q = query();
-    q.prepare(u"INSERT INTO audit(at, actor, action, subject, detail) VALUES(?,?,?,?,?)"_s);
+    Stmt q(store, u"INSERT INTO audit(at, actor, action, subject, detail) VALUES(?,?,?,?,?)"_s);
     q.addBindValue(now());
     q.addBindValue(nonNull(actor));
     q.addBindValue(action);
@@ -148,8 +145,7 @@ Status Loyalty::Impl::audit(const QString &actor, const QString &action, const Q
 
 Status Loyalty::Impl::raiseAlert(const QString &kind, const QString &memberId, const QString &detail)
 {
-    QSqlQuery q = query();
-    q.prepare(u"INSERT INTO alerts(alert_id, at, kind, member_id, detail) VALUES(?,?,?,?,?)"_s);
+    Stmt q(store, u"INSERT INTO alerts(alert_id, at, kind, member_id, detail) VALUES(?,?,?,?,?)"_s);
     q.addBindValue(uuidv7(now(), random));
     q.addBindValue(now());
     q.addBindValue(kind);
@@ -209,8 +205,7 @@ Result<int> Loyalty::loadProgram(const QByteArray &json, const QString &actor)
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    QSqlQuery q = d->query();
-    q.prepare(u"INSERT INTO programs(version, effective_from, document, loaded_at) VALUES(?,?,?,?)"_s);
+    Stmt q(d->store, u"INSERT INTO programs(version, effective_from, document, loaded_at) VALUES(?,?,?,?)"_s);
     q.addBindValue(p.version);
     q.addBindValue(p.effectiveFromMs);
     q.addBindValue(QString::fromUtf8(QJsonDocument(p.source).toJson(QJsonDocument::Compact)));
@@ -249,8 +244,7 @@ Status Loyalty::acknowledgeAlert(const QString &alertId, const QString &actor)
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    QSqlQuery q = d->query();
-    q.prepare(u"UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE alert_id = ? AND acknowledged_at IS NULL"_s);
+    Stmt q(d->store, u"UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE alert_id = ? AND acknowledged_at IS NULL"_s);
     q.addBindValue(d->now());
     q.addBindValue(actor);
     q.addBindValue(alertId);
@@ -266,8 +260,7 @@ Status Loyalty::acknowledgeAlert(const QString &alertId, const QString &actor)
 QList<QStringList> Loyalty::auditLog(int limit) const
 {
     QList<QStringList> out;
-    QSqlQuery q = d->query();
-    q.prepare(u"SELECT at, actor, action, subject, detail FROM audit ORDER BY id DESC LIMIT ?"_s);
+    Stmt q(d->store, u"SELECT at, actor, action, subject, detail FROM audit ORDER BY id DESC LIMIT ?"_s);
     q.addBindValue(limit);
     q.exec();
     while (q.next())

@@ -20,8 +20,7 @@ MemberFacts Loyalty::Impl::facts(const MemberRow &row, const Program &p, qint64 
     if (p.birthdayBonus > 0)
         f.birthDate = decryptProfile(row).birthDate;
     const auto [dayStart, dayEnd] = storeDayBounds(at, p.timeZone);
-    QSqlQuery q = query();
-    q.prepare(u"SELECT COALESCE(SUM(points),0), COUNT(*) FROM events WHERE member_id = ? AND type = 'earn'"
+    Stmt q(store, u"SELECT COALESCE(SUM(points),0), COUNT(*) FROM events WHERE member_id = ? AND type = 'earn'"
               " AND occurred_at >= ? AND occurred_at < ?"_s);
     q.addBindValue(row.memberId);
     q.addBindValue(dayStart);
@@ -101,8 +100,7 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
         sha256Hex(canonicalJson(QJsonObject{{u"member"_s, memberId}, {u"basket"_s, basketToJson(basket)}}));
     {
         // Idempotency: the same receipt earns once; a retry gets the original answer.
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT request_hash, result FROM receipts WHERE receipt_id = ?"_s);
+        Stmt q(d->store, u"SELECT request_hash, result FROM receipts WHERE receipt_id = ?"_s);
         q.addBindValue(basket.receiptId);
         if (!q.exec())
             return sqlError(q, "read the receipts");
@@ -171,8 +169,7 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
         if (b.memberId == memberId)
             result.bonusPoints += b.points;
         if (!b.badge.isEmpty()) {
-            QSqlQuery q = d->query();
-            q.prepare(u"INSERT OR IGNORE INTO badges(member_id, badge, awarded_at) VALUES(?,?,?)"_s);
+            Stmt q(d->store, u"INSERT OR IGNORE INTO badges(member_id, badge, awarded_at) VALUES(?,?,?)"_s);
             q.addBindValue(b.memberId);
             q.addBindValue(b.badge);
             q.addBindValue(now);
@@ -191,8 +188,7 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     result.tierId = after ? after->tierId : row->tierId;
     result.balance = d->ledger->balance(memberId);
 
-    QSqlQuery r = d->query();
-    r.prepare(u"INSERT INTO receipts(receipt_id, member_id, earn_event_id, amount, points, request_hash, result, at)"
+    Stmt r(d->store, u"INSERT INTO receipts(receipt_id, member_id, earn_event_id, amount, points, request_hash, result, at)"
               " VALUES(?,?,?,?,?,?,?,?)"_s);
     r.addBindValue(basket.receiptId);
     r.addBindValue(memberId);
@@ -216,8 +212,7 @@ Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<q
         return st.error();
     if (reason.trimmed().isEmpty())
         return err(u"reason_required", u"Say why the receipt is refunded."_s);
-    QSqlQuery q = d->query();
-    q.prepare(u"SELECT member_id, earn_event_id, amount, points, refunded_amount, reversed_points FROM receipts WHERE receipt_id = ?"_s);
+    Stmt q(d->store, u"SELECT member_id, earn_event_id, amount, points, refunded_amount, reversed_points FROM receipts WHERE receipt_id = ?"_s);
     q.addBindValue(receiptId);
     if (!q.exec())
         return sqlError(q, "read the receipt");
@@ -267,8 +262,7 @@ Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<q
     QStringList touched{memberId};
     if (full) {
         // Bonuses that came with the sale (birthday, mission, referral) go back with it.
-        QSqlQuery b = d->query();
-        b.prepare(u"SELECT event_id, member_id, points FROM events WHERE ref_event_id = ? AND type = 'bonus'"
+        Stmt b(d->store, u"SELECT event_id, member_id, points FROM events WHERE ref_event_id = ? AND type = 'bonus'"
                   " AND event_id NOT IN (SELECT ref_event_id FROM events WHERE type = 'reverse' AND ref_event_id IS NOT NULL)"_s);
         b.addBindValue(earnEvent);
         if (!b.exec())
@@ -292,8 +286,7 @@ Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<q
                 touched << member;
         }
     }
-    QSqlQuery u = d->query();
-    u.prepare(u"UPDATE receipts SET refunded_amount = ?, reversed_points = ? WHERE receipt_id = ?"_s);
+    Stmt u(d->store, u"UPDATE receipts SET refunded_amount = ?, reversed_points = ? WHERE receipt_id = ?"_s);
     u.addBindValue(cumulative);
     u.addBindValue(reversed + delta);
     u.addBindValue(receiptId);

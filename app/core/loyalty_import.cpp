@@ -86,8 +86,7 @@ ImportReport Loyalty::importMembers(const QByteArray &csv, const QString &actor)
             if (phones.contains(phone.value()))
                 report.errors << at + u"phone: %1 appears twice in the file"_s.arg(maskPhone(phone.value()));
             phones.insert(phone.value());
-            QSqlQuery q = d->query();
-            q.prepare(u"SELECT 1 FROM members WHERE phone_index = ?"_s);
+            Stmt q(d->store, u"SELECT 1 FROM members WHERE phone_index = ?"_s);
             q.addBindValue(d->keys.blindIndex(u"phone"_s, phone.value()));
             if (q.exec() && q.next())
                 report.errors << at + u"phone: %1 is already a member here"_s.arg(maskPhone(phone.value()));

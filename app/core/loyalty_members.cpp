@@ -41,8 +41,7 @@ QString emailCheck(const QString &email)
 
 Result<Loyalty::Impl::MemberRow> Loyalty::Impl::memberRow(const QString &memberId) const
 {
-    QSqlQuery q = query();
-    q.prepare(u"SELECT member_id, status, home_store, tier_id, COALESCE(referral_code,''), COALESCE(referrer_id,''),"
+    Stmt q(store, u"SELECT member_id, status, home_store, tier_id, COALESCE(referral_code,''), COALESCE(referrer_id,''),"
               " COALESCE(phone_index,''), profile, wrapped_key, enrolled_at, COALESCE(consent_marketing_at,0),"
               " COALESCE(consent_whatsapp_at,0) FROM members WHERE member_id = ?"_s);
     q.addBindValue(memberId);
@@ -121,8 +120,7 @@ Result<MemberView> Loyalty::Impl::view(const MemberRow &row) const
         if (const Tier *t = p->tier(row.tierId))
             v.tierName = t->name;
     }
-    QSqlQuery q = query();
-    q.prepare(u"SELECT points FROM balances WHERE member_id = ?"_s);
+    Stmt q(store, u"SELECT points FROM balances WHERE member_id = ?"_s);
     q.addBindValue(row.memberId);
     if (q.exec() && q.next())
         v.balance = q.value(0).toLongLong();
@@ -143,8 +141,7 @@ Result<MemberView> Loyalty::Impl::view(const MemberRow &row) const
 
 QString Loyalty::Impl::memberIdByCard(const QString &card, QString *status) const
 {
-    QSqlQuery q = query();
-    q.prepare(u"SELECT member_id, status FROM cards WHERE card_number = ?"_s);
+    Stmt q(store, u"SELECT member_id, status FROM cards WHERE card_number = ?"_s);
     q.addBindValue(normalizeCard(card));
     if (q.exec() && q.next()) {
         if (status)
@@ -168,8 +165,7 @@ QStringList Loyalty::Impl::nameTokens(const QString &name) const
 
 Status Loyalty::Impl::indexName(const QString &memberId, const QString &name)
 {
-    QSqlQuery q = query();
-    q.prepare(u"DELETE FROM member_name_index WHERE member_id = ?"_s);
+    Stmt q(store, u"DELETE FROM member_name_index WHERE member_id = ?"_s);
     q.addBindValue(memberId);
     if (auto st = exec(q, "update the name index"); !st)
         return st;
@@ -207,8 +203,7 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     }
     const QString phoneIndex = d->keys.blindIndex(u"phone"_s, phone.value());
     {
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+        Stmt q(d->store, u"SELECT member_id FROM members WHERE phone_index = ?"_s);
         q.addBindValue(phoneIndex);
         if (q.exec() && q.next())
             return err(u"duplicate_member", u"A member with phone %1 is already enrolled (member %2); look them up instead."_s
@@ -216,8 +211,7 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     }
     QString referrerId;
     if (!r.referralCode.trimmed().isEmpty()) {
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT member_id FROM members WHERE referral_code = ? AND status = 'active'"_s);
+        Stmt q(d->store, u"SELECT member_id FROM members WHERE referral_code = ? AND status = 'active'"_s);
         q.addBindValue(normalizeHumanCode(r.referralCode));
         if (!q.exec() || !q.next())
             return err(u"unknown_referral", u"referralCode: '%1' is not the code of an active member"_s.arg(r.referralCode));
@@ -243,15 +237,13 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     QString referral;
     for (int attempt = 0; attempt < 5 && referral.isEmpty(); ++attempt) {
         const QString c = normalizeHumanCode(makeHumanCode(d->random, 6));
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT 1 FROM members WHERE referral_code = ?"_s);
+        Stmt q(d->store, u"SELECT 1 FROM members WHERE referral_code = ?"_s);
         q.addBindValue(c);
         if (q.exec() && !q.next())
             referral = c;
     }
     const QString firstTier = program && !program->tiers.isEmpty() ? program->tiers.first().id : QString();
-    QSqlQuery q = d->query();
-    q.prepare(u"INSERT INTO members(member_id, status, phone_index, profile, wrapped_key, referral_code, referrer_id,"
+    Stmt q(d->store, u"INSERT INTO members(member_id, status, phone_index, profile, wrapped_key, referral_code, referrer_id,"
               " home_store, tier_id, consent_marketing_at, consent_whatsapp_at, enrolled_at, updated_at)"
               " VALUES(?,'active',?,?,?,?,?,?,?,?,?,?,?)"_s);
     q.addBindValue(memberId);
@@ -293,14 +285,15 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     }
     if (!card.isEmpty()) {
         const QString kind = r.issueDigitalCard && r.cardNumber.isEmpty() ? u"qr"_s : r.cardKind;
-        QSqlQuery c = d->query();
-        c.prepare(u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
+        Stmt c(d->store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
         c.addBindValue(card);
         c.addBindValue(memberId);
         c.addBindValue(kind);
         c.addBindValue(now);
-        if (auto st = exec(c, "save the card"); !st)
-            return err(u"invalid_card", u"cardKind: must be barcode, qr, magstripe or contactless"_s);
+        if (auto st = exec(c, "save the card"); !st) // a disk full or busy store is not a bad card kind
+            return st.error().code == u"store_error"_s
+                ? err(u"invalid_card", u"cardKind: must be barcode, qr, magstripe or contactless"_s)
+                : st.error();
         LedgerEvent ce;
         ce.type = EventType::CardAssign;
         ce.memberId = memberId;
@@ -343,8 +336,7 @@ Result<MemberView> Loyalty::memberByPhone(const QString &phone) const
     auto e164 = normalizePhone(phone);
     if (!e164)
         return e164.error();
-    QSqlQuery q = d->query();
-    q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+    Stmt q(d->store, u"SELECT member_id FROM members WHERE phone_index = ?"_s);
     q.addBindValue(d->keys.blindIndex(u"phone"_s, e164.value()));
     if (!q.exec() || !q.next())
         return err(u"unknown_member", u"No member has phone %1."_s.arg(maskPhone(e164.value())));
@@ -367,8 +359,7 @@ Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int
         ids << byCard;
     if (ids.isEmpty() && !qtext.contains(QRegularExpression(u"\\p{L}"_s))) {
         if (auto e164 = normalizePhone(qtext)) {
-            QSqlQuery q = d->query();
-            q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+            Stmt q(d->store, u"SELECT member_id FROM members WHERE phone_index = ?"_s);
             q.addBindValue(d->keys.blindIndex(u"phone"_s, e164.value()));
             if (q.exec() && q.next())
                 ids << q.value(0).toString();
@@ -383,8 +374,7 @@ Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int
         if (tokens.isEmpty())
             return err(u"invalid_query", u"Type at least two letters of a name."_s);
         QStringList marks(tokens.size(), u"?"_s);
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT n.member_id FROM member_name_index n JOIN members m ON m.member_id = n.member_id"
+        Stmt q(d->store, u"SELECT n.member_id FROM member_name_index n JOIN members m ON m.member_id = n.member_id"
                   " WHERE n.token IN (%1) GROUP BY n.member_id HAVING COUNT(DISTINCT n.token) = ?"
                   " ORDER BY m.enrolled_at DESC, n.member_id LIMIT ? OFFSET ?"_s.arg(marks.join(u',')));
         for (const QString &t : tokens)
@@ -406,8 +396,7 @@ Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int
             continue;
         const Profile p = d->decryptProfile(row.value());
         MemberSummary s{id, p.name, maskPhone(p.phone), row->tierId, row->status, 0};
-        QSqlQuery b = d->query();
-        b.prepare(u"SELECT points FROM balances WHERE member_id = ?"_s);
+        Stmt b(d->store, u"SELECT points FROM balances WHERE member_id = ?"_s);
         b.addBindValue(id);
         if (b.exec() && b.next())
             s.balance = b.value(0).toLongLong();
@@ -420,8 +409,7 @@ Result<QList<EventView>> Loyalty::history(const QString &memberId, int page, int
 {
     if (auto row = d->memberRow(memberId); !row)
         return row.error();
-    QSqlQuery q = d->query();
-    q.prepare(u"SELECT event_id, type, COALESCE(receipt_id,''), COALESCE(ref_event_id,''), actor, occurred_at, points,"
+    Stmt q(d->store, u"SELECT event_id, type, COALESCE(receipt_id,''), COALESCE(ref_event_id,''), actor, occurred_at, points,"
               " amount, terminal_seq, payload FROM events WHERE member_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT ? OFFSET ?"_s);
     q.addBindValue(memberId);
     q.addBindValue(qBound(1, pageSize, 500));
@@ -468,8 +456,7 @@ Result<CardView> Loyalty::assignCard(const QString &memberId, const QString &car
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    QSqlQuery q = d->query();
-    q.prepare(u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
+    Stmt q(d->store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
     q.addBindValue(card);
     q.addBindValue(memberId);
     q.addBindValue(kind);
@@ -510,8 +497,7 @@ Result<CardView> Loyalty::blockCard(const QString &cardNumber, const QString &re
     }
     QString kind;
     {
-        QSqlQuery k = d->query();
-        k.prepare(u"SELECT kind FROM cards WHERE card_number = ?"_s);
+        Stmt k(d->store, u"SELECT kind FROM cards WHERE card_number = ?"_s);
         k.addBindValue(card);
         if (k.exec() && k.next())
             kind = k.value(0).toString();
@@ -519,8 +505,7 @@ Result<CardView> Loyalty::blockCard(const QString &cardNumber, const QString &re
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    QSqlQuery q = d->query();
-    q.prepare(u"UPDATE cards SET status = 'blocked', blocked_at = ?, block_reason = ?, replaced_by = ? WHERE card_number = ?"_s);
+    Stmt q(d->store, u"UPDATE cards SET status = 'blocked', blocked_at = ?, block_reason = ?, replaced_by = ? WHERE card_number = ?"_s);
     q.addBindValue(d->now());
     q.addBindValue(reason.trimmed());
     q.addBindValue(repl.isEmpty() ? QVariant() : QVariant(repl));
@@ -535,8 +520,7 @@ Result<CardView> Loyalty::blockCard(const QString &cardNumber, const QString &re
     if (auto ok = d->append(e); !ok)
         return ok.error();
     if (!repl.isEmpty()) {
-        QSqlQuery c = d->query();
-        c.prepare(u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
+        Stmt c(d->store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
         c.addBindValue(repl);
         c.addBindValue(memberId);
         c.addBindValue(kind);
@@ -574,8 +558,7 @@ Status Loyalty::updateProfile(const QString &memberId, const Profile &profile, c
         return err(u"invalid_member", e);
     const QString phoneIndex = d->keys.blindIndex(u"phone"_s, phone.value());
     if (phoneIndex != row->phoneIndex) {
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+        Stmt q(d->store, u"SELECT member_id FROM members WHERE phone_index = ?"_s);
         q.addBindValue(phoneIndex);
         if (q.exec() && q.next())
             return err(u"duplicate_member", u"Another member already has phone %1."_s.arg(maskPhone(phone.value())));
@@ -588,8 +571,7 @@ Status Loyalty::updateProfile(const QString &memberId, const Profile &profile, c
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    QSqlQuery q = d->query();
-    q.prepare(u"UPDATE members SET profile = ?, phone_index = ?, updated_at = ? WHERE member_id = ?"_s);
+    Stmt q(d->store, u"UPDATE members SET profile = ?, phone_index = ?, updated_at = ? WHERE member_id = ?"_s);
     q.addBindValue(sealed);
     q.addBindValue(phoneIndex);
     q.addBindValue(d->now());
@@ -622,8 +604,7 @@ Status Loyalty::erase(const QString &memberId, const QString &reason, const QStr
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    QSqlQuery q = d->query();
-    q.prepare(u"UPDATE members SET status = 'erased', profile = NULL, wrapped_key = NULL, phone_index = NULL,"
+    Stmt q(d->store, u"UPDATE members SET status = 'erased', profile = NULL, wrapped_key = NULL, phone_index = NULL,"
               " consent_marketing_at = NULL, consent_whatsapp_at = NULL, updated_at = ? WHERE member_id = ?"_s);
     q.addBindValue(d->now());
     q.addBindValue(memberId);
@@ -687,8 +668,7 @@ Result<bool> Loyalty::Impl::updateTier(const QString &memberId, const Program &p
     const Tier *t = p.tierFor(total);
     if (!t || t->id == row->tierId)
         return false;
-    QSqlQuery q = query();
-    q.prepare(u"UPDATE members SET tier_id = ?, updated_at = ? WHERE member_id = ?"_s);
+    Stmt q(store, u"UPDATE members SET tier_id = ?, updated_at = ? WHERE member_id = ?"_s);
     q.addBindValue(t->id);
     q.addBindValue(now());
     q.addBindValue(memberId);
@@ -764,8 +744,7 @@ Result<int> Loyalty::recomputeTiers(const QString &actor)
 
 Result<QList<VoucherView>> Loyalty::vouchers(const QString &memberId) const
 {
-    QSqlQuery q = d->query();
-    q.prepare(u"SELECT code, type_id, discount, min_spend, issued_at, expires_at, COALESCE(used_at,0) FROM vouchers"
+    Stmt q(d->store, u"SELECT code, type_id, discount, min_spend, issued_at, expires_at, COALESCE(used_at,0) FROM vouchers"
               " WHERE member_id = ? ORDER BY issued_at DESC"_s);
     q.addBindValue(memberId);
     if (!q.exec())

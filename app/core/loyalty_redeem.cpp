@@ -17,8 +17,7 @@ Status checkRedeemLimits(const Loyalty::Impl &d, const Program &p, const QString
     if (!p.maxRedemptionsPerMemberPerDay && !p.maxRedeemPointsPerMemberPerDay)
         return Ok{};
     const auto [start, end] = storeDayBounds(d.now(), p.timeZone);
-    QSqlQuery q = d.query();
-    q.prepare(u"SELECT COUNT(*), COALESCE(-SUM(points),0) FROM events WHERE member_id = ? AND type = 'redeem'"
+    Stmt q(d.store, u"SELECT COUNT(*), COALESCE(-SUM(points),0) FROM events WHERE member_id = ? AND type = 'redeem'"
               " AND occurred_at >= ? AND occurred_at < ?"_s);
     q.addBindValue(memberId);
     q.addBindValue(start);
@@ -62,8 +61,7 @@ Result<RedeemResult> Loyalty::redeemReward(const QString &memberId, const QStrin
     if (!row)
         return row.error();
     if (reward->stock) {
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT redeemed FROM reward_stock WHERE reward_id = ?"_s);
+        Stmt q(d->store, u"SELECT redeemed FROM reward_stock WHERE reward_id = ?"_s);
         q.addBindValue(rewardId);
         const qint64 used = q.exec() && q.next() ? q.value(0).toLongLong() : 0;
         if (used >= *reward->stock)
@@ -86,8 +84,7 @@ Result<RedeemResult> Loyalty::redeemReward(const QString &memberId, const QStrin
     auto ev = d->append(e);
     if (!ev)
         return ev.error();
-    QSqlQuery s = d->query();
-    s.prepare(u"INSERT INTO reward_stock(reward_id, redeemed) VALUES(?, 1) ON CONFLICT(reward_id) DO UPDATE SET redeemed = redeemed + 1"_s);
+    Stmt s(d->store, u"INSERT INTO reward_stock(reward_id, redeemed) VALUES(?, 1) ON CONFLICT(reward_id) DO UPDATE SET redeemed = redeemed + 1"_s);
     s.addBindValue(rewardId);
     if (auto st = exec(s, "update the reward stock"); !st)
         return st.error();
@@ -203,8 +200,7 @@ Result<VoucherView> Loyalty::Impl::issueVoucherTx(const QString &memberId, const
     QString code;
     for (int attempt = 0; attempt < 8 && code.isEmpty(); ++attempt) {
         const QString c = normalizeHumanCode(makeHumanCode(random, 10));
-        QSqlQuery q = query();
-        q.prepare(u"SELECT 1 FROM vouchers WHERE code = ?"_s);
+        Stmt q(store, u"SELECT 1 FROM vouchers WHERE code = ?"_s);
         q.addBindValue(c);
         if (q.exec() && !q.next())
             code = c;
@@ -220,8 +216,7 @@ Result<VoucherView> Loyalty::Impl::issueVoucherTx(const QString &memberId, const
     v.issuedAt = now();
     v.expiresAt = v.issuedAt + qint64(type.validDays) * 86'400'000LL;
     v.status = u"valid"_s;
-    QSqlQuery q = query();
-    q.prepare(u"INSERT INTO vouchers(code, type_id, member_id, discount, min_spend, issued_at, expires_at) VALUES(?,?,?,?,?,?,?)"_s);
+    Stmt q(store, u"INSERT INTO vouchers(code, type_id, member_id, discount, min_spend, issued_at, expires_at) VALUES(?,?,?,?,?,?,?)"_s);
     q.addBindValue(code);
     q.addBindValue(type.id);
     q.addBindValue(memberId.isEmpty() ? QVariant() : QVariant(memberId));
@@ -276,8 +271,7 @@ Result<VoucherView> Loyalty::useVoucher(const QString &code, const QString &rece
         return err(u"invalid_voucher", u"'%1' is not a voucher code; check it for a typo."_s.arg(code.left(40)));
     if (receiptId.trimmed().isEmpty())
         return err(u"invalid_voucher", u"A voucher is used on a receipt; give the receipt number."_s);
-    QSqlQuery q = d->query();
-    q.prepare(u"SELECT type_id, COALESCE(member_id,''), discount, min_spend, issued_at, expires_at, COALESCE(used_at,0),"
+    Stmt q(d->store, u"SELECT type_id, COALESCE(member_id,''), discount, min_spend, issued_at, expires_at, COALESCE(used_at,0),"
               " COALESCE(used_receipt,'') FROM vouchers WHERE code = ?"_s);
     q.addBindValue(c);
     if (!q.exec())
@@ -304,8 +298,7 @@ Result<VoucherView> Loyalty::useVoucher(const QString &code, const QString &rece
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    QSqlQuery u = d->query();
-    u.prepare(u"UPDATE vouchers SET used_at = ?, used_receipt = ? WHERE code = ? AND used_at IS NULL"_s);
+    Stmt u(d->store, u"UPDATE vouchers SET used_at = ?, used_receipt = ? WHERE code = ? AND used_at IS NULL"_s);
     u.addBindValue(d->now());
     u.addBindValue(receiptId);
     u.addBindValue(c);
@@ -335,8 +328,7 @@ Result<qint64> Loyalty::expirePoints(const QString &actor)
         return st.error();
     qint64 expired = 0;
     for (;;) {
-        QSqlQuery q = d->query();
-        q.prepare(u"SELECT event_id, member_id, remaining, expires_at FROM lots WHERE remaining > 0 AND expires_at IS NOT NULL"
+        Stmt q(d->store, u"SELECT event_id, member_id, remaining, expires_at FROM lots WHERE remaining > 0 AND expires_at IS NOT NULL"
                   " AND expires_at <= ? ORDER BY expires_at LIMIT 200"_s);
         q.addBindValue(d->now());
         if (!q.exec())

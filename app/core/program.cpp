@@ -98,7 +98,7 @@ public:
         }
         const double d = v.toDouble();
         if (d < double(min) || d > double(max)) {
-            error(key, u"must be between %1 and %2 (is %3)"_s.arg(min).arg(max).arg(qint64(d)));
+            error(key, u"must be between %1 and %2 (is %3)"_s.arg(min).arg(max).arg(d, 0, 'g', 15)); // 1e300 fits no qint64
             return def;
         }
         return qint64(d);
@@ -330,6 +330,8 @@ Program parse(const QJsonObject &doc, QStringList &errors)
         mu.tiers = m.strings(u"tiers"_s);
         mu.validFromMs = m.instant(u"validFrom"_s, false);
         mu.validToMs = m.instant(u"validTo"_s, false);
+        if (mu.validFromMs && mu.validToMs && *mu.validToMs <= *mu.validFromMs)
+            m.error(u"validTo"_s, u"must be later than validFrom"_s);
         p.multipliers << mu;
         ids << mu.id;
     }
@@ -482,7 +484,7 @@ QStringList validateProgram(const QByteArray &json)
             if (json[i] == '\n') {
                 ++line;
                 col = 1;
-            } else {
+            } else if ((uchar(json[i]) & 0xC0) != 0x80) { // a column per character, not per UTF-8 byte
                 ++col;
             }
         }

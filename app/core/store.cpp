@@ -253,6 +253,11 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path, Options options)
                 return makeError(u"store_corrupt"_s,
                                  u"%1 is not a Setia database or is damaged (%2). Restore the latest backup with: setiactl restore"_s
                                      .arg(s->m_path, probe.lastError().text()));
+            // A newer Setia's store is refused before anything (journal_mode=WAL below) writes to it.
+            if (probe.exec(u"PRAGMA user_version"_s) && probe.next() && probe.value(0).toInt() > kLatest)
+                return makeError(u"schema_too_new"_s,
+                                 u"%1 was written by a newer Setia (schema %2); this Setia understands schemas up to %3. Install the newer version or restore a backup made by this one."_s
+                                     .arg(s->m_path).arg(probe.value(0).toInt()).arg(kLatest));
         }
         for (const auto &p : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s,
                               u"PRAGMA wal_autocheckpoint=1000"_s, u"PRAGMA temp_store=MEMORY"_s}) {
@@ -366,7 +371,7 @@ QSqlQuery &Store::prepared(const QString &sql) const
 {
     auto it = m_cache->statements.find(sql);
     if (it == m_cache->statements.end()) {
-        auto q = std::make_unique<QSqlQuery>(writer());
+        auto q = std::make_unique<QSqlQuery>(m_mode == Mode::ReadWrite ? writer() : reader());
         q->prepare(sql);
         it = m_cache->statements.emplace(sql, std::move(q)).first;
     }
@@ -439,6 +444,9 @@ Status Store::checkpoint() const
     QSqlQuery q(writer());
     if (!q.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s))
         return makeError(u"store_error"_s, q.lastError().text());
+    // The pragma succeeds even when a read in progress kept it from finishing; its first column says so.
+    if (q.next() && q.value(0).toInt() != 0)
+        return makeError(u"store_busy"_s, u"The checkpoint could not finish while a read was in progress; try again."_s);
     return Ok{};
 }
 
@@ -468,14 +476,22 @@ Status Store::restore(const QString &backup, const QString &target)
     // Keep the replaced database until the new one is in place.
     const QString previous = dst + u".before-restore"_s;
     QFile::remove(previous);
+    QFile::remove(previous + u"-wal"_s);
+    QFile::remove(previous + u"-shm"_s);
     if (QFileInfo::exists(dst) && !QFile::rename(dst, previous)) {
         QFile::remove(tmp);
         return makeError(u"restore_failed"_s, u"Cannot move the current database aside."_s);
     }
-    QFile::remove(dst + u"-wal"_s);
+    // Commits not yet checkpointed (a crashed writer) live only in the -wal: keep it with them.
+    if (QFileInfo::exists(dst + u"-wal"_s) && !QFile::rename(dst + u"-wal"_s, previous + u"-wal"_s)) {
+        QFile::rename(previous, dst);
+        QFile::remove(tmp);
+        return makeError(u"restore_failed"_s, u"Cannot move the current database's WAL aside; nothing was changed."_s);
+    }
     QFile::remove(dst + u"-shm"_s);
     if (!QFile::rename(tmp, dst)) {
         QFile::rename(previous, dst);
+        QFile::rename(previous + u"-wal"_s, dst + u"-wal"_s);
         return makeError(u"restore_failed"_s, u"Cannot put the restored database in place; the old one was kept."_s);
     }
     return Ok{};

@@ -53,7 +53,7 @@ public:
     // Explicit checkpoint, on the writer.
     Status checkpoint() const;
 
-    // Statement cache for hot paths: prepared once per connection, reused.
+    // Statement cache for hot paths: prepared once on the writer (or, read-only, the reader), reused.
     QSqlQuery &prepared(const QString &sql) const;
 
 private:
@@ -91,6 +91,34 @@ private:
 
 // Qt binds a null QString as SQL NULL; columns that are NOT NULL get '' instead.
 inline QString nonNull(const QString &s) { return s.isNull() ? QStringLiteral("") : s; }
+
+// A cached prepared statement (Store::prepared), finished when it goes out of scope so that
+// no read stays open. Has the parts of QSqlQuery the services use.
+class Stmt {
+public:
+    Stmt(const Store &store, const QString &sql) : m_store(store), m_q(&store.prepared(sql)) {}
+    ~Stmt() { m_q->finish(); }
+    Stmt(const Stmt &) = delete;
+    Stmt &operator=(const Stmt &) = delete;
+    bool prepare(const QString &sql)
+    {
+        m_q->finish();
+        m_q = &m_store.prepared(sql);
+        return true;
+    }
+    void addBindValue(const QVariant &v) { m_q->addBindValue(v); }
+    void bindValue(int i, const QVariant &v) { m_q->bindValue(i, v); }
+    bool exec() { return m_q->exec(); }
+    bool next() { return m_q->next(); }
+    QVariant value(int i) const { return m_q->value(i); }
+    int numRowsAffected() const { return m_q->numRowsAffected(); }
+    void finish() { m_q->finish(); }
+    operator QSqlQuery &() { return *m_q; } // NOLINT(google-explicit-constructor)
+
+private:
+    const Store &m_store;
+    QSqlQuery *m_q;
+};
 
 // Runs a statement; returns a clear error naming what failed.
 Status exec(QSqlQuery &q, const char *what);
