@@ -38,3 +38,23 @@ function(setia_add_test name)
     LABELS "${ARG_LABELS}"
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 endfunction()
+
+# The architecture's arrows (docs/architecture.md), checked when CMake configures: a target
+# may link only what its part is allowed to. Call after every target exists.
+function(setia_check_links target)
+  cmake_parse_arguments(ARG "" "" "ALLOWED" ${ARGN})
+  get_target_property(libs ${target} LINK_LIBRARIES)
+  get_target_property(ilibs ${target} INTERFACE_LINK_LIBRARIES)
+  foreach(lib IN LISTS libs ilibs)
+    if(NOT lib OR lib MATCHES "^\\$<LINK_ONLY:(.*)>$")
+      if(CMAKE_MATCH_1)
+        set(lib ${CMAKE_MATCH_1})
+      else()
+        continue()
+      endif()
+    endif()
+    if(NOT lib IN_LIST ARG_ALLOWED)
+      message(FATAL_ERROR "Architecture: ${target} links ${lib}, which its part may not use (allowed: ${ARG_ALLOWED}). See docs/architecture.md.")
+    endif()
+  endforeach()
+endfunction()

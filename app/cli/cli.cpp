@@ -28,7 +28,7 @@ int exitCodeFor(const QString &code)
                                       u"key_unwritable"_s, u"not_initialized"_s, u"backup_failed"_s, u"restore_failed"_s};
     if (store.contains(code))
         return StoreFailure;
-    if (code.startsWith(u"invalid_"_s) || code == u"usage"_s || code == u"reason_required"_s || code == u"actor_required"_s
+    if (code.startsWith(u"invalid_"_s) || code == u"usage"_s || code == u"reason_required"_s || code == u"no_change"_s || code == u"actor_required"_s
         || code == u"backup_exists"_s || code == u"backup_missing"_s || code == u"backup_invalid"_s || code == u"file"_s)
         return BadInput;
     if (code == u"verify_failed"_s)
@@ -110,12 +110,16 @@ Result<qint64> parseAmount(const QString &text, const QString &what)
     return v;
 }
 
-Result<QString> resolveMember(Context &c, const QString &ref)
+// strict: as at the till, a blocked card or membership is refused. Not strict: managers'
+// tools (show, history, block, unblock, erase) find the member whatever the status.
+Result<QString> resolveMember(Context &c, const QString &ref, bool strict = true)
 {
     if (ref.isEmpty())
         return makeError(u"usage"_s, u"say which member: --member ID, card number or phone"_s);
     if (isUuid(ref))
         return ref;
+    if (!strict)
+        return c.loyalty->memberIdFor(ref);
     auto byCard = c.loyalty->memberByCard(ref);
     if (byCard)
         return byCard->memberId;
@@ -418,7 +422,7 @@ int cmdMemberShow(Context &c)
         return c.usage(u"give a member id, card number or phone"_s);
     if (auto st = c.openLoyalty(false); !st)
         return c.fail(st.error());
-    auto id = resolveMember(c, c.positional[0]);
+    auto id = resolveMember(c, c.positional[0], false);
     if (!id)
         return c.fail(id.error());
     auto m = c.loyalty->member(id.value());
@@ -444,7 +448,7 @@ int cmdMemberHistory(Context &c)
         return c.usage(u"give a member id, card number or phone"_s);
     if (auto st = c.openLoyalty(false); !st)
         return c.fail(st.error());
-    auto id = resolveMember(c, c.positional[0]);
+    auto id = resolveMember(c, c.positional[0], false);
     if (!id)
         return c.fail(id.error());
     auto h = c.loyalty->history(id.value(), c.value(u"page"_s, u"0"_s).toInt(), c.value(u"page-size"_s, u"50"_s).toInt());
@@ -471,7 +475,7 @@ int cmdMemberErase(Context &c)
         return c.usage(u"give the member and --reason"_s);
     if (auto st = c.openLoyalty(true); !st)
         return c.fail(st.error());
-    auto id = resolveMember(c, c.positional[0]);
+    auto id = resolveMember(c, c.positional[0], false);
     if (!id)
         return c.fail(id.error());
     if (auto st = c.loyalty->erase(id.value(), c.value(u"reason"_s), c.actor); !st)
@@ -479,6 +483,24 @@ int cmdMemberErase(Context &c)
     c.reply(QJsonObject{{u"erased"_s, id.value()}}, u"Member %1 erased: personal data and key destroyed."_s.arg(id.value()));
     return Success;
 }
+
+int cmdMemberBlock(Context &c, bool blocked)
+{
+    if (c.positional.size() != 1)
+        return c.usage(u"give the member (id, card or phone) and --reason"_s);
+    if (auto st = c.openLoyalty(true); !st)
+        return c.fail(st.error());
+    auto id = resolveMember(c, c.positional[0], false);
+    if (!id)
+        return c.fail(id.error());
+    if (auto st = c.loyalty->setMemberBlocked(id.value(), blocked, c.value(u"reason"_s), c.actor); !st)
+        return c.fail(st.error());
+    c.reply(QJsonObject{{u"memberId"_s, id.value()}, {u"status"_s, blocked ? u"blocked"_s : u"active"_s}},
+            blocked ? u"Membership %1 blocked."_s.arg(id.value()) : u"Membership %1 active again."_s.arg(id.value()));
+    return Success;
+}
+int cmdMemberBlockOn(Context &c) { return cmdMemberBlock(c, true); }
+int cmdMemberBlockOff(Context &c) { return cmdMemberBlock(c, false); }
 
 int cmdCardAssign(Context &c)
 {
@@ -887,6 +909,8 @@ QList<Command> commands()
         {u"member show"_s, u"a member's profile, cards, tier and balance"_s, u"MEMBER"_s, {}, false, true, cmdMemberShow},
         {u"member history"_s, u"a member's ledger events, newest first"_s, u"MEMBER [--page N]"_s, {u"page="_s, u"page-size="_s}, false, true, cmdMemberHistory},
         {u"member erase"_s, u"erase a member's personal data (UU PDP)"_s, u"MEMBER --reason TEXT"_s, {u"reason="_s}, true, true, cmdMemberErase},
+        {u"member block"_s, u"block a membership (fraud hold, member's request)"_s, u"MEMBER --reason TEXT"_s, {u"reason="_s}, true, true, cmdMemberBlockOn},
+        {u"member unblock"_s, u"make a blocked membership active again"_s, u"MEMBER --reason TEXT"_s, {u"reason="_s}, true, true, cmdMemberBlockOff},
         {u"card assign"_s, u"give a member a card"_s, u"MEMBER CARD [--kind barcode|qr|magstripe|contactless]"_s, {u"kind="_s}, true, true, cmdCardAssign},
         {u"card block"_s, u"block a lost card, optionally with its replacement"_s, u"CARD --reason TEXT [--replacement CARD]"_s,
          {u"reason="_s, u"replacement="_s}, true, true, cmdCardBlock},

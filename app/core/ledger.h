@@ -30,6 +30,7 @@ inline const QString VoucherIssue = QStringLiteral("voucher_issue");
 inline const QString VoucherUse = QStringLiteral("voucher_use");
 inline const QString TierChange = QStringLiteral("tier_change");
 inline const QString Erase = QStringLiteral("erase");
+inline const QString MemberStatus = QStringLiteral("member_status");
 } // namespace EventType
 
 struct LedgerEvent {

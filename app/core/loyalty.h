@@ -150,6 +150,9 @@ public:
     Result<MemberView> member(const QString &memberId) const;
     Result<MemberView> memberByCard(const QString &cardNumber) const;
     Result<MemberView> memberByPhone(const QString &phone) const;
+    // The member a card (any status) or phone belongs to, whatever the membership's status:
+    // for managers' tools. The till uses memberByCard, which refuses blocked cards and members.
+    Result<QString> memberIdFor(const QString &cardOrPhone) const;
     // Finds by card number, phone or name words; paged, newest first.
     Result<QList<MemberSummary>> search(const QString &query, int page = 0, int pageSize = 20) const;
     Result<QList<EventView>> history(const QString &memberId, int page = 0, int pageSize = 50) const;
@@ -157,6 +160,8 @@ public:
     // Blocks a lost card; with a replacement, the new card joins the same member (balance kept).
     Result<CardView> blockCard(const QString &cardNumber, const QString &reason, const QString &replacement, const QString &actor);
     Status updateProfile(const QString &memberId, const Profile &profile, const QString &actor);
+    // Blocks (fraud hold, at the member's request) or unblocks a membership; audited.
+    Status setMemberBlocked(const QString &memberId, bool blocked, const QString &reason, const QString &actor);
     // UU PDP erasure: personal data and the member key destroyed, an erase event recorded.
     Status erase(const QString &memberId, const QString &reason, const QString &actor);
     Result<TierStatus> tierStatus(const QString &memberId) const;

@@ -43,6 +43,10 @@ ImportReport Loyalty::importMembers(const QByteArray &csv, const QString &actor)
             report.errors << u"line 1: unknown column '%1' (known: %2)"_s.arg(h, known.join(u", "_s));
             continue;
         }
+        if (col.contains(h)) { // ambiguous: which of the two holds the data?
+            report.errors << u"line 1: the column '%1' appears twice"_s.arg(h);
+            continue;
+        }
         col.insert(h, int(i));
     }
     for (const QString &r : required)

@@ -346,6 +346,19 @@ Result<MemberView> Loyalty::memberByPhone(const QString &phone) const
     return d->view(row.value());
 }
 
+Result<QString> Loyalty::memberIdFor(const QString &cardOrPhone) const
+{
+    if (const QString id = d->memberIdByCard(cardOrPhone); !id.isEmpty())
+        return id;
+    if (auto e164 = normalizePhone(cardOrPhone)) {
+        Stmt q(d->store, u"SELECT member_id FROM members WHERE phone_index = ?"_s);
+        q.addBindValue(d->keys.blindIndex(u"phone"_s, e164.value()));
+        if (q.exec() && q.next())
+            return q.value(0).toString();
+    }
+    return err(u"unknown_member", u"No member has the card or phone '%1'."_s.arg(cardOrPhone.left(40)));
+}
+
 Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int pageSize) const
 {
     pageSize = qBound(1, pageSize, 200);
@@ -765,6 +778,41 @@ Result<QList<VoucherView>> Loyalty::vouchers(const QString &memberId) const
         out << v;
     }
     return out;
+}
+
+Status Loyalty::setMemberBlocked(const QString &memberId, bool blocked, const QString &reason, const QString &actor)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st;
+    if (reason.trimmed().isEmpty())
+        return err(u"reason_required", u"Say why the membership is %1."_s.arg(blocked ? u"blocked"_s : u"unblocked"_s));
+    auto row = d->memberRow(memberId);
+    if (!row)
+        return row.error();
+    if (row->status == u"erased"_s)
+        return err(u"member_erased", u"This member was erased; there is nothing to block."_s);
+    const QString target = blocked ? u"blocked"_s : u"active"_s;
+    if (row->status == target)
+        return err(u"no_change", u"The membership is already %1."_s.arg(target));
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    Stmt q(d->store, u"UPDATE members SET status = ?, updated_at = ? WHERE member_id = ?"_s);
+    q.addBindValue(target);
+    q.addBindValue(d->now());
+    q.addBindValue(memberId);
+    if (auto st = exec(q, "change the membership status"); !st)
+        return st;
+    LedgerEvent e;
+    e.type = EventType::MemberStatus;
+    e.memberId = memberId;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"status"_s, target}, {u"reason"_s, reason.trimmed()}};
+    if (auto ok = d->append(e); !ok)
+        return ok.error();
+    if (auto st = d->audit(actor, blocked ? u"member_block"_s : u"member_unblock"_s, memberId, reason.trimmed()); !st)
+        return st;
+    return tx.commit();
 }
 
 } // namespace setia

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void importAllOrNothing();
     void backupAndRestore();
     void secondWriterRefused();
+    void blockedMembership();
     void missingStore();
     void demoRun();
 
@@ -88,7 +89,7 @@ void TestSetiactl::helpEverywhere_data()
 {
     QTest::addColumn<QStringList>("command");
     for (const char *c : {"init", "program validate", "program load", "program show", "member enroll", "member find",
-                          "member show", "member history", "member erase", "card assign", "card block", "quote", "earn",
+                          "member show", "member history", "member block", "member unblock", "member erase", "card assign", "card block", "quote", "earn",
                           "redeem", "reverse", "adjust", "voucher issue", "voucher use", "expire", "tiers recompute",
                           "report", "export", "import", "verify", "integrity", "backup", "restore", "alerts", "audit",
                           "setting", "demo seed", "demo run"})
@@ -308,6 +309,28 @@ void TestSetiactl::secondWriterRefused()
     // Reading still works while the writer is open.
     r = ctl({u"member"_s, u"show"_s, u"2900000000017"_s});
     QVERIFY2(r.code == 0, r.err.constData());
+}
+
+void TestSetiactl::blockedMembership()
+{
+    Run r = ctl({u"member"_s, u"enroll"_s, u"--name"_s, u"Eko Saputra"_s, u"--phone"_s, u"081311112222"_s, u"--card"_s,
+                 u"2900000000031"_s});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(ctl({u"member"_s, u"block"_s, u"2900000000031"_s}).code, 2); // a reason is required
+    r = ctl({u"member"_s, u"block"_s, u"2900000000031"_s, u"--reason"_s, u"Suspicious redemptions"_s});
+    QVERIFY2(r.code == 0, r.err.constData());
+    r = ctl({u"earn"_s, u"--member"_s, u"2900000000031"_s, u"--receipt"_s, u"BLK-1"_s, u"--total"_s, u"50000"_s});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("blocked"), r.err.constData());
+    QCOMPARE(ctl({u"member"_s, u"block"_s, u"2900000000031"_s, u"--reason"_s, u"again"_s}).code, 2);
+    r = ctl({u"member"_s, u"unblock"_s, u"2900000000031"_s, u"--reason"_s, u"Checked with the member"_s});
+    QVERIFY2(r.code == 0, r.err.constData());
+    r = ctl({u"--json"_s, u"earn"_s, u"--member"_s, u"2900000000031"_s, u"--receipt"_s, u"BLK-1"_s, u"--total"_s, u"50000"_s});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.json().value(u"balance"_s).toInt(), 5);
+    r = ctl({u"--json"_s, u"audit"_s});
+    QVERIFY(r.out.contains("member_block"));
+    QVERIFY(r.out.contains("Suspicious redemptions"));
 }
 
 void TestSetiactl::missingStore()
