@@ -235,7 +235,15 @@ Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<q
     const bool full = cumulative == amount;
     // Rounded up, so that a member never keeps points for what they returned.
     const qint64 target = full || amount == 0 ? points : qint64((Int128(points) * cumulative + amount - 1) / amount);
-    const qint64 delta = qMin(points, target) - reversed;
+    // Points of this sale that already expired are gone: a refund takes back at most the rest.
+    qint64 expired = 0;
+    {
+        Stmt x(d->store, u"SELECT COALESCE(-SUM(points),0) FROM events WHERE type = 'expire' AND ref_event_id = ?"_s);
+        x.addBindValue(earnEvent);
+        if (x.exec() && x.next())
+            expired = x.value(0).toLongLong();
+    }
+    const qint64 delta = qMax<qint64>(0, qMin(qMin(points, target), points - expired) - reversed);
     auto p = d->programAt(d->now());
 
     WriteTransaction tx(d->store);

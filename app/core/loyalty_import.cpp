@@ -130,6 +130,9 @@ ImportReport Loyalty::importMembers(const QByteArray &csv, const QString &actor)
     if (!report.errors.isEmpty())
         return report;
 
+    // Opening balances expire like points earned today.
+    const auto program = d->programAt(d->now());
+    const qint64 expiresAt = program && program->expiryDays > 0 ? d->now() + qint64(program->expiryDays) * 86'400'000LL : 0;
     // All rows in one transaction; each enroll() nests inside it as a savepoint.
     WriteTransaction tx(d->store);
     if (!tx.begun()) {
@@ -154,7 +157,7 @@ ImportReport Loyalty::importMembers(const QByteArray &csv, const QString &actor)
             e.points = items[i].opening;
             e.actor = actor;
             e.payload = QJsonObject{{u"source"_s, u"import"_s}};
-            if (auto ok = d->append(e); !ok) {
+            if (auto ok = d->append(e, expiresAt); !ok) {
                     report.errors << u"line %1: %2"_s.arg(rows[i + 1].line).arg(ok.error().message);
                 report.members = report.cards = 0;
                 report.openingPoints = 0;

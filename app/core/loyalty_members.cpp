@@ -281,7 +281,9 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
         const qint64 serial = d->setting(u"card_serial"_s).toLongLong() + 1;
         if (auto st = d->putSetting(u"card_serial"_s, QString::number(serial)); !st)
             return st.error();
-        card = makeMemberCardNumber(int(qHash(d->setting(u"store_id"_s)) % 10), quint64(serial));
+        // The store's prefix digit: stable across Qt versions (SHA-256, not qHash).
+        const int prefix = int(static_cast<unsigned char>(sha256(d->setting(u"store_id"_s).toUtf8()).at(0)) % 10);
+        card = makeMemberCardNumber(prefix, quint64(serial));
     }
     if (!card.isEmpty()) {
         const QString kind = r.issueDigitalCard && r.cardNumber.isEmpty() ? u"qr"_s : r.cardKind;

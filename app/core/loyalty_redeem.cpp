@@ -121,6 +121,25 @@ Result<RedeemResult> Loyalty::redeemPoints(const QString &memberId, qint64 point
     auto row = d->activeMember(memberId);
     if (!row)
         return row.error();
+    if (!receiptId.isEmpty()) {
+        // A POS that retries after a timeout must not charge the points twice.
+        Stmt q(d->store, u"SELECT event_id, member_id, -points, amount FROM events WHERE type = 'redeem' AND receipt_id = ?"
+                         " AND json_extract(payload, '$.kind') = 'payment'"_s);
+        q.addBindValue(receiptId);
+        if (q.exec() && q.next()) {
+            if (q.value(1).toString() != memberId || q.value(2).toLongLong() != points)
+                return err(u"receipt_conflict", u"Receipt %1 was already paid with %2 points; a new payment needs a new receipt number."_s
+                                                    .arg(receiptId)
+                                                    .arg(q.value(2).toLongLong()));
+            RedeemResult r;
+            r.memberId = memberId;
+            r.eventId = q.value(0).toString();
+            r.points = points;
+            r.value = q.value(3).toLongLong();
+            r.balance = d->ledger->balance(memberId);
+            return r;
+        }
+    }
     if (auto st = checkBalance(p.value(), d->ledger->balance(memberId), points); !st)
         return st.error();
     if (auto st = checkRedeemLimits(*d, p.value(), memberId, points); !st)

@@ -5,6 +5,7 @@
 
 #include "core/ledger.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSet>
@@ -49,14 +50,23 @@ void TestCrash::killedWriterLosesNothing()
         p.setProcessChannelMode(QProcess::SeparateChannels);
         p.start();
         QVERIFY2(p.waitForStarted(5000), "writer did not start");
-        QVERIFY2(p.waitForReadyRead(10000), qPrintable(u"writer never became ready: "_s + QString::fromUtf8(p.readAllStandardError())));
-        // Let it write for a random while: a few earns up to a few dozen.
-        QTest::qWait(int(rng.bounded(5, 60)));
+        // Wait until the writer is earning (its first acknowledgement), then let it run for a
+        // random while, so that the kill lands anywhere in a commit, even on a slow build.
+        QByteArray out;
+        QElapsedTimer waited;
+        waited.start();
+        while (!out.contains("ack ") && waited.elapsed() < 30000 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(100);
+            out += p.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains("ack "), qPrintable(u"writer never earned: "_s + QString::fromUtf8(p.readAllStandardError())));
+        QTest::qWait(int(rng.bounded(0, 40)));
         if (p.state() == QProcess::Running)
             ++killedMidRun;
         p.kill(); // SIGKILL
         QVERIFY(p.waitForFinished(5000));
-        const QList<QByteArray> lines = p.readAllStandardOutput().split('\n');
+        out += p.readAllStandardOutput();
+        const QList<QByteArray> lines = out.split('\n');
         for (const QByteArray &l : lines)
             if (l.startsWith("ack "))
                 acked.insert(QString::fromUtf8(l.split(' ').value(1)));
@@ -64,7 +74,7 @@ void TestCrash::killedWriterLosesNothing()
         QVERIFY2(err.isEmpty(), err.constData());
     }
     QCOMPARE(killedMidRun, kills); // every run was cut off while writing
-    QVERIFY2(acked.size() > kills, "too few earns happened to make the test meaningful");
+    QVERIFY2(acked.size() >= kills, "too few earns happened to make the test meaningful");
 
     auto store = Store::open(dbPath, {Store::Mode::ReadWrite, false});
     QVERIFY2(store.ok(), qPrintable(store.ok() ? QString() : store.error().message));

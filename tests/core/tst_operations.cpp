@@ -94,6 +94,9 @@ private Q_SLOTS:
     void birthdayUsesStoreMidnight();
     void tierUpgradeAndRollingDowngrade();
     void expiryIsFifo();
+    void refundAfterExpiryTakesOnlyWhatIsLeft();
+    void pointsPaymentIsIdempotentByReceipt();
+    void openingBalancesExpire();
     void manualAdjustment();
     void erasure();
 
@@ -968,6 +971,59 @@ void TestOperations::expiryIsFifo()
     QCOMPARE(L().expirePoints(u"nightly"_s).value(), 20);
     QCOMPARE(balance(m), 0);
     QCOMPARE(eventsOfType(m, u"expire"_s).size(), 2);
+}
+
+void TestOperations::refundAfterExpiryTakesOnlyWhatIsLeft()
+{
+    QVERIFY(begin(withKeys(test::baseProgram(), {{u"expiry"_s, QJsonObject{{u"days"_s, 30}}}})));
+    const QString m = m_ts->enroll(u"Budi"_s, u"081234567890"_s);
+    REQUIRE_OK(a, earn(m, u"R-1"_s, 100000)); // 10 points, expire on day 30
+    clock().set(t0() + 5 * kDay);
+    REQUIRE_OK(b, earn(m, u"R-2"_s, 70000)); // 7 points
+    clock().set(t0() + 30 * kDay);
+    QCOMPARE(L().expirePoints(u"nightly"_s).value(), 10);
+    QCOMPARE(balance(m), 7);
+    // The sale's 10 points already expired: refunding it takes nothing more.
+    REQUIRE_OK(r, L().reverse(u"R-1"_s, std::nullopt, u"returned late"_s, kManager));
+    QCOMPARE(r->pointsReversed, 0);
+    QCOMPARE(r->balance, 7);
+    QVERIFY(r->fullyRefunded);
+    // A sale whose points are all still there gives all of them back.
+    REQUIRE_OK(r2, L().reverse(u"R-2"_s, std::nullopt, u"returned"_s, kManager));
+    QCOMPARE(r2->pointsReversed, 7);
+    QCOMPARE(balance(m), 0);
+}
+
+void TestOperations::pointsPaymentIsIdempotentByReceipt()
+{
+    QVERIFY(begin(withKeys(test::baseProgram(),
+                           {{u"pointsAsPayment"_s, QJsonObject{{u"valuePerPoint"_s, 100}, {u"minPoints"_s, 1}}}})));
+    const QString m = m_ts->enroll(u"Budi"_s, u"081234567890"_s);
+    REQUIRE_OK(e, earn(m, u"R-1"_s, 500000)); // 50
+    REQUIRE_OK(first, L().redeemPoints(m, 20, u"PAY-1"_s, kCashier));
+    const qint64 events = eventCount();
+    // The POS retries after a timeout: same answer, charged once.
+    REQUIRE_OK(again, L().redeemPoints(m, 20, u"PAY-1"_s, kCashier));
+    QCOMPARE(again->eventId, first->eventId);
+    QCOMPARE(again->value, 2000);
+    QCOMPARE(again->balance, 30);
+    QCOMPARE(eventCount(), events);
+    QCOMPARE_ERROR(L().redeemPoints(m, 21, u"PAY-1"_s, kCashier), "receipt_conflict");
+    QCOMPARE(eventCount(), events);
+    REQUIRE_OK(other, L().redeemPoints(m, 20, u"PAY-2"_s, kCashier));
+    QCOMPARE(other->balance, 10);
+}
+
+void TestOperations::openingBalancesExpire()
+{
+    QVERIFY(begin(withKeys(test::baseProgram(), {{u"expiry"_s, QJsonObject{{u"days"_s, 30}}}})));
+    const ImportReport r = L().importMembers("name,phone,opening_balance\nDewi,081355556666,50\n", kManager);
+    QVERIFY2(r.errors.isEmpty(), qPrintable(r.errors.join(u'\n')));
+    QCOMPARE(r.openingPoints, 50);
+    clock().set(t0() + 30 * kDay - 1);
+    QCOMPARE(L().expirePoints(u"nightly"_s).value(), 0);
+    clock().set(t0() + 30 * kDay);
+    QCOMPARE(L().expirePoints(u"nightly"_s).value(), 50);
 }
 
 // ---- manager ----
