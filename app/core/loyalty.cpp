@@ -269,6 +269,43 @@ QList<QStringList> Loyalty::auditLog(int limit) const
     return out;
 }
 
+Status Loyalty::recordScan(const QString &cardNumber, const QString &memberId)
+{
+    if (auto st = d->requireWritable(); !st)
+        return st;
+    const qint64 now = d->now();
+    auto p = d->programAt(now);
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    Stmt q(d->store, u"INSERT INTO scans(at, card_number, member_id) VALUES(?,?,?)"_s);
+    q.addBindValue(now);
+    q.addBindValue(cardNumber.left(64));
+    q.addBindValue(memberId.isEmpty() ? QVariant() : QVariant(memberId));
+    if (auto st = exec(q, "record the scan"); !st)
+        return st;
+    if (p && p->repeatScanCount > 0) {
+        const qint64 from = now - qint64(p->repeatScanSeconds) * 1000;
+        Stmt c(d->store, u"SELECT COUNT(*) FROM scans WHERE card_number = ? AND at > ?"_s);
+        c.addBindValue(cardNumber.left(64));
+        c.addBindValue(from);
+        const qint64 n = c.exec() && c.next() ? c.value(0).toLongLong() : 0;
+        c.finish();
+        // Exactly at the threshold, so one burst raises one alert.
+        if (n == p->repeatScanCount)
+            if (auto st = d->raiseAlert(u"repeated_scans"_s, memberId,
+                                         u"Card %1 was scanned %2 times within %3 seconds."_s.arg(cardNumber.left(64)).arg(n).arg(p->repeatScanSeconds));
+                !st)
+                return st;
+    }
+    // Keep a week of scans: enough for the rules, not a tracking log.
+    Stmt old(d->store, u"DELETE FROM scans WHERE at < ?"_s);
+    old.addBindValue(now - 7 * 86'400'000LL);
+    if (auto st = exec(old, "trim the scan log"); !st)
+        return st;
+    return tx.commit();
+}
+
 VerifyReport Loyalty::verify() const { return verifyLedger(d->store); }
 
 } // namespace setia

@@ -183,6 +183,10 @@ public:
     // Re-evaluates every member's tier (downgrades happen as the window moves); returns changes.
     Result<int> recomputeTiers(const QString &actor);
 
+    // A card was scanned at the till (whether or not anything followed). Many scans of one card
+    // in a short time (program fraud.repeatScanCount within repeatScanSeconds) raise an alert.
+    Status recordScan(const QString &cardNumber, const QString &memberId);
+
     // --- manager ---
     Report report(qint64 fromMs, qint64 toMs) const;
     QList<AlertView> alerts(bool includeAcknowledged = false) const;

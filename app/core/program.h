@@ -100,6 +100,8 @@ struct Program {
     std::optional<int> maxRedemptionsPerMemberPerDay;
     std::optional<qint64> maxRedeemPointsPerMemberPerDay;
     qint64 adjustmentAlertPoints = 0;
+    int repeatScanCount = 0;     // this many scans of one card ...
+    int repeatScanSeconds = 60;  // ... within this many seconds raise an alert (0 count: off)
 
     QJsonObject source; // the document as loaded
 

@@ -143,6 +143,24 @@ CREATE TABLE alerts(
   acknowledged_at INTEGER,
   acknowledged_by TEXT) WITHOUT ROWID;
 )SQL",
+    // 2: staff with PINs (cashier and manager roles), scans for fraud rules
+    R"SQL(
+CREATE TABLE staff(
+  staff_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role TEXT NOT NULL CHECK(role IN ('cashier','manager')),
+  pin_hash TEXT NOT NULL,
+  failed INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE scans(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  card_number TEXT NOT NULL,
+  member_id TEXT);
+CREATE INDEX scans_card ON scans(card_number, at);
+)SQL",
 };
 constexpr int kLatest = int(sizeof kMigrations / sizeof kMigrations[0]);
 
@@ -157,8 +175,13 @@ sqlite3 *handleOf(const QSqlDatabase &db)
 Status pragma(QSqlDatabase &db, const QString &sql)
 {
     QSqlQuery q(db);
-    if (!q.exec(sql))
-        return makeError(u"store_error"_s, u"%1 failed: %2"_s.arg(sql, q.lastError().text()));
+    if (!q.exec(sql)) {
+        const QString text = q.lastError().text();
+        if (text.contains(u"malformed"_s) || text.contains(u"not a database"_s) || text.contains(u"corrupt"_s))
+            return makeError(u"store_corrupt"_s,
+                             u"%1 is damaged (%2). Restore the latest backup with: setiactl restore"_s.arg(db.databaseName(), text));
+        return makeError(u"store_error"_s, u"%1 failed: %2"_s.arg(sql, text));
+    }
     return Ok{};
 }
 

@@ -222,6 +222,7 @@ private Q_SLOTS:
     void verifyDetectsCacheAndRebuildRepairsIt();
     void diskFullLosesNothing();
     void writeErrorSavingCardIsNotMisreported();
+    void upgradeFromSchema1KeepsData();
 };
 
 void TestStore::newStoreSchemaAndPragmas()
@@ -1186,6 +1187,29 @@ void TestStore::writeErrorSavingCardIsNotMisreported()
     QVERIFY2(ok, ok ? "" : qPrintable(ok.error().message));
     QCOMPARE(ok->cards.size(), 1);
     QVERIFY(verifyLedger(ts.store()).ok());
+}
+
+void TestStore::upgradeFromSchema1KeepsData()
+{
+    // A store as version 1 of the schema left it: no staff or scans tables, user_version 1.
+    TempStore ts(toJson(baseProgram()));
+    QVERIFY2(ts.ok(), qPrintable(ts.error()));
+    populate(ts, 2);
+    const qint64 events = eventCount(ts.store());
+    {
+        QSqlQuery q(ts.store().writer());
+        QVERIFY(q.exec(u"DROP TABLE staff"_s));
+        QVERIFY(q.exec(u"DROP TABLE scans"_s));
+        QVERIFY(q.exec(u"PRAGMA user_version=1"_s));
+    }
+    QVERIFY(ts.reopen());
+    QCOMPARE(ts.store().schemaVersion(), Store::latestSchemaVersion());
+    QVERIFY(Store::latestSchemaVersion() >= 2);
+    QCOMPARE(eventCount(ts.store()), events);
+    QVERIFY(verifyLedger(ts.store()).ok());
+    QSqlQuery q(ts.store().writer());
+    QVERIFY(q.exec(u"SELECT COUNT(*) FROM staff"_s) && q.next()); // the new table exists
+    QCOMPARE(q.value(0).toInt(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestStore)
