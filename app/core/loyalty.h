@@ -166,6 +166,14 @@ public:
     Status erase(const QString &memberId, const QString &reason, const QString &actor);
     Result<TierStatus> tierStatus(const QString &memberId) const;
     Result<QList<VoucherView>> vouchers(const QString &memberId) const;
+    // Points that expire within `days` from now, and when the first of them expires (0: none).
+    std::pair<qint64, qint64> expiringPoints(const QString &memberId, int days) const;
+    struct MissionStatus {
+        QString id, name, kind, badge;
+        qint64 progress = 0, target = 0, bonusPoints = 0;
+        bool completed = false; // already paid within its window
+    };
+    Result<QList<MissionStatus>> missions(const QString &memberId) const;
 
     // --- points ---
     Result<EarnComputation> quote(const QString &memberId, const Basket &basket) const;

@@ -313,4 +313,33 @@ Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<q
     return result;
 }
 
+std::pair<qint64, qint64> Loyalty::expiringPoints(const QString &memberId, int days) const
+{
+    Stmt q(d->store, u"SELECT COALESCE(SUM(remaining),0), COALESCE(MIN(expires_at),0) FROM lots WHERE member_id = ?"
+                     " AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ?"_s);
+    q.addBindValue(memberId);
+    q.addBindValue(d->now() + qint64(days) * 86'400'000LL);
+    if (q.exec() && q.next())
+        return {q.value(0).toLongLong(), q.value(1).toLongLong()};
+    return {0, 0};
+}
+
+Result<QList<Loyalty::MissionStatus>> Loyalty::missions(const QString &memberId) const
+{
+    const qint64 now = d->now();
+    auto p = d->programAt(now);
+    if (!p)
+        return p.error();
+    auto row = d->memberRow(memberId);
+    if (!row)
+        return row.error();
+    const MemberFacts f = d->facts(row.value(), p.value(), now);
+    QList<MissionStatus> out;
+    for (const auto &m : p->missions) {
+        const MissionProgress mp = f.missions.value(m.id);
+        out << MissionStatus{m.id, m.name, m.kind, m.badge, mp.progress, m.target, m.bonusPoints, mp.completedInWindow};
+    }
+    return out;
+}
+
 } // namespace setia

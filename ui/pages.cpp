@@ -1,0 +1,747 @@
+#include "pages.h"
+
+#include "terminalwindow.h"
+#include "texts.h"
+
+#include "core/engine.h"
+#include "core/phone.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QKeyEvent>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QTimeZone>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace setia::ui {
+
+std::optional<qint64> parseRupiah(const QString &text)
+{
+    QString t = text.trimmed();
+    t.remove(u"Rp"_s, Qt::CaseInsensitive);
+    t.remove(u'.');
+    t.remove(u',');
+    t.remove(u' ');
+    if (t.isEmpty())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 v = t.toLongLong(&ok);
+    if (!ok || v < 0 || v > 1'000'000'000'000LL)
+        return std::nullopt;
+    return v;
+}
+
+namespace {
+
+QFrame *panel(QWidget *parent)
+{
+    auto *f = new QFrame(parent);
+    f->setObjectName(u"card"_s);
+    return f;
+}
+
+QLabel *label(const QString &text, const char *object, QWidget *parent)
+{
+    auto *l = new QLabel(text, parent);
+    l->setObjectName(QString::fromLatin1(object));
+    l->setWordWrap(true);
+    return l;
+}
+
+// Enter on a focused button presses it, as in a dialog ("Confirm (Enter)"); Space too.
+class ActionButton : public QPushButton {
+public:
+    using QPushButton::QPushButton;
+
+protected:
+    void keyPressEvent(QKeyEvent *e) override
+    {
+        if (e->key() == Qt::Key_Return || e->key() == Qt::Key_Enter) {
+            if (isEnabled())
+                click();
+            e->accept();
+            return;
+        }
+        QPushButton::keyPressEvent(e);
+    }
+};
+
+QPushButton *button(const QString &text, QWidget *parent, bool primary = false)
+{
+    auto *b = new ActionButton(text, parent);
+    if (primary)
+        b->setObjectName(u"primary"_s);
+    return b;
+}
+
+// "Siti R." — enough for the member to recognise, not for the queue behind to read.
+QString maskedName(const QString &name)
+{
+    const QStringList parts = name.split(u' ', Qt::SkipEmptyParts);
+    if (parts.isEmpty())
+        return QString();
+    QString out = parts.first();
+    if (parts.size() > 1)
+        out += u' ' + parts.last().left(1) + u'.';
+    return out;
+}
+
+QString tzOf(Loyalty &l)
+{
+    const QString tz = l.setting(u"time_zone"_s);
+    return tz.isEmpty() ? u"Asia/Jakarta"_s : tz;
+}
+
+} // namespace
+
+// ---- scan ----
+
+ScanPage::ScanPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(48, 32, 48, 32);
+    v->addStretch();
+    v->addWidget(label(tr("Scan the member's card or QR code"), "title", this), 0, Qt::AlignHCenter);
+    v->addWidget(label(tr("…or type the card number or phone number and press Enter"), "muted", this), 0, Qt::AlignHCenter);
+    v->addSpacing(24);
+    auto *row = new QHBoxLayout;
+    m_entry = new QLineEdit(this);
+    m_entry->setPlaceholderText(tr("Card number or phone (0812…)"));
+    m_entry->setMaxLength(64);
+    m_entry->setMinimumWidth(520);
+    auto *find = button(tr("Find"), this, true);
+    row->addStretch();
+    row->addWidget(m_entry);
+    row->addWidget(find);
+    row->addStretch();
+    v->addLayout(row);
+    v->addSpacing(32);
+    auto *actions = new QHBoxLayout;
+    auto *enroll = button(tr("New member (F2)"), this);
+    auto *refund = button(tr("Refund a receipt (F7)"), this);
+    actions->addStretch();
+    actions->addWidget(enroll);
+    actions->addWidget(refund);
+    actions->addStretch();
+    v->addLayout(actions);
+    v->addStretch();
+    auto go = [this] { m_w->lookup(m_entry->text()); };
+    connect(m_entry, &QLineEdit::returnPressed, this, go);
+    connect(find, &QPushButton::clicked, this, go);
+    connect(enroll, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Enroll); });
+    connect(refund, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Refund); });
+}
+
+void ScanPage::reset()
+{
+    m_entry->clear();
+    m_entry->setFocus();
+}
+
+// ---- member panel ----
+
+MemberPage::MemberPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *h = new QHBoxLayout(this);
+    h->setContentsMargins(24, 16, 24, 16);
+    auto *left = panel(this);
+    auto *lv = new QVBoxLayout(left);
+    lv->setContentsMargins(24, 20, 24, 20);
+    m_name = label(QString(), "title", left);
+    m_phone = label(QString(), "muted", left);
+    m_tier = label(QString(), "badge", left);
+    m_tier->setWordWrap(false);
+    m_balance = label(QString(), "big", left);
+    m_progress = new QProgressBar(left);
+    m_progress->setTextVisible(false);
+    m_next = label(QString(), "muted", left);
+    m_expiring = label(QString(), "", left);
+    m_birthday = label(QString(), "", left);
+    lv->addWidget(m_name);
+    lv->addWidget(m_phone);
+    auto *tierRow = new QHBoxLayout;
+    tierRow->addWidget(m_tier);
+    tierRow->addStretch();
+    lv->addLayout(tierRow);
+    lv->addSpacing(8);
+    lv->addWidget(m_balance);
+    lv->addWidget(m_progress);
+    lv->addWidget(m_next);
+    lv->addWidget(m_expiring);
+    lv->addWidget(m_birthday);
+    lv->addStretch();
+
+    auto *right = new QVBoxLayout;
+    auto *info = panel(this);
+    auto *iv = new QVBoxLayout(info);
+    iv->setContentsMargins(20, 16, 20, 16);
+    m_rewards = label(QString(), "", info);
+    m_missions = label(QString(), "", info);
+    iv->addWidget(m_rewards);
+    iv->addWidget(m_missions);
+    iv->addStretch();
+    right->addWidget(info, 1);
+    auto *earn = button(tr("Earn points (F5)"), this, true);
+    auto *redeem = button(tr("Redeem (F6)"), this);
+    auto *refund = button(tr("Refund (F7)"), this);
+    auto *done = button(tr("Done (Esc)"), this);
+    right->addWidget(earn);
+    right->addWidget(redeem);
+    right->addWidget(refund);
+    right->addWidget(done);
+    h->addWidget(left, 3);
+    h->addLayout(right, 2);
+    connect(earn, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Earn); });
+    connect(redeem, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Redeem); });
+    connect(refund, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Refund); });
+    connect(done, &QPushButton::clicked, this, [this] { m_w->showScan(); });
+    setFocusProxy(earn);
+}
+
+void MemberPage::show(const MemberView &m)
+{
+    Loyalty &l = m_w->loyalty();
+    m_name->setText(maskedName(m.profile.name));
+    m_phone->setText(maskPhone(m.profile.phone));
+    m_tier->setText(m.tierName.isEmpty() ? m.tierId : m.tierName);
+    m_tier->setVisible(!m.tierId.isEmpty());
+    m_balance->setText(tr("%1 points").arg(m.balance));
+    if (auto ts = l.tierStatus(m.memberId); ts && !ts->nextTierId.isEmpty()) {
+        const qint64 reached = ts->windowTotal;
+        const qint64 goal = reached + ts->toNext;
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(goal > 0 ? int(reached * 1000 / goal) : 0);
+        m_progress->show();
+        m_next->setText(ts->basis == u"spend"_s ? tr("%1 more spending to %2").arg(m_w->money(ts->toNext), ts->nextTierName)
+                                                : tr("%1 more points to %2").arg(ts->toNext).arg(ts->nextTierName));
+    } else {
+        m_progress->hide();
+        m_next->setText(ts ? tr("Highest tier") : QString());
+    }
+    const auto [expiring, first] = l.expiringPoints(m.memberId, 30);
+    m_expiring->setText(expiring > 0 ? tr("⚠ %1 points expire by %2").arg(expiring)
+                                           .arg(m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(first, QTimeZone(tzOf(l).toUtf8())).date(),
+                                                                       QLocale::ShortFormat))
+                                     : QString());
+    const QDate today = QDateTime::fromMSecsSinceEpoch(l.nowMs(), QTimeZone(tzOf(l).toUtf8())).date();
+    m_birthday->setText(m.profile.birthDate.isValid() && m.profile.birthDate.month() == today.month()
+                            ? tr("🎂 Birthday this month") : QString());
+    m_expiring->setVisible(!m_expiring->text().isEmpty());
+    m_birthday->setVisible(!m_birthday->text().isEmpty());
+    QStringList info;
+    if (auto p = l.program()) {
+        int affordable = 0;
+        for (const auto &r : p->rewards)
+            affordable += r.cost <= m.balance;
+        info << tr("Rewards available now: %1 of %2").arg(affordable).arg(p->rewards.size());
+    }
+    if (auto v = l.vouchers(m.memberId)) {
+        const auto valid = std::count_if(v->begin(), v->end(), [](const VoucherView &x) { return x.status == u"valid"_s; });
+        info << tr("Vouchers: %1").arg(valid);
+    }
+    if (!m.badges.isEmpty())
+        info << tr("Badges: %1").arg(m.badges.join(u", "_s));
+    m_rewards->setText(info.join(u"\n"_s));
+    QStringList missions;
+    if (auto ms = l.missions(m.memberId))
+        for (const auto &x : ms.value())
+            missions << (x.completed ? tr("✔ %1").arg(x.name)
+                                     : tr("%1: %2 / %3").arg(x.name,
+                                                             x.kind == u"spend"_s ? m_w->money(x.progress) : QString::number(x.progress),
+                                                             x.kind == u"spend"_s ? m_w->money(x.target) : QString::number(x.target)));
+    m_missions->setText(missions.isEmpty() ? QString() : tr("Missions:") + u"\n"_s + missions.join(u"\n"_s));
+    setFocus();
+}
+
+// ---- earn ----
+
+EarnPage::EarnPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *h = new QHBoxLayout(this);
+    h->setContentsMargins(24, 16, 24, 16);
+    auto *form = panel(this);
+    auto *f = new QFormLayout(form);
+    f->setContentsMargins(24, 20, 24, 20);
+    f->setVerticalSpacing(16);
+    m_amount = new QLineEdit(form);
+    m_amount->setPlaceholderText(tr("e.g. 125.000"));
+    m_receipt = new QLineEdit(form);
+    m_receipt->setPlaceholderText(tr("POS receipt number"));
+    m_payment = new QComboBox(form);
+    m_payment->addItem(tr("Cash"), u"cash"_s);
+    m_payment->addItem(tr("QRIS"), u"qris"_s);
+    m_payment->addItem(tr("Debit card"), u"debit"_s);
+    m_payment->addItem(tr("Credit card"), u"credit"_s);
+    m_payment->addItem(tr("E-wallet"), u"ewallet"_s);
+    f->addRow(label(tr("Earn points"), "title", form));
+    f->addRow(tr("Amount paid (Rp)"), m_amount);
+    f->addRow(tr("Payment"), m_payment);
+    f->addRow(tr("Receipt"), m_receipt);
+    auto *side = new QVBoxLayout;
+    auto *q = panel(this);
+    auto *qv = new QVBoxLayout(q);
+    qv->setContentsMargins(20, 16, 20, 16);
+    m_total = label(QString(), "big", q);
+    m_explanation = new QListWidget(q);
+    m_explanation->setFocusPolicy(Qt::NoFocus);
+    qv->addWidget(label(tr("Points for this purchase"), "muted", q));
+    qv->addWidget(m_total);
+    qv->addWidget(m_explanation, 1);
+    side->addWidget(q, 1);
+    m_confirm = button(tr("Confirm (Enter)"), this, true);
+    auto *back = button(tr("Back (Esc)"), this);
+    side->addWidget(m_confirm);
+    side->addWidget(back);
+    h->addWidget(form, 3);
+    h->addLayout(side, 2);
+    connect(m_amount, &QLineEdit::textChanged, this, &EarnPage::requote);
+    connect(m_payment, &QComboBox::currentIndexChanged, this, &EarnPage::requote);
+    connect(m_amount, &QLineEdit::returnPressed, this, &EarnPage::confirm);
+    connect(m_receipt, &QLineEdit::returnPressed, this, &EarnPage::confirm);
+    connect(m_confirm, &QPushButton::clicked, this, &EarnPage::confirm);
+    connect(back, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Member); });
+}
+
+void EarnPage::start(const QString &memberId)
+{
+    m_member = memberId;
+    m_amount->clear();
+    // Without a POS sending its receipt number, the terminal numbers its own receipts.
+    m_receipt->setText(u"T%1"_s.arg(QDateTime::currentMSecsSinceEpoch() % 100000000, 8, 10, QLatin1Char('0')));
+    m_payment->setCurrentIndex(0);
+    requote();
+    m_amount->setFocus();
+}
+
+void EarnPage::requote()
+{
+    m_explanation->clear();
+    const auto amount = parseRupiah(m_amount->text());
+    m_confirm->setEnabled(amount.has_value() && *amount > 0);
+    if (!amount) {
+        m_total->setText(u"–"_s);
+        return;
+    }
+    Basket b;
+    b.receiptId = u"quote"_s;
+    b.total = *amount;
+    b.paymentMethod = m_payment->currentData().toString();
+    auto q = m_w->loyalty().quote(m_member, b);
+    if (!q) {
+        m_total->setText(u"–"_s);
+        m_explanation->addItem(Texts::error(q.error()));
+        return;
+    }
+    m_total->setText(tr("+%1 points").arg(q->totalPoints()));
+    for (const auto &l : q->lines) {
+        QString text;
+        if (l.kind == u"base"_s)
+            text = tr("Base points on %1").arg(m_w->money(l.amount));
+        else if (l.kind == u"min_spend"_s)
+            text = tr("Below the minimum spend of %1").arg(m_w->money(l.amount));
+        else if (l.kind == u"cap"_s)
+            text = tr("Limit reached");
+        else
+            text = l.label;
+        m_explanation->addItem(l.kind == u"min_spend"_s || l.kind == u"excluded"_s
+                                   ? text
+                                   : u"%1   %2%3"_s.arg(text, l.points >= 0 ? u"+"_s : QString()).arg(l.points));
+    }
+}
+
+void EarnPage::confirm()
+{
+    const auto amount = parseRupiah(m_amount->text());
+    if (!amount || *amount <= 0) {
+        m_w->showError(tr("Type the amount the customer paid."));
+        m_amount->setFocus();
+        return;
+    }
+    if (m_receipt->text().trimmed().isEmpty()) {
+        m_w->showError(tr("Type the receipt number."));
+        m_receipt->setFocus();
+        return;
+    }
+    Basket b;
+    b.receiptId = m_receipt->text().trimmed();
+    b.total = *amount;
+    b.paymentMethod = m_payment->currentData().toString();
+    auto r = m_w->loyalty().earn(m_member, b, m_w->cashier());
+    if (!r) {
+        m_w->showError(Texts::error(r.error()));
+        return;
+    }
+    auto m = m_w->loyalty().member(m_member);
+    m_w->clearMessage();
+    if (m)
+        m_w->receiptPage()->showEarn(m.value(), r.value(), *amount);
+    m_w->showPage(TerminalWindow::Page::Receipt);
+}
+
+// ---- receipt slip ----
+
+ReceiptPage::ReceiptPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(24, 16, 24, 16);
+    m_slip = new QTextBrowser(this);
+    m_slip->setFocusPolicy(Qt::NoFocus);
+    m_slip->setStyleSheet(u"font-family: 'DejaVu Sans Mono', monospace; font-size: 15pt; padding: 16px;"_s);
+    m_slip->setMaximumWidth(620);
+    auto *done = button(tr("Done (Enter)"), this, true);
+    auto *row = new QHBoxLayout;
+    row->addStretch();
+    row->addWidget(m_slip);
+    row->addStretch();
+    v->addLayout(row, 1);
+    auto *brow = new QHBoxLayout;
+    brow->addStretch();
+    brow->addWidget(done);
+    brow->addStretch();
+    v->addLayout(brow);
+    connect(done, &QPushButton::clicked, this, [this] { m_w->showScan(); });
+    setFocusProxy(done);
+}
+
+void ReceiptPage::showEarn(const MemberView &m, const EarnResult &r, qint64 total)
+{
+    Loyalty &l = m_w->loyalty();
+    QStringList lines;
+    lines << l.setting(u"store_name"_s);
+    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), QTimeZone(tzOf(l).toUtf8())), QLocale::ShortFormat);
+    lines << tr("Receipt %1").arg(r.receiptId) << QString();
+    lines << tr("Member: %1").arg(maskedName(m.profile.name));
+    lines << tr("Purchase: %1").arg(m_w->money(total)) << QString();
+    for (const auto &e : r.explanation)
+        if (e.kind != u"excluded"_s && e.kind != u"min_spend"_s)
+            lines << u"%1  %2%3"_s.arg(e.kind == u"base"_s ? tr("Base points") : e.label, e.points >= 0 ? u"+"_s : QString()).arg(e.points);
+    lines << QString() << tr("Points earned: %1").arg(r.points + r.bonusPoints);
+    lines << tr("New balance: %1").arg(r.balance);
+    if (r.tierChanged)
+        lines << tr("New tier: %1").arg(m.tierName.isEmpty() ? r.tierId : m.tierName);
+    if (r.replayed)
+        lines << tr("(this receipt had already earned its points)");
+    m_slip->setPlainText(lines.join(u'\n'));
+    setFocus();
+}
+
+void ReceiptPage::showRedeem(const MemberView &m, const RedeemResult &r, const QString &what)
+{
+    Loyalty &l = m_w->loyalty();
+    QStringList lines;
+    lines << l.setting(u"store_name"_s);
+    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), QTimeZone(tzOf(l).toUtf8())), QLocale::ShortFormat)
+          << QString();
+    lines << tr("Member: %1").arg(maskedName(m.profile.name));
+    lines << tr("Redeemed: %1").arg(what);
+    lines << tr("Points used: %1").arg(r.points);
+    if (!r.voucherCode.isEmpty())
+        lines << tr("Voucher code: %1").arg(r.voucherCode);
+    lines << QString() << tr("New balance: %1").arg(r.balance);
+    m_slip->setPlainText(lines.join(u'\n'));
+    setFocus();
+}
+
+QString ReceiptPage::slipText() const { return m_slip->toPlainText(); }
+
+// ---- redeem ----
+
+RedeemPage::RedeemPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(24, 16, 24, 16);
+    v->addWidget(label(tr("Redeem a reward"), "title", this));
+    m_grid = new QGridLayout;
+    m_grid->setSpacing(12);
+    v->addLayout(m_grid);
+    m_confirmPanel = panel(this);
+    auto *ch = new QHBoxLayout(m_confirmPanel);
+    ch->setContentsMargins(16, 12, 16, 12);
+    m_question = label(QString(), "", m_confirmPanel);
+    m_confirm = button(tr("Yes, redeem (Enter)"), m_confirmPanel, true);
+    auto *no = button(tr("No"), m_confirmPanel);
+    ch->addWidget(m_question, 1);
+    ch->addWidget(m_confirm);
+    ch->addWidget(no);
+    m_confirmPanel->hide();
+    v->addWidget(m_confirmPanel);
+    v->addStretch();
+    auto *vc = panel(this);
+    auto *vh = new QHBoxLayout(vc);
+    vh->setContentsMargins(16, 12, 16, 12);
+    m_voucher = new QLineEdit(vc);
+    m_voucher->setPlaceholderText(tr("Voucher code"));
+    m_voucherReceipt = new QLineEdit(vc);
+    m_voucherReceipt->setPlaceholderText(tr("Receipt"));
+    m_voucherTotal = new QLineEdit(vc);
+    m_voucherTotal->setPlaceholderText(tr("Purchase (Rp)"));
+    auto *use = button(tr("Use voucher"), vc);
+    vh->addWidget(m_voucher, 2);
+    vh->addWidget(m_voucherReceipt, 1);
+    vh->addWidget(m_voucherTotal, 1);
+    vh->addWidget(use);
+    v->addWidget(vc);
+    auto *back = button(tr("Back (Esc)"), this);
+    v->addWidget(back, 0, Qt::AlignLeft);
+    connect(back, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Member); });
+    connect(no, &QPushButton::clicked, this, [this] {
+        m_confirmPanel->hide();
+        m_chosen.clear();
+    });
+    connect(m_confirm, &QPushButton::clicked, this, [this] {
+        auto p = m_w->loyalty().program();
+        const Reward *reward = p ? p->reward(m_chosen) : nullptr;
+        if (!reward)
+            return;
+        auto r = m_w->loyalty().redeemReward(m_member, m_chosen, m_w->cashier());
+        if (!r) {
+            m_w->showError(Texts::error(r.error()));
+            m_confirmPanel->hide();
+            return;
+        }
+        auto m = m_w->loyalty().member(m_member);
+        m_w->clearMessage();
+        if (m)
+            m_w->receiptPage()->showRedeem(m.value(), r.value(), reward->name);
+        m_w->showPage(TerminalWindow::Page::Receipt);
+    });
+    connect(use, &QPushButton::clicked, this, [this] {
+        const auto total = parseRupiah(m_voucherTotal->text());
+        auto used = m_w->loyalty().useVoucher(m_voucher->text(), m_voucherReceipt->text(), total.value_or(0), m_w->cashier());
+        if (!used) {
+            m_w->showError(Texts::error(used.error()));
+            return;
+        }
+        m_w->showOk(tr("Voucher accepted: %1 off.").arg(m_w->money(used->discount)));
+        m_voucher->clear();
+    });
+}
+
+void RedeemPage::start(const QString &memberId)
+{
+    m_member = memberId;
+    m_chosen.clear();
+    m_confirmPanel->hide();
+    qDeleteAll(m_tiles);
+    m_tiles.clear();
+    auto p = m_w->loyalty().program();
+    auto m = m_w->loyalty().member(memberId);
+    if (!p || !m)
+        return;
+    QList<Reward> rewards = p->rewards;
+    const qint64 balance = m->balance;
+    // Affordable first, then by cost.
+    std::stable_sort(rewards.begin(), rewards.end(), [balance](const Reward &a, const Reward &b) {
+        const bool ia = a.cost <= balance, ib = b.cost <= balance;
+        return ia != ib ? ia : a.cost < b.cost;
+    });
+    int i = 0;
+    for (const Reward &r : rewards) {
+        const bool ok = r.cost <= balance;
+        auto *t = new ActionButton(this);
+        t->setObjectName(u"tile"_s);
+        t->setText(ok ? tr("%1\n%2 points").arg(r.name).arg(r.cost)
+                      : tr("%1\n%2 points — %3 more needed").arg(r.name).arg(r.cost).arg(r.cost - balance));
+        t->setEnabled(ok);
+        t->setProperty("rewardId", r.id);
+        connect(t, &QPushButton::clicked, this, [this, id = r.id] { choose(id); });
+        m_grid->addWidget(t, i / 3, i % 3);
+        m_tiles << t;
+        ++i;
+    }
+    if (!m_tiles.isEmpty() && m_tiles.first()->isEnabled())
+        m_tiles.first()->setFocus();
+}
+
+void RedeemPage::choose(const QString &rewardId)
+{
+    auto p = m_w->loyalty().program();
+    auto m = m_w->loyalty().member(m_member);
+    const Reward *r = p ? p->reward(rewardId) : nullptr;
+    if (!r || !m)
+        return;
+    m_chosen = rewardId;
+    m_question->setText(tr("Redeem %1 for %2 points? Balance after: %3").arg(r->name).arg(r->cost).arg(m->balance - r->cost));
+    m_confirmPanel->show();
+    m_confirm->setFocus();
+}
+
+// ---- enroll ----
+
+EnrollPage::EnrollPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *h = new QHBoxLayout(this);
+    h->setContentsMargins(24, 16, 24, 16);
+    auto *form = panel(this);
+    auto *f = new QFormLayout(form);
+    f->setContentsMargins(24, 16, 24, 16);
+    f->setVerticalSpacing(10);
+    m_name = new QLineEdit(form);
+    m_phone = new QLineEdit(form);
+    m_phone->setPlaceholderText(u"0812-3456-7890"_s);
+    m_email = new QLineEdit(form);
+    m_email->setPlaceholderText(tr("optional"));
+    m_birth = new QLineEdit(form);
+    m_birth->setPlaceholderText(tr("DD-MM-YYYY (optional)"));
+    m_referral = new QLineEdit(form);
+    m_referral->setPlaceholderText(tr("a friend's code (optional)"));
+    m_card = new QLineEdit(form);
+    m_card->setPlaceholderText(tr("scan the card now"));
+    f->addRow(label(tr("New member"), "title", form));
+    f->addRow(tr("Name"), m_name);
+    f->addRow(tr("Phone"), m_phone);
+    f->addRow(tr("E-mail"), m_email);
+    f->addRow(tr("Birth date"), m_birth);
+    f->addRow(tr("Referral code"), m_referral);
+    f->addRow(tr("Card"), m_card);
+    auto *side = new QVBoxLayout;
+    auto *consent = panel(this);
+    auto *cv = new QVBoxLayout(consent);
+    cv->setContentsMargins(16, 12, 16, 12);
+    cv->addWidget(label(tr("Read this to the customer:"), "muted", consent));
+    cv->addWidget(label(tr("We keep your name, phone number and birth date to give you points and rewards. "
+                           "You can ask us to show, correct or delete them at any time."),
+                        "", consent));
+    m_marketing = new QCheckBox(tr("May we send offers by SMS or e-mail?"), consent);
+    m_whatsapp = new QCheckBox(tr("May we send offers by WhatsApp?"), consent);
+    m_digital = new QCheckBox(tr("No plastic card: issue a digital card"), consent);
+    cv->addSpacing(8);
+    cv->addWidget(m_marketing);
+    cv->addWidget(m_whatsapp);
+    cv->addWidget(m_digital);
+    cv->addStretch();
+    side->addWidget(consent, 1);
+    m_submit = button(tr("Enroll (Enter)"), this, true);
+    auto *back = button(tr("Cancel (Esc)"), this);
+    side->addWidget(m_submit);
+    side->addWidget(back);
+    h->addWidget(form, 3);
+    h->addLayout(side, 2);
+    for (QLineEdit *e : {m_name, m_phone, m_email, m_birth, m_referral, m_card})
+        connect(e, &QLineEdit::returnPressed, this, &EnrollPage::submit);
+    connect(m_submit, &QPushButton::clicked, this, &EnrollPage::submit);
+    connect(back, &QPushButton::clicked, this, [this] { m_w->showScan(); });
+}
+
+void EnrollPage::reset()
+{
+    for (QLineEdit *e : {m_name, m_phone, m_email, m_birth, m_referral, m_card})
+        e->clear();
+    for (QCheckBox *c : {m_marketing, m_whatsapp, m_digital})
+        c->setChecked(false);
+    m_name->setFocus();
+}
+
+void EnrollPage::submit()
+{
+    EnrollRequest r;
+    r.name = m_name->text();
+    r.phone = m_phone->text();
+    r.email = m_email->text();
+    if (!m_birth->text().trimmed().isEmpty()) {
+        QDate d = QDate::fromString(m_birth->text().trimmed(), u"dd-MM-yyyy"_s);
+        if (!d.isValid())
+            d = QDate::fromString(m_birth->text().trimmed(), u"d-M-yyyy"_s);
+        if (!d.isValid())
+            d = QDate::fromString(m_birth->text().trimmed(), Qt::ISODate);
+        if (!d.isValid()) {
+            m_w->showError(tr("Type the birth date as DD-MM-YYYY, for example 15-03-1994."));
+            m_birth->setFocus();
+            return;
+        }
+        r.birthDate = d;
+    }
+    r.referralCode = m_referral->text();
+    r.cardNumber = m_card->text();
+    r.issueDigitalCard = m_digital->isChecked() && m_card->text().trimmed().isEmpty();
+    r.consent.marketing = m_marketing->isChecked();
+    r.consent.whatsapp = m_whatsapp->isChecked();
+    r.actor = m_w->cashier();
+    auto m = m_w->loyalty().enroll(r);
+    if (!m) {
+        m_w->showError(Texts::error(m.error()));
+        (m.error().code == u"invalid_phone"_s || m.error().code == u"duplicate_member"_s ? m_phone : m_name)->setFocus();
+        return;
+    }
+    const QString card = m->cards.isEmpty() ? QString() : m->cards.first().number;
+    m_w->openMember(m->memberId);
+    m_w->showOk(card.isEmpty() ? tr("Welcome! The member can be found by phone number.")
+                               : tr("Welcome! Card number %1.").arg(card));
+}
+
+// ---- refund ----
+
+RefundPage::RefundPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(24, 16, 24, 16);
+    auto *form = panel(this);
+    auto *f = new QFormLayout(form);
+    f->setContentsMargins(24, 20, 24, 20);
+    f->setVerticalSpacing(14);
+    m_receipt = new QLineEdit(form);
+    m_amount = new QLineEdit(form);
+    m_amount->setPlaceholderText(tr("empty: the whole receipt"));
+    m_reason = new QLineEdit(form);
+    m_reason->setPlaceholderText(tr("e.g. goods returned"));
+    f->addRow(label(tr("Refund a receipt"), "title", form));
+    f->addRow(label(tr("The points of the refunded purchase are taken back."), "muted", form));
+    f->addRow(tr("Receipt"), m_receipt);
+    f->addRow(tr("Amount refunded (Rp)"), m_amount);
+    f->addRow(tr("Reason"), m_reason);
+    v->addWidget(form);
+    auto *row = new QHBoxLayout;
+    auto *ok = button(tr("Refund (Enter)"), this, true);
+    auto *back = button(tr("Cancel (Esc)"), this);
+    row->addWidget(ok);
+    row->addWidget(back);
+    row->addStretch();
+    v->addLayout(row);
+    v->addStretch();
+    for (QLineEdit *e : {m_receipt, m_amount, m_reason})
+        connect(e, &QLineEdit::returnPressed, this, &RefundPage::submit);
+    connect(ok, &QPushButton::clicked, this, &RefundPage::submit);
+    connect(back, &QPushButton::clicked, this, [this] { m_w->showScan(); });
+}
+
+void RefundPage::reset()
+{
+    m_receipt->clear();
+    m_amount->clear();
+    m_reason->clear();
+    m_receipt->setFocus();
+}
+
+void RefundPage::submit()
+{
+    std::optional<qint64> amount;
+    if (!m_amount->text().trimmed().isEmpty()) {
+        amount = parseRupiah(m_amount->text());
+        if (!amount) {
+            m_w->showError(tr("Type the refunded amount in rupiah, or leave it empty for the whole receipt."));
+            return;
+        }
+    }
+    auto r = m_w->loyalty().reverse(m_receipt->text().trimmed(), amount, m_reason->text(), m_w->cashier());
+    if (!r) {
+        m_w->showError(Texts::error(r.error()));
+        return;
+    }
+    m_w->showScan();
+    m_w->showOk(tr("Refund saved: %1 points taken back. The member's balance is now %2.").arg(r->pointsReversed).arg(r->balance));
+}
+
+} // namespace setia::ui

@@ -1,0 +1,142 @@
+#pragma once
+// The cashier's screens. Each page is a plain QWidget driven by TerminalWindow; none blocks
+// in a modal dialog, so every flow can be driven by keyboard, scanner or touch, and by tests.
+#include "core/loyalty.h"
+
+#include <QLabel>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QGridLayout;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QTextBrowser;
+
+namespace setia::ui {
+
+class TerminalWindow;
+
+class ScanPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ScanPage(TerminalWindow *w);
+    QLineEdit *entry() const { return m_entry; }
+    void reset();
+
+private:
+    TerminalWindow *m_w;
+    QLineEdit *m_entry;
+};
+
+class MemberPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit MemberPage(TerminalWindow *w);
+    void show(const MemberView &m);
+    QLabel *balanceLabel() const { return m_balance; }
+    QLabel *nameLabel() const { return m_name; }
+
+private:
+    TerminalWindow *m_w;
+    QLabel *m_name, *m_phone, *m_tier, *m_balance, *m_next, *m_expiring, *m_birthday, *m_rewards, *m_missions;
+    QProgressBar *m_progress;
+};
+
+class EarnPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit EarnPage(TerminalWindow *w);
+    void start(const QString &memberId);
+    QLineEdit *amount() const { return m_amount; }
+    QLineEdit *receipt() const { return m_receipt; }
+    QComboBox *payment() const { return m_payment; }
+    QListWidget *explanation() const { return m_explanation; }
+    QPushButton *confirmButton() const { return m_confirm; }
+    void confirm();
+
+private:
+    void requote();
+    TerminalWindow *m_w;
+    QString m_member;
+    QLineEdit *m_amount, *m_receipt;
+    QComboBox *m_payment;
+    QListWidget *m_explanation;
+    QLabel *m_total;
+    QPushButton *m_confirm;
+};
+
+class ReceiptPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ReceiptPage(TerminalWindow *w);
+    void showEarn(const MemberView &m, const EarnResult &r, qint64 total);
+    void showRedeem(const MemberView &m, const RedeemResult &r, const QString &what);
+    QString slipText() const;
+
+private:
+    TerminalWindow *m_w;
+    QTextBrowser *m_slip;
+};
+
+class RedeemPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit RedeemPage(TerminalWindow *w);
+    void start(const QString &memberId);
+    QList<QPushButton *> tiles() const { return m_tiles; }
+    QPushButton *confirmButton() const { return m_confirm; }
+    QLabel *question() const { return m_question; }
+    void choose(const QString &rewardId);
+
+private:
+    TerminalWindow *m_w;
+    QString m_member, m_chosen;
+    QGridLayout *m_grid;
+    QList<QPushButton *> m_tiles;
+    QWidget *m_confirmPanel;
+    QLabel *m_question;
+    QPushButton *m_confirm;
+    QLineEdit *m_voucher, *m_voucherReceipt, *m_voucherTotal;
+};
+
+class EnrollPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit EnrollPage(TerminalWindow *w);
+    void reset();
+    QLineEdit *name() const { return m_name; }
+    QLineEdit *phone() const { return m_phone; }
+    QLineEdit *card() const { return m_card; }
+    QCheckBox *digitalCard() const { return m_digital; }
+    QPushButton *submitButton() const { return m_submit; }
+    void submit();
+
+private:
+    TerminalWindow *m_w;
+    QLineEdit *m_name, *m_phone, *m_email, *m_birth, *m_referral, *m_card;
+    QCheckBox *m_marketing, *m_whatsapp, *m_digital;
+    QPushButton *m_submit;
+};
+
+class RefundPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit RefundPage(TerminalWindow *w);
+    void reset();
+    QLineEdit *receipt() const { return m_receipt; }
+    QLineEdit *amount() const { return m_amount; }
+    QLineEdit *reason() const { return m_reason; }
+    void submit();
+
+private:
+    TerminalWindow *m_w;
+    QLineEdit *m_receipt, *m_amount, *m_reason;
+};
+
+// Money typed by a cashier: "125000", "125.000", "Rp125.000".
+std::optional<qint64> parseRupiah(const QString &text);
+
+} // namespace setia::ui

@@ -1,0 +1,300 @@
+#include "terminalwindow.h"
+
+#include "pages.h"
+#include "texts.h"
+
+#include <QApplication>
+#include <QEvent>
+#include <QKeyEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSqlQuery>
+#include <QStackedWidget>
+#include <QStyle>
+#include <QTimer>
+#include <QTranslator>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace setia::ui {
+
+TerminalWindow::TerminalWindow(Loyalty &loyalty, QWidget *parent) : QWidget(parent), m_loyalty(loyalty)
+{
+    setWindowTitle(u"Setia"_s);
+    const QString cur = loyalty.setting(u"currency"_s);
+    if (!cur.isEmpty())
+        m_currency = cur;
+    const QString lang = loyalty.setting(u"language"_s);
+    setLanguage(lang.isEmpty() ? u"id"_s : lang);
+    auto *status = new QTimer(this);
+    connect(status, &QTimer::timeout, this, &TerminalWindow::updateStatus);
+    status->start(5000);
+}
+
+TerminalWindow::~TerminalWindow()
+{
+    if (m_translator)
+        QCoreApplication::removeTranslator(m_translator);
+}
+
+void TerminalWindow::setLanguage(const QString &language)
+{
+    m_language = language == u"en"_s ? u"en"_s : u"id"_s;
+    // Dates follow the language; amounts always use the store's Indonesian grouping (Rp125.000).
+    m_locale = m_language == u"en"_s ? QLocale(QLocale::English, QLocale::Indonesia) : QLocale(QLocale::Indonesian, QLocale::Indonesia);
+    if (m_translator) {
+        QCoreApplication::removeTranslator(m_translator);
+        delete m_translator;
+        m_translator = nullptr;
+    }
+    if (m_language == u"id"_s) {
+        m_translator = new QTranslator(this);
+        if (m_translator->load(u":/i18n/setia_id.qm"_s))
+            QCoreApplication::installTranslator(m_translator);
+    }
+    build();
+}
+
+void TerminalWindow::changeEvent(QEvent *event) { QWidget::changeEvent(event); }
+
+void TerminalWindow::build()
+{
+    const Page keepPage = m_page;
+    delete m_root;
+    delete layout();
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    m_root = new QWidget(this);
+    outer->addWidget(m_root);
+    auto *v = new QVBoxLayout(m_root);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(0);
+
+    auto *top = new QFrame(m_root);
+    top->setObjectName(u"topbar"_s);
+    auto *th = new QHBoxLayout(top);
+    th->setContentsMargins(16, 8, 16, 8);
+    m_store = new QLabel(m_loyalty.setting(u"store_name"_s), top);
+    m_store->setStyleSheet(u"font-size: 17pt; font-weight: 600;"_s);
+    m_staff = new QLabel(top);
+    m_sync = new QLabel(top);
+    m_sync->setStyleSheet(u"font-size: 12pt;"_s);
+    auto *lang = new QPushButton(m_language == u"id"_s ? u"English"_s : u"Bahasa Indonesia"_s, top);
+    lang->setStyleSheet(u"min-height: 36px; min-width: 170px; font-size: 12pt; background: #274b66; color: white; border-color: #5d7f99;"_s);
+    connect(lang, &QPushButton::clicked, this, [this] {
+        QTimer::singleShot(0, this, [this] { setLanguage(m_language == u"id"_s ? u"en"_s : u"id"_s); });
+    });
+    th->addWidget(m_store);
+    th->addStretch();
+    th->addWidget(m_sync);
+    th->addSpacing(16);
+    th->addWidget(m_staff);
+    th->addSpacing(16);
+    th->addWidget(lang);
+    v->addWidget(top);
+
+    m_message = new QLabel(m_root);
+    m_message->setWordWrap(true);
+    m_message->hide();
+    auto *msgWrap = new QVBoxLayout;
+    msgWrap->setContentsMargins(16, 8, 16, 0);
+    msgWrap->addWidget(m_message);
+    v->addLayout(msgWrap);
+
+    m_stack = new QStackedWidget(m_root);
+    m_scan = new ScanPage(this);
+    m_memberPage = new MemberPage(this);
+    m_earn = new EarnPage(this);
+    m_receipt = new ReceiptPage(this);
+    m_redeem = new RedeemPage(this);
+    m_enroll = new EnrollPage(this);
+    m_refund = new RefundPage(this);
+    for (QWidget *p : {static_cast<QWidget *>(m_scan), static_cast<QWidget *>(m_memberPage), static_cast<QWidget *>(m_earn),
+                       static_cast<QWidget *>(m_receipt), static_cast<QWidget *>(m_redeem), static_cast<QWidget *>(m_enroll),
+                       static_cast<QWidget *>(m_refund)})
+        m_stack->addWidget(p);
+    v->addWidget(m_stack, 1);
+
+    // Keyboard: Escape always backs out; function keys for the main actions.
+    auto shortcut = [this](QKeySequence seq, auto fn) {
+        auto *s = new QShortcut(seq, m_root);
+        s->setContext(Qt::WindowShortcut);
+        connect(s, &QShortcut::activated, this, fn);
+    };
+    shortcut(QKeySequence(Qt::Key_Escape), [this] {
+        if (m_page == Page::Earn || m_page == Page::Redeem)
+            showPage(Page::Member);
+        else
+            showScan();
+    });
+    shortcut(QKeySequence(Qt::Key_F2), [this] { showPage(Page::Enroll); });
+    shortcut(QKeySequence(Qt::Key_F5), [this] {
+        if (!m_member.isEmpty())
+            showPage(Page::Earn);
+    });
+    shortcut(QKeySequence(Qt::Key_F6), [this] {
+        if (!m_member.isEmpty())
+            showPage(Page::Redeem);
+    });
+    shortcut(QKeySequence(Qt::Key_F7), [this] { showPage(Page::Refund); });
+
+    updateStatus();
+    if (!m_member.isEmpty() && keepPage != Page::Scan)
+        openMember(m_member);
+    else
+        showScan();
+}
+
+void TerminalWindow::showPage(Page page)
+{
+    m_page = page;
+    switch (page) {
+    case Page::Scan:
+        m_stack->setCurrentWidget(m_scan);
+        m_scan->reset();
+        break;
+    case Page::Member:
+        refreshMember();
+        m_stack->setCurrentWidget(m_memberPage);
+        m_memberPage->setFocus();
+        break;
+    case Page::Earn:
+        m_earn->start(m_member);
+        m_stack->setCurrentWidget(m_earn);
+        break;
+    case Page::Receipt:
+        m_stack->setCurrentWidget(m_receipt);
+        m_receipt->setFocus();
+        break;
+    case Page::Redeem:
+        m_redeem->start(m_member);
+        m_stack->setCurrentWidget(m_redeem);
+        break;
+    case Page::Enroll:
+        m_enroll->reset();
+        m_stack->setCurrentWidget(m_enroll);
+        break;
+    case Page::Refund:
+        m_refund->reset();
+        m_stack->setCurrentWidget(m_refund);
+        break;
+    }
+}
+
+void TerminalWindow::showScan()
+{
+    m_member.clear();
+    clearMessage();
+    showPage(Page::Scan);
+}
+
+void TerminalWindow::openMember(const QString &memberId)
+{
+    m_member = memberId;
+    showPage(Page::Member);
+}
+
+void TerminalWindow::refreshMember()
+{
+    if (m_member.isEmpty())
+        return;
+    auto m = m_loyalty.member(m_member);
+    if (!m) {
+        showError(Texts::error(m.error()));
+        return;
+    }
+    m_memberPage->show(m.value());
+}
+
+void TerminalWindow::handleScan(const setia::Scan &scan)
+{
+    const QString text = QString::fromUtf8(scan.payload).trimmed();
+    if (m_page == Page::Enroll) { // a card handed over while enrolling
+        m_enroll->card()->setText(text);
+        showOk(tr("Card %1 scanned.").arg(text));
+        return;
+    }
+    lookup(text);
+}
+
+void TerminalWindow::lookup(const QString &text)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return;
+    if (t.size() > 64) {
+        showError(tr("That scan is not a member card (too long). Scan again."));
+        return;
+    }
+    auto byCard = m_loyalty.memberByCard(t);
+    if (byCard) {
+        if (auto st = m_loyalty.recordScan(t, byCard->memberId); !st)
+            qWarning("scan not recorded: %s", qPrintable(st.error().message));
+        clearMessage();
+        openMember(byCard->memberId);
+        return;
+    }
+    if (byCard.error().code != u"unknown_card"_s) {
+        if (auto st = m_loyalty.recordScan(t, QString()); !st)
+            qWarning("scan not recorded: %s", qPrintable(st.error().message));
+        showError(Texts::error(byCard.error()));
+        return;
+    }
+    auto byPhone = m_loyalty.memberByPhone(t);
+    if (byPhone) {
+        clearMessage();
+        openMember(byPhone->memberId);
+        return;
+    }
+    auto found = m_loyalty.search(t, 0, 1);
+    if (found && found->size() == 1 && found->first().status == u"active"_s) {
+        clearMessage();
+        openMember(found->first().memberId);
+        return;
+    }
+    showError(Texts::error(byCard.error()));
+}
+
+void TerminalWindow::showError(const QString &text)
+{
+    m_message->setObjectName(u"error"_s);
+    m_message->setStyleSheet(QString());
+    m_message->setText(text);
+    m_message->show();
+    m_message->style()->unpolish(m_message);
+    m_message->style()->polish(m_message);
+}
+
+void TerminalWindow::showOk(const QString &text)
+{
+    m_message->setObjectName(u"ok"_s);
+    m_message->setText(text);
+    m_message->show();
+    m_message->style()->unpolish(m_message);
+    m_message->style()->polish(m_message);
+}
+
+void TerminalWindow::clearMessage()
+{
+    if (m_message)
+        m_message->hide();
+}
+
+QString TerminalWindow::message() const { return m_message && m_message->isVisible() ? m_message->text() : QString(); }
+
+void TerminalWindow::updateStatus()
+{
+    if (!m_sync)
+        return;
+    // Until the sync module exists (issue #5) the terminal honestly says it has no hub.
+    const QString hub = m_loyalty.setting(u"hub_url"_s);
+    m_sync->setText(hub.isEmpty() ? tr("● Not connected to a hub — everything is kept on this terminal")
+                                  : tr("● Hub %1: sync not set up yet").arg(hub));
+    m_staff->setText(tr("Cashier: %1").arg(m_cashier));
+}
+
+} // namespace setia::ui
