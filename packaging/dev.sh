@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Setia developer entry point, used by the README's two Quick start commands and by CI.
-#   packaging/dev.sh demo   install what is missing, build, run the demo walkthrough
+#   packaging/dev.sh demo   install what is missing, build, open the demo terminal on a demo store
 #   packaging/dev.sh test   install what is missing, build, run every test
 #   packaging/dev.sh asan   the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   packaging/dev.sh deps   only install what is missing
@@ -47,8 +47,10 @@ case "${1:-}" in
     build debug
     db=${SETIA_DEMO_DB:-$root/build/demo/setia-demo.db}
     mkdir -p "$(dirname "$db")"
-    log "running the demo walkthrough on $db"
-    "$root/build/debug/app/setiactl/setiactl" --db "$db" demo run ;;
+    log "preparing the demo store $db and opening the terminal"
+    # With a display: the terminal window. Without one (a server, CI): the same screens are
+    # walked offscreen and saved as screenshots next to the demo store.
+    "$root/build/debug/app/setia/setia" --demo --db "$db" ;;
   test)
     install_deps
     build debug
