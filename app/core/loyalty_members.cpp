@@ -179,6 +179,30 @@ Status Loyalty::Impl::indexName(const QString &memberId, const QString &name)
     return Ok{};
 }
 
+Status Loyalty::Impl::insertCard(const QString &memberId, const QString &card, const QString &kind, const QString &actor,
+                                 const QString &replaces)
+{
+    Stmt c(store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
+    c.addBindValue(card);
+    c.addBindValue(memberId);
+    c.addBindValue(kind);
+    c.addBindValue(now());
+    if (auto st = exec(c, "save the card"); !st) // a disk full or busy store is not a bad card kind
+        return st.error().code == u"store_error"_s
+            ? err(u"invalid_card", u"cardKind: must be barcode, qr, magstripe or contactless"_s)
+            : st.error();
+    LedgerEvent e;
+    e.type = EventType::CardAssign;
+    e.memberId = memberId;
+    e.actor = actor;
+    e.payload = QJsonObject{{u"card"_s, card}, {u"kind"_s, kind}};
+    if (!replaces.isEmpty())
+        e.payload.insert(u"replaces"_s, replaces);
+    if (auto ok = append(e); !ok)
+        return ok.error();
+    return Ok{};
+}
+
 // ---- enrollment ----
 
 Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
@@ -287,22 +311,8 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     }
     if (!card.isEmpty()) {
         const QString kind = r.issueDigitalCard && r.cardNumber.isEmpty() ? u"qr"_s : r.cardKind;
-        Stmt c(d->store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
-        c.addBindValue(card);
-        c.addBindValue(memberId);
-        c.addBindValue(kind);
-        c.addBindValue(now);
-        if (auto st = exec(c, "save the card"); !st) // a disk full or busy store is not a bad card kind
-            return st.error().code == u"store_error"_s
-                ? err(u"invalid_card", u"cardKind: must be barcode, qr, magstripe or contactless"_s)
-                : st.error();
-        LedgerEvent ce;
-        ce.type = EventType::CardAssign;
-        ce.memberId = memberId;
-        ce.actor = r.actor;
-        ce.payload = QJsonObject{{u"card"_s, card}, {u"kind"_s, kind}};
-        if (auto ok = d->append(ce); !ok)
-            return ok.error();
+        if (auto st = d->insertCard(memberId, card, kind, r.actor, QString()); !st)
+            return st.error();
     }
     if (auto st = tx.commit(); !st)
         return st.error();
@@ -471,20 +481,8 @@ Result<CardView> Loyalty::assignCard(const QString &memberId, const QString &car
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    Stmt q(d->store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
-    q.addBindValue(card);
-    q.addBindValue(memberId);
-    q.addBindValue(kind);
-    q.addBindValue(d->now());
-    if (auto st = exec(q, "save the card"); !st)
+    if (auto st = d->insertCard(memberId, card, kind, actor, QString()); !st)
         return st.error();
-    LedgerEvent e;
-    e.type = EventType::CardAssign;
-    e.memberId = memberId;
-    e.actor = actor;
-    e.payload = QJsonObject{{u"card"_s, card}, {u"kind"_s, kind}};
-    if (auto ok = d->append(e); !ok)
-        return ok.error();
     if (auto st = tx.commit(); !st)
         return st.error();
     return CardView{card, kind, u"active"_s, memberId, QString(), QString(), d->now()};
@@ -535,20 +533,8 @@ Result<CardView> Loyalty::blockCard(const QString &cardNumber, const QString &re
     if (auto ok = d->append(e); !ok)
         return ok.error();
     if (!repl.isEmpty()) {
-        Stmt c(d->store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,'active',?)"_s);
-        c.addBindValue(repl);
-        c.addBindValue(memberId);
-        c.addBindValue(kind);
-        c.addBindValue(d->now());
-        if (auto st = exec(c, "save the replacement card"); !st)
+        if (auto st = d->insertCard(memberId, repl, kind, actor, card); !st)
             return st.error();
-        LedgerEvent a;
-        a.type = EventType::CardAssign;
-        a.memberId = memberId;
-        a.actor = actor;
-        a.payload = QJsonObject{{u"card"_s, repl}, {u"kind"_s, kind}, {u"replaces"_s, card}};
-        if (auto ok = d->append(a); !ok)
-            return ok.error();
     }
     if (auto st = d->audit(actor, u"card_block"_s, card, reason.trimmed()); !st)
         return st.error();

@@ -46,6 +46,9 @@ struct Loyalty::Impl {
     QString memberIdByCard(const QString &card, QString *status = nullptr) const;
     QStringList nameTokens(const QString &name) const;
     Status indexName(const QString &memberId, const QString &name);
+    // Inserts an active card and its card_assign event (inside the caller's transaction).
+    Status insertCard(const QString &memberId, const QString &card, const QString &kind, const QString &actor,
+                      const QString &replaces);
 
     // facts for the engine
     qint64 windowTotal(const QString &memberId, const Program &p, qint64 now) const;
