@@ -87,7 +87,14 @@ QPushButton *button(const QString &text, QWidget *parent, bool primary = false)
     return b;
 }
 
-// "Siti R." — enough for the member to recognise, not for the queue behind to read.
+QString tzOf(Loyalty &l)
+{
+    const QString tz = l.setting(u"time_zone"_s);
+    return tz.isEmpty() ? u"Asia/Jakarta"_s : tz;
+}
+
+} // namespace
+
 QString maskedName(const QString &name)
 {
     const QStringList parts = name.split(u' ', Qt::SkipEmptyParts);
@@ -99,13 +106,7 @@ QString maskedName(const QString &name)
     return out;
 }
 
-QString tzOf(Loyalty &l)
-{
-    const QString tz = l.setting(u"time_zone"_s);
-    return tz.isEmpty() ? u"Asia/Jakarta"_s : tz;
-}
-
-} // namespace
+QPushButton *actionButton(const QString &text, QWidget *parent, bool primary) { return button(text, parent, primary); }
 
 // ---- scan ----
 
@@ -114,8 +115,11 @@ ScanPage::ScanPage(TerminalWindow *w) : QWidget(w), m_w(w)
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(48, 32, 48, 32);
     v->addStretch();
-    v->addWidget(label(tr("Scan the member's card or QR code"), "title", this), 0, Qt::AlignHCenter);
-    v->addWidget(label(tr("…or type the card number or phone number and press Enter"), "muted", this), 0, Qt::AlignHCenter);
+    for (QLabel *l : {label(tr("Scan the member's card or QR code"), "title", this),
+                      label(tr("…or type the card number or phone number and press Enter"), "muted", this)}) {
+        l->setAlignment(Qt::AlignCenter);
+        v->addWidget(l);
+    }
     v->addSpacing(24);
     auto *row = new QHBoxLayout;
     m_entry = new QLineEdit(this);
@@ -132,9 +136,11 @@ ScanPage::ScanPage(TerminalWindow *w) : QWidget(w), m_w(w)
     auto *actions = new QHBoxLayout;
     auto *enroll = button(tr("New member (F2)"), this);
     auto *refund = button(tr("Refund a receipt (F7)"), this);
+    auto *manager = button(tr("Manager (F9)"), this);
     actions->addStretch();
     actions->addWidget(enroll);
     actions->addWidget(refund);
+    actions->addWidget(manager);
     actions->addStretch();
     v->addLayout(actions);
     v->addStretch();
@@ -143,6 +149,7 @@ ScanPage::ScanPage(TerminalWindow *w) : QWidget(w), m_w(w)
     connect(find, &QPushButton::clicked, this, go);
     connect(enroll, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Enroll); });
     connect(refund, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Refund); });
+    connect(manager, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Manager); });
 }
 
 void ScanPage::reset()

@@ -138,5 +138,9 @@ private:
 
 // Money typed by a cashier: "125000", "125.000", "Rp125.000".
 std::optional<qint64> parseRupiah(const QString &text);
+// "Siti R." — enough for the member to recognise, not for the queue behind to read.
+QString maskedName(const QString &name);
+// A button that Enter (and Space) presses when it has focus; primary: the green main action.
+QPushButton *actionButton(const QString &text, QWidget *parent, bool primary = false);
 
 } // namespace setia::ui

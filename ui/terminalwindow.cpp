@@ -1,5 +1,6 @@
 #include "terminalwindow.h"
 
+#include "managerpanel.h"
 #include "pages.h"
 #include "texts.h"
 
@@ -22,7 +23,8 @@ using namespace Qt::StringLiterals;
 
 namespace setia::ui {
 
-TerminalWindow::TerminalWindow(Loyalty &loyalty, QWidget *parent) : QWidget(parent), m_loyalty(loyalty)
+TerminalWindow::TerminalWindow(Loyalty &loyalty, Staff &staff, QWidget *parent)
+    : QWidget(parent), m_loyalty(loyalty), m_staffService(staff)
 {
     setWindowTitle(u"Setia"_s);
     const QString cur = loyalty.setting(u"currency"_s);
@@ -64,6 +66,11 @@ void TerminalWindow::changeEvent(QEvent *event) { QWidget::changeEvent(event); }
 void TerminalWindow::build()
 {
     const Page keepPage = m_page;
+    // A manager switching the language stays signed in (the panel is rebuilt in the new words).
+    const QString keepManager = m_manager && m_manager->mode() == ManagerPanel::Mode::Unlocked ? m_manager->manager() : QString();
+    if (m_manager)
+        m_managerIdleMs = m_manager->idleTimeout();
+    m_manager = nullptr;
     delete m_root;
     delete layout();
     auto *outer = new QVBoxLayout(this);
@@ -83,6 +90,9 @@ void TerminalWindow::build()
     m_staff = new QLabel(top);
     m_sync = new QLabel(top);
     m_sync->setStyleSheet(u"font-size: 12pt;"_s);
+    // The status may take two lines, but never widens the window past the till's screen.
+    m_sync->setWordWrap(true);
+    m_sync->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto *lang = new QPushButton(m_language == u"id"_s ? u"English"_s : u"Bahasa Indonesia"_s, top);
     lang->setStyleSheet(u"min-height: 36px; min-width: 170px; font-size: 12pt; background: #274b66; color: white; border-color: #5d7f99;"_s);
     connect(lang, &QPushButton::clicked, this, [this] {
@@ -90,7 +100,7 @@ void TerminalWindow::build()
     });
     th->addWidget(m_store);
     th->addStretch();
-    th->addWidget(m_sync);
+    th->addWidget(m_sync, 1);
     th->addSpacing(16);
     th->addWidget(m_staff);
     th->addSpacing(16);
@@ -113,9 +123,12 @@ void TerminalWindow::build()
     m_redeem = new RedeemPage(this);
     m_enroll = new EnrollPage(this);
     m_refund = new RefundPage(this);
+    m_manager = new ManagerPanel(this, m_staffService);
+    if (m_managerIdleMs > 0)
+        m_manager->setIdleTimeout(m_managerIdleMs);
     for (QWidget *p : {static_cast<QWidget *>(m_scan), static_cast<QWidget *>(m_memberPage), static_cast<QWidget *>(m_earn),
                        static_cast<QWidget *>(m_receipt), static_cast<QWidget *>(m_redeem), static_cast<QWidget *>(m_enroll),
-                       static_cast<QWidget *>(m_refund)})
+                       static_cast<QWidget *>(m_refund), static_cast<QWidget *>(m_manager)})
         m_stack->addWidget(p);
     v->addWidget(m_stack, 1);
 
@@ -126,24 +139,43 @@ void TerminalWindow::build()
         connect(s, &QShortcut::activated, this, fn);
     };
     shortcut(QKeySequence(Qt::Key_Escape), [this] {
-        if (m_page == Page::Earn || m_page == Page::Redeem)
+        if (m_page == Page::Earn || m_page == Page::Redeem) {
             showPage(Page::Member);
-        else
+        } else if (m_page == Page::Manager) {
+            m_manager->lock(); // leaving the manager's screens always locks them
             showScan();
+        } else {
+            showScan();
+        }
     });
-    shortcut(QKeySequence(Qt::Key_F2), [this] { showPage(Page::Enroll); });
+    shortcut(QKeySequence(Qt::Key_F9), [this] { showPage(Page::Manager); });
+    // The cashier's keys do nothing on the manager's screens (Escape leaves them first).
+    shortcut(QKeySequence(Qt::Key_F2), [this] {
+        if (m_page != Page::Manager)
+            showPage(Page::Enroll);
+    });
     shortcut(QKeySequence(Qt::Key_F5), [this] {
-        if (!m_member.isEmpty())
+        if (!m_member.isEmpty() && m_page != Page::Manager)
             showPage(Page::Earn);
     });
     shortcut(QKeySequence(Qt::Key_F6), [this] {
-        if (!m_member.isEmpty())
+        if (!m_member.isEmpty() && m_page != Page::Manager)
             showPage(Page::Redeem);
     });
-    shortcut(QKeySequence(Qt::Key_F7), [this] { showPage(Page::Refund); });
+    shortcut(QKeySequence(Qt::Key_F7), [this] {
+        if (m_page != Page::Manager)
+            showPage(Page::Refund);
+    });
 
     updateStatus();
-    if (!m_member.isEmpty() && keepPage != Page::Scan)
+    if (keepPage == Page::Manager) {
+        m_page = Page::Manager;
+        m_stack->setCurrentWidget(m_manager);
+        if (keepManager.isEmpty())
+            m_manager->enter();
+        else
+            m_manager->resumeAs(keepManager);
+    } else if (!m_member.isEmpty() && keepPage != Page::Scan)
         openMember(m_member);
     else
         showScan();
@@ -151,6 +183,8 @@ void TerminalWindow::build()
 
 void TerminalWindow::showPage(Page page)
 {
+    if (m_page == Page::Manager && page != Page::Manager && m_manager)
+        m_manager->lock(); // whatever leaves the manager's screens locks them
     m_page = page;
     switch (page) {
     case Page::Scan:
@@ -182,7 +216,13 @@ void TerminalWindow::showPage(Page page)
         m_refund->reset();
         m_stack->setCurrentWidget(m_refund);
         break;
+    case Page::Manager:
+        clearMessage();
+        m_stack->setCurrentWidget(m_manager);
+        m_manager->enter();
+        break;
     }
+    updateStatus();
 }
 
 void TerminalWindow::showScan()
@@ -213,6 +253,10 @@ void TerminalWindow::refreshMember()
 void TerminalWindow::handleScan(const setia::Scan &scan)
 {
     const QString text = QString::fromUtf8(scan.payload).trimmed();
+    if (m_page == Page::Manager) { // never leaves the manager's screens behind, unlocked
+        m_manager->handleScan(text);
+        return;
+    }
     if (m_page == Page::Enroll) { // a card handed over while enrolling
         m_enroll->card()->setText(text);
         showOk(tr("Card %1 scanned.").arg(text));
@@ -294,7 +338,11 @@ void TerminalWindow::updateStatus()
     const QString hub = m_loyalty.setting(u"hub_url"_s);
     m_sync->setText(hub.isEmpty() ? tr("● Not connected to a hub — everything is kept on this terminal")
                                   : tr("● Hub %1: sync not set up yet").arg(hub));
-    m_staff->setText(tr("Cashier: %1").arg(m_cashier));
+    m_store->setText(m_loyalty.setting(u"store_name"_s));
+    if (m_page == Page::Manager && m_manager && m_manager->mode() == ManagerPanel::Mode::Unlocked)
+        m_staff->setText(tr("Manager: %1").arg(m_manager->manager()));
+    else
+        m_staff->setText(tr("Cashier: %1").arg(m_cashier));
 }
 
 } // namespace setia::ui

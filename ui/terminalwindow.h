@@ -3,6 +3,7 @@
 // the cashier's pages. Scans from any device arrive at handleScan(), whatever has focus.
 #include "core/loyalty.h"
 #include "core/money.h"
+#include "core/staff.h"
 #include "drivers/scan.h"
 
 #include <QLocale>
@@ -21,16 +22,18 @@ class ReceiptPage;
 class RedeemPage;
 class EnrollPage;
 class RefundPage;
+class ManagerPanel;
 
 class TerminalWindow : public QWidget {
     Q_OBJECT
 public:
-    enum class Page { Scan, Member, Earn, Receipt, Redeem, Enroll, Refund };
+    enum class Page { Scan, Member, Earn, Receipt, Redeem, Enroll, Refund, Manager };
 
-    TerminalWindow(Loyalty &loyalty, QWidget *parent = nullptr);
+    TerminalWindow(Loyalty &loyalty, Staff &staff, QWidget *parent = nullptr);
     ~TerminalWindow() override;
 
     Loyalty &loyalty() { return m_loyalty; }
+    Staff &staff() { return m_staffService; }
     const QLocale &locale() const { return m_locale; }
     QString money(qint64 minor) const { return formatMoney(Money{minor, m_currency}, QLocale(QLocale::Indonesian, QLocale::Indonesia)); }
     QString cashier() const { return m_cashier; }
@@ -59,6 +62,7 @@ public:
     RedeemPage *redeemPage() const { return m_redeem; }
     EnrollPage *enrollPage() const { return m_enroll; }
     RefundPage *refundPage() const { return m_refund; }
+    ManagerPanel *managerPanel() const { return m_manager; }
 
 public Q_SLOTS:
     // A scan from a device (wedge, HID, camera) or typed on the scan page.
@@ -73,6 +77,7 @@ protected:
 private:
     void build();
     Loyalty &m_loyalty;
+    Staff &m_staffService;
     QString m_language = QStringLiteral("id");
     QLocale m_locale;
     QString m_currency = QStringLiteral("IDR");
@@ -90,6 +95,8 @@ private:
     RedeemPage *m_redeem = nullptr;
     EnrollPage *m_enroll = nullptr;
     RefundPage *m_refund = nullptr;
+    ManagerPanel *m_manager = nullptr;
+    int m_managerIdleMs = 0; // carried over a language switch (0: the panel default)
 };
 
 } // namespace setia::ui

@@ -1,6 +1,7 @@
 #include "texts.h"
 
 #include <QHash>
+#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -57,6 +58,36 @@ QString Texts::error(const Error &e)
         return tr("No loyalty program is loaded. Call the manager.");
     if (c == u"reason_required"_s)
         return tr("Please give a reason.");
+    if (c == u"wrong_pin"_s) {
+        // core: "Wrong PIN; 3 tries left before a 5-minute lock."
+        static const QRegularExpression left(u"(\\d+) tries left"_s);
+        const auto m = left.match(e.message);
+        if (m.hasMatch())
+            return tr("Wrong PIN. Tries left before a 5-minute lock: %1.").arg(m.captured(1).toInt());
+        return tr("Wrong PIN. Try again.");
+    }
+    if (c == u"locked_out"_s) {
+        // core: "Too many wrong PINs: Ani is locked for 5 minutes."
+        static const QRegularExpression minutes(u"for (\\d+)"_s);
+        const auto m = minutes.match(e.message);
+        if (m.hasMatch())
+            return tr("Too many wrong PINs: locked for %1 min. Wait, or ask another manager.").arg(m.captured(1).toInt());
+        return tr("Too many wrong PINs: locked for a few minutes. Wait, or ask another manager.");
+    }
+    if (c == u"unknown_staff"_s)
+        return tr("Nobody with that name works on this terminal. Check the spelling.");
+    if (c == u"staff_inactive"_s)
+        return tr("This person can no longer sign in on this terminal.");
+    if (c == u"weak_pin"_s)
+        return e.message.contains(u"4 to 8"_s) || e.message.contains(u"digits only"_s)
+                   ? tr("A PIN has 4 to 8 digits, numbers only.")
+                   : tr("That PIN is too easy to guess (like 1234 or 1111). Choose another.");
+    if (c == u"duplicate_staff"_s)
+        return tr("There is already someone with that name. Add a surname or initial.");
+    if (c == u"invalid_staff"_s)
+        return tr("Type the person's name (up to 60 characters).");
+    if (c == u"unknown_alert"_s)
+        return tr("That alert was already acknowledged.");
     if (c == u"invalid_basket"_s || c == u"invalid_amount"_s)
         return tr("Check the amount: %1").arg(e.message);
     if (c == u"invalid_member"_s)

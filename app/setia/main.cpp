@@ -6,8 +6,10 @@
 //                                      offscreen, saving screenshots
 #include "cli/cli.h"
 #include "core/loyalty.h"
+#include "core/staff.h"
 #include "core/store.h"
 #include "drivers/keyboardwedge.h"
+#include "ui/managerpanel.h"
 #include "ui/pages.h"
 #include "ui/terminalwindow.h"
 #include "ui/theme.h"
@@ -15,6 +17,8 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QComboBox>
+#include <QListWidget>
+#include <QTabWidget>
 #include <QDir>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -33,16 +37,20 @@ bool haveDisplay()
         || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
 
-// Walks the cashier's screens in both languages and saves each as a PNG.
-QStringList screenshots(setia::Loyalty &loyalty, const QString &dir)
+constexpr auto kDemoManager = u"Manager";
+constexpr auto kDemoManagerPin = u"482913";
+
+// Walks the cashier's and the manager's screens in both languages and saves each as a PNG.
+QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const QString &dir)
 {
+    using setia::ui::ManagerPanel;
     using setia::ui::TerminalWindow;
     QStringList written;
     QDir().mkpath(dir);
     const auto siti = loyalty.memberByPhone(u"+6281234567890"_s);
     const QString card = siti && !siti->cards.isEmpty() ? siti->cards.first().number : QString();
     for (const QString &lang : {u"id"_s, u"en"_s}) {
-        TerminalWindow w(loyalty);
+        TerminalWindow w(loyalty, staff);
         w.setLanguage(lang);
         w.resize(1280, 800);
         w.show();
@@ -82,6 +90,40 @@ QStringList screenshots(setia::Loyalty &loyalty, const QString &dir)
         shot(u"refund"_s);
         w.lookup(u"2999999999999"_s);
         shot(u"unknown-card"_s);
+
+        // The manager's screens (F9), unlocked with the demo manager's PIN.
+        w.showPage(TerminalWindow::Page::Manager);
+        ManagerPanel *m = w.managerPanel();
+        if (m->mode() == ManagerPanel::Mode::Unlock)
+            m->unlockName()->setText(QString::fromUtf16(kDemoManager));
+        shot(u"manager-unlock"_s);
+        if (m->mode() == ManagerPanel::Mode::Unlock) {
+            m->unlockPin()->setText(QString::fromUtf16(kDemoManagerPin));
+            m->unlock();
+        }
+        if (m->mode() != ManagerPanel::Mode::Unlocked)
+            continue; // not the demo store: no known PIN
+        m->tabs()->setCurrentIndex(ManagerPanel::DashboardTab);
+        shot(u"manager-dashboard"_s);
+        m->tabs()->setCurrentIndex(ManagerPanel::MembersTab);
+        m->searchField()->setText(u"Siti"_s);
+        m->search();
+        if (lang == u"id"_s && m->alerts()->count() <= 1 && !m->chosenMember().isEmpty()) {
+            // A goodwill adjustment large enough to raise an alert, so the alerts tab has one to show.
+            m->adjustPoints()->setText(u"+600"_s);
+            m->adjustReason()->setText(u"kompensasi mesin EDC rusak 3 hari"_s);
+            m->adjust();
+        }
+        shot(u"manager-members"_s);
+        m->tabs()->setCurrentIndex(ManagerPanel::AlertsTab);
+        shot(u"manager-alerts"_s);
+        m->tabs()->setCurrentIndex(ManagerPanel::AuditTab);
+        shot(u"manager-audit"_s);
+        m->tabs()->setCurrentIndex(ManagerPanel::ProgramTab);
+        shot(u"manager-program"_s);
+        m->tabs()->setCurrentIndex(ManagerPanel::SettingsTab);
+        shot(u"manager-settings"_s);
+        w.showScan();
     }
     return written;
 }
@@ -131,17 +173,27 @@ int main(int argc, char *argv[])
     setia::SystemClock clock;
     setia::SecureRandom random;
     setia::Loyalty loyalty(*store.value(), std::move(keys).value(), clock, random);
+    setia::Staff staff(*store.value(), clock, random);
+    if (parser.isSet(demo)) {
+        if (!staff.hasManager()) {
+            auto added = staff.add(QString::fromUtf16(kDemoManager), setia::Role::Manager, QString::fromUtf16(kDemoManagerPin), u"demo"_s);
+            if (!added)
+                std::fprintf(stderr, "setia: demo manager not created: %s\n", qPrintable(added.error().message));
+        }
+        std::printf("\nManager's screens (F9): name %s, PIN %s\n", qPrintable(QString::fromUtf16(kDemoManager)),
+                    qPrintable(QString::fromUtf16(kDemoManagerPin)));
+    }
     setia::ui::applyTheme(app);
 
     if (parser.isSet(shots) || headless) {
         const QString dir = parser.isSet(shots) ? parser.value(shots) : QFileInfo(dbPath).absolutePath() + u"/screenshots"_s;
-        const QStringList written = screenshots(loyalty, dir);
-        std::printf("\nNo display%s: walked the cashier's screens offscreen and saved %lld screenshots in %s\n",
+        const QStringList written = screenshots(loyalty, staff, dir);
+        std::printf("\nNo display%s: walked the cashier's and manager's screens offscreen and saved %lld screenshots in %s\n",
                     headless ? "" : " needed", static_cast<long long>(written.size()), qPrintable(QDir(dir).absolutePath()));
         return written.isEmpty() ? 1 : 0;
     }
 
-    setia::ui::TerminalWindow window(loyalty);
+    setia::ui::TerminalWindow window(loyalty, staff);
     window.setCashier(parser.value(cashier));
     if (parser.isSet(lang))
         window.setLanguage(parser.value(lang));

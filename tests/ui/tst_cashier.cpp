@@ -40,6 +40,7 @@ private Q_SLOTS:
 private:
     void burst(QWidget *target, const QString &text); // as a scanner types: all at once, then Enter
     std::unique_ptr<test::TempStore> m_ts;
+    std::unique_ptr<Staff> m_staff;
     std::unique_ptr<TerminalWindow> m_w;
     std::unique_ptr<KeyboardWedge> m_wedge;
     QString m_siti;
@@ -51,7 +52,8 @@ void TestCashier::init()
     QVERIFY2(m_ts->ok(), qPrintable(m_ts->error()));
     m_siti = m_ts->enroll(u"Siti Rahmawati"_s, u"081234567890"_s, QDate(1994, 7, 15), {}, u"2900000000017"_s); // not March: no birthday bonus
     QVERIFY(!m_siti.isEmpty());
-    m_w = std::make_unique<TerminalWindow>(m_ts->loyalty());
+    m_staff = std::make_unique<Staff>(m_ts->store(), m_ts->clock(), m_ts->random());
+    m_w = std::make_unique<TerminalWindow>(m_ts->loyalty(), *m_staff);
     m_w->setLanguage(u"en"_s);
     m_w->resize(1280, 800);
     m_w->show();
@@ -66,6 +68,7 @@ void TestCashier::cleanup()
     qApp->removeEventFilter(m_wedge.get());
     m_wedge.reset();
     m_w.reset();
+    m_staff.reset();
     m_ts.reset();
 }
 

@@ -4,132 +4,187 @@
 <context>
     <name>Texts</name>
     <message>
-        <location filename="../texts.cpp" line="13"/>
+        <location filename="../texts.cpp" line="14"/>
         <source>This card is not registered. Ask for the member&apos;s phone number, or enroll them.</source>
         <translation>Kartu ini belum terdaftar. Tanyakan nomor HP member, atau daftarkan sebagai member baru.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="15"/>
+        <location filename="../texts.cpp" line="16"/>
         <source>This card is blocked — ask for the replacement card.</source>
         <translation>Kartu ini sudah diblokir — minta kartu pengganti.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="17"/>
+        <location filename="../texts.cpp" line="18"/>
         <source>This membership is blocked. Please call the manager.</source>
         <translation>Keanggotaan ini diblokir. Silakan hubungi manajer.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="19"/>
+        <location filename="../texts.cpp" line="20"/>
         <source>This membership was closed at the member&apos;s request.</source>
         <translation>Keanggotaan ini sudah ditutup atas permintaan member.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="21"/>
+        <location filename="../texts.cpp" line="22"/>
         <source>No member found. Check the number, or enroll a new member.</source>
         <translation>Member tidak ditemukan. Periksa nomornya, atau daftarkan member baru.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="23"/>
+        <location filename="../texts.cpp" line="24"/>
         <source>Not enough points for this reward.</source>
         <translation>Poin tidak cukup untuk hadiah ini.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="25"/>
+        <location filename="../texts.cpp" line="26"/>
         <source>This phone number is already a member. Look the member up instead.</source>
         <translation>Nomor HP ini sudah terdaftar sebagai member. Cari data membernya saja.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="27"/>
+        <location filename="../texts.cpp" line="28"/>
         <source>That phone number is not complete. Type it like 0812-3456-7890.</source>
         <translation>Nomor HP belum lengkap. Ketik seperti 0812-3456-7890.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="29"/>
+        <location filename="../texts.cpp" line="30"/>
         <source>That card already belongs to another member. Use a new card.</source>
         <translation>Kartu ini sudah dipakai member lain. Gunakan kartu baru.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="31"/>
+        <location filename="../texts.cpp" line="32"/>
         <source>This reward is out of stock.</source>
         <translation>Stok hadiah ini habis.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="33"/>
+        <location filename="../texts.cpp" line="34"/>
         <source>This reward is not available today.</source>
         <translation>Hadiah ini tidak tersedia hari ini.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="35"/>
+        <location filename="../texts.cpp" line="36"/>
         <source>This member has reached today&apos;s redemption limit. They can redeem again tomorrow.</source>
         <translation>Member ini sudah mencapai batas tukar poin hari ini. Bisa tukar lagi besok.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="37"/>
+        <location filename="../texts.cpp" line="38"/>
         <source>This receipt was already fully refunded.</source>
         <translation>Struk ini sudah di-refund seluruhnya.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="39"/>
+        <location filename="../texts.cpp" line="40"/>
         <source>No points were earned on this receipt here, so there is nothing to take back.</source>
         <translation>Struk ini tidak mendapat poin di sini, jadi tidak ada poin yang perlu ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="41"/>
+        <location filename="../texts.cpp" line="42"/>
         <source>The refund amount is more than what is left on the receipt.</source>
         <translation>Jumlah refund melebihi sisa nilai di struk.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="43"/>
+        <location filename="../texts.cpp" line="44"/>
         <source>This receipt number was already used for another sale.</source>
         <translation>Nomor struk ini sudah dipakai untuk transaksi lain.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="45"/>
+        <location filename="../texts.cpp" line="46"/>
         <source>This voucher was already used.</source>
         <translation>Voucher ini sudah dipakai.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="47"/>
+        <location filename="../texts.cpp" line="48"/>
         <source>This voucher has expired.</source>
         <translation>Voucher ini sudah kedaluwarsa.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="49"/>
+        <location filename="../texts.cpp" line="50"/>
         <source>That is not a valid voucher code. Check it for a typo.</source>
         <translation>Kode voucher tidak valid. Periksa apakah ada salah ketik.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="51"/>
+        <location filename="../texts.cpp" line="52"/>
         <source>The purchase is too small for this voucher.</source>
         <translation>Belanja belum mencapai minimum untuk voucher ini.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="53"/>
+        <location filename="../texts.cpp" line="54"/>
         <source>The terminal&apos;s disk is full: nothing was saved. Call the manager.</source>
         <translation>Penyimpanan terminal penuh: tidak ada yang tersimpan. Hubungi manajer.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="55"/>
+        <location filename="../texts.cpp" line="56"/>
         <source>The terminal is busy. Try again in a moment.</source>
         <translation>Terminal sedang sibuk. Coba lagi sebentar lagi.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="57"/>
+        <location filename="../texts.cpp" line="58"/>
         <source>No loyalty program is loaded. Call the manager.</source>
         <translation>Program loyalitas belum dimuat. Hubungi manajer.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="59"/>
+        <location filename="../texts.cpp" line="60"/>
         <source>Please give a reason.</source>
         <translation>Mohon isi alasannya.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="61"/>
+        <location filename="../texts.cpp" line="66"/>
+        <source>Wrong PIN. Tries left before a 5-minute lock: %1.</source>
+        <translation>PIN salah. Sisa percobaan sebelum dikunci 5 menit: %1.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="67"/>
+        <source>Wrong PIN. Try again.</source>
+        <translation>PIN salah. Coba lagi.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="74"/>
+        <source>Too many wrong PINs: locked for %1 min. Wait, or ask another manager.</source>
+        <translation>Terlalu banyak PIN salah: dikunci selama %1 menit. Tunggu, atau minta bantuan manajer lain.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="75"/>
+        <source>Too many wrong PINs: locked for a few minutes. Wait, or ask another manager.</source>
+        <translation>Terlalu banyak PIN salah: dikunci beberapa menit. Tunggu, atau minta bantuan manajer lain.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="78"/>
+        <source>Nobody with that name works on this terminal. Check the spelling.</source>
+        <translation>Tidak ada staf dengan nama itu di terminal ini. Periksa ejaannya.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="80"/>
+        <source>This person can no longer sign in on this terminal.</source>
+        <translation>Staf ini sudah tidak bisa masuk di terminal ini.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="83"/>
+        <source>A PIN has 4 to 8 digits, numbers only.</source>
+        <translation>PIN terdiri dari 4 sampai 8 digit, hanya angka.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="84"/>
+        <source>That PIN is too easy to guess (like 1234 or 1111). Choose another.</source>
+        <translation>PIN itu terlalu mudah ditebak (seperti 1234 atau 1111). Pilih PIN lain.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="86"/>
+        <source>There is already someone with that name. Add a surname or initial.</source>
+        <translation>Sudah ada staf dengan nama itu. Tambahkan nama belakang atau inisial.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="88"/>
+        <source>Type the person&apos;s name (up to 60 characters).</source>
+        <translation>Ketik nama staf (maksimal 60 karakter).</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="90"/>
+        <source>That alert was already acknowledged.</source>
+        <translation>Peringatan itu sudah ditindaklanjuti.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="92"/>
         <source>Check the amount: %1</source>
         <translation>Periksa jumlahnya: %1</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="63"/>
+        <location filename="../texts.cpp" line="94"/>
         <source>Check the details: %1</source>
         <translation>Periksa datanya: %1</translation>
     </message>
@@ -137,102 +192,102 @@
 <context>
     <name>setia::ui::EarnPage</name>
     <message>
-        <location filename="../pages.cpp" line="261"/>
+        <location filename="../pages.cpp" line="284"/>
         <source>e.g. 125.000</source>
         <translation>contoh: 125.000</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="263"/>
+        <location filename="../pages.cpp" line="286"/>
         <source>POS receipt number</source>
         <translation>Nomor struk POS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="265"/>
+        <location filename="../pages.cpp" line="288"/>
         <source>Cash</source>
         <translation>Tunai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="266"/>
+        <location filename="../pages.cpp" line="289"/>
         <source>QRIS</source>
         <translation>QRIS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="267"/>
+        <location filename="../pages.cpp" line="290"/>
         <source>Debit card</source>
         <translation>Kartu debit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="268"/>
+        <location filename="../pages.cpp" line="291"/>
         <source>Credit card</source>
         <translation>Kartu kredit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="269"/>
+        <location filename="../pages.cpp" line="292"/>
         <source>E-wallet</source>
         <translation>Dompet digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="270"/>
+        <location filename="../pages.cpp" line="293"/>
         <source>Earn points</source>
         <translation>Kumpulkan poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="271"/>
+        <location filename="../pages.cpp" line="294"/>
         <source>Amount paid (Rp)</source>
         <translation>Jumlah dibayar (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="272"/>
+        <location filename="../pages.cpp" line="295"/>
         <source>Payment</source>
         <translation>Pembayaran</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="273"/>
+        <location filename="../pages.cpp" line="296"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="281"/>
+        <location filename="../pages.cpp" line="304"/>
         <source>Points for this purchase</source>
         <translation>Poin untuk pembelian ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="285"/>
+        <location filename="../pages.cpp" line="308"/>
         <source>Confirm (Enter)</source>
         <translation>Konfirmasi (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="286"/>
+        <location filename="../pages.cpp" line="309"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="329"/>
+        <location filename="../pages.cpp" line="352"/>
         <source>+%1 points</source>
         <translation>+%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="333"/>
+        <location filename="../pages.cpp" line="356"/>
         <source>Base points on %1</source>
         <translation>Poin dasar dari %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="335"/>
+        <location filename="../pages.cpp" line="358"/>
         <source>Below the minimum spend of %1</source>
         <translation>Di bawah minimum belanja %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="337"/>
+        <location filename="../pages.cpp" line="360"/>
         <source>Limit reached</source>
         <translation>Batas tercapai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="350"/>
+        <location filename="../pages.cpp" line="373"/>
         <source>Type the amount the customer paid.</source>
         <translation>Ketik jumlah yang dibayar pelanggan.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="355"/>
+        <location filename="../pages.cpp" line="378"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
@@ -240,190 +295,1180 @@
 <context>
     <name>setia::ui::EnrollPage</name>
     <message>
-        <location filename="../pages.cpp" line="577"/>
+        <location filename="../pages.cpp" line="600"/>
         <source>optional</source>
         <translation>opsional</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="579"/>
+        <location filename="../pages.cpp" line="602"/>
         <source>DD-MM-YYYY (optional)</source>
         <translation>DD-MM-YYYY (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="581"/>
+        <location filename="../pages.cpp" line="604"/>
         <source>a friend&apos;s code (optional)</source>
         <translation>kode dari teman (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="583"/>
+        <location filename="../pages.cpp" line="606"/>
         <source>scan the card now</source>
         <translation>scan kartunya sekarang</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="584"/>
+        <location filename="../pages.cpp" line="607"/>
         <source>New member</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="585"/>
+        <location filename="../pages.cpp" line="608"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="586"/>
+        <location filename="../pages.cpp" line="609"/>
         <source>Phone</source>
         <translation>No. HP</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="587"/>
+        <location filename="../pages.cpp" line="610"/>
         <source>E-mail</source>
         <translation>Email</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="588"/>
+        <location filename="../pages.cpp" line="611"/>
         <source>Birth date</source>
         <translation>Tanggal lahir</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="589"/>
+        <location filename="../pages.cpp" line="612"/>
         <source>Referral code</source>
         <translation>Kode referral</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="590"/>
+        <location filename="../pages.cpp" line="613"/>
         <source>Card</source>
         <translation>Kartu</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="595"/>
+        <location filename="../pages.cpp" line="618"/>
         <source>Read this to the customer:</source>
         <translation>Bacakan kepada pelanggan:</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="596"/>
+        <location filename="../pages.cpp" line="619"/>
         <source>We keep your name, phone number and birth date to give you points and rewards. You can ask us to show, correct or delete them at any time.</source>
         <translation>Kami menyimpan nama, nomor telepon, dan tanggal lahir Anda untuk memberikan poin dan hadiah. Anda dapat meminta kami untuk menunjukkan, memperbaiki, atau menghapus data tersebut kapan saja.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="599"/>
+        <location filename="../pages.cpp" line="622"/>
         <source>May we send offers by SMS or e-mail?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui SMS atau email?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="600"/>
+        <location filename="../pages.cpp" line="623"/>
         <source>May we send offers by WhatsApp?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui WhatsApp?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="601"/>
+        <location filename="../pages.cpp" line="624"/>
         <source>No plastic card: issue a digital card</source>
         <translation>Tanpa kartu plastik: buat kartu digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="606"/>
+        <location filename="../pages.cpp" line="631"/>
         <source>Enroll (Enter)</source>
         <translation>Daftarkan (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="607"/>
+        <location filename="../pages.cpp" line="632"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="640"/>
+        <location filename="../pages.cpp" line="665"/>
         <source>Type the birth date as DD-MM-YYYY, for example 15-03-1994.</source>
         <translation>Ketik tanggal lahir dengan format DD-MM-YYYY, contoh 15-03-1994.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="660"/>
+        <location filename="../pages.cpp" line="685"/>
         <source>Welcome! The member can be found by phone number.</source>
         <translation>Selamat bergabung! Member bisa dicari dengan nomor HP.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="661"/>
+        <location filename="../pages.cpp" line="686"/>
         <source>Welcome! Card number %1.</source>
         <translation>Selamat bergabung! Nomor kartu %1.</translation>
     </message>
 </context>
 <context>
+    <name>setia::ui::ManagerPanel</name>
+    <message>
+        <location filename="../managerpanel.cpp" line="129"/>
+        <source>Lock and leave (Esc)</source>
+        <translation>Kunci dan keluar (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="135"/>
+        <source>Dashboard</source>
+        <translation>Dasbor</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="136"/>
+        <source>Members</source>
+        <translation>Member</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="137"/>
+        <location filename="../managerpanel.cpp" line="841"/>
+        <source>Alerts</source>
+        <translation>Peringatan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="138"/>
+        <source>Audit log</source>
+        <translation>Log audit</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="139"/>
+        <source>Program</source>
+        <translation>Program</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="140"/>
+        <source>Export</source>
+        <translation>Ekspor</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="141"/>
+        <source>Settings</source>
+        <translation>Pengaturan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="201"/>
+        <source>The manager&apos;s screens were locked after %1 without activity.</source>
+        <translation>Layar manajer dikunci setelah %1 tanpa aktivitas.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="206"/>
+        <source>%1 min</source>
+        <translation>%1 menit</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="206"/>
+        <source>%1 s</source>
+        <translation>%1 detik</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="254"/>
+        <source>Signed in as manager %1. The screens lock after %2 without activity.</source>
+        <translation>Masuk sebagai manajer %1. Layar terkunci otomatis setelah %2 tanpa aktivitas.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="273"/>
+        <source>Type your name.</source>
+        <translation>Ketik nama Anda.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="278"/>
+        <source>Type your PIN.</source>
+        <translation>Ketik PIN Anda.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="290"/>
+        <source>%1 is a cashier. Only a manager can open the manager&apos;s screens.</source>
+        <translation>%1 adalah kasir. Hanya manajer yang bisa membuka layar manajer.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="303"/>
+        <source>Type the manager&apos;s name.</source>
+        <translation>Ketik nama manajer.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="308"/>
+        <source>The two PINs are not the same. Type the PIN twice.</source>
+        <translation>Kedua PIN tidak sama. Ketik PIN yang sama dua kali.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="326"/>
+        <source>Manager %1 created. Remember the PIN: nobody can read it back.</source>
+        <translation>Manajer %1 sudah dibuat. Ingat PIN-nya: PIN tidak bisa dilihat kembali oleh siapa pun.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="344"/>
+        <source>Unlock (Enter)</source>
+        <translation>Buka (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="345"/>
+        <location filename="../managerpanel.cpp" line="385"/>
+        <source>Back to the till (Esc)</source>
+        <translation>Kembali ke kasir (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="346"/>
+        <location filename="../managerpanel.cpp" line="1203"/>
+        <location filename="../managerpanel.cpp" line="1228"/>
+        <source>Manager</source>
+        <translation>Manajer</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="347"/>
+        <source>Type your name and PIN to open the manager&apos;s screens.</source>
+        <translation>Ketik nama dan PIN Anda untuk membuka layar manajer.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="348"/>
+        <location filename="../managerpanel.cpp" line="390"/>
+        <location filename="../managerpanel.cpp" line="1206"/>
+        <source>Name</source>
+        <translation>Nama</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="349"/>
+        <location filename="../managerpanel.cpp" line="391"/>
+        <location filename="../managerpanel.cpp" line="1208"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="384"/>
+        <source>Create the manager (Enter)</source>
+        <translation>Buat manajer (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="386"/>
+        <source>Create the first manager</source>
+        <translation>Buat manajer pertama</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="387"/>
+        <source>This terminal has no manager yet. The manager&apos;s PIN opens reports, point adjustments, the program and the settings. Choose 4 to 8 digits that are hard to guess.</source>
+        <translation>Terminal ini belum punya manajer. PIN manajer membuka laporan, penyesuaian poin, program, dan pengaturan. Pilih 4 sampai 8 digit yang sulit ditebak.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="392"/>
+        <source>PIN again</source>
+        <translation>Ulangi PIN</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="445"/>
+        <source>Points earned</source>
+        <translation>Poin didapat</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="445"/>
+        <source>Bonus points</source>
+        <translation>Poin bonus</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="446"/>
+        <source>Points redeemed</source>
+        <translation>Poin ditukar</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="446"/>
+        <source>New members</source>
+        <translation>Member baru</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="447"/>
+        <source>Redemption rate</source>
+        <translation>Tingkat penukaran</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="447"/>
+        <source>Receipts</source>
+        <translation>Struk</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="459"/>
+        <source>Top members</source>
+        <translation>Member teratas</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="472"/>
+        <location filename="../managerpanel.cpp" line="875"/>
+        <source>Refresh</source>
+        <translation>Muat ulang</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="515"/>
+        <location filename="../managerpanel.cpp" line="661"/>
+        <location filename="../managerpanel.cpp" line="686"/>
+        <source>(name erased)</source>
+        <translation>(nama dihapus)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="516"/>
+        <source>%1. %2 — %3 points</source>
+        <translation>%1. %2 — %3 poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="519"/>
+        <source>No points earned yet.</source>
+        <translation>Belum ada poin yang didapat.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="521"/>
+        <source>Today, %1</source>
+        <translation>Hari ini, %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="522"/>
+        <source>This week, since %1</source>
+        <translation>Minggu ini, sejak %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="525"/>
+        <location filename="../managerpanel.cpp" line="696"/>
+        <source>Earned</source>
+        <translation>Didapat</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="526"/>
+        <location filename="../managerpanel.cpp" line="700"/>
+        <source>Redeemed</source>
+        <translation>Ditukar</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="544"/>
+        <source>Hour of the day (store time)</source>
+        <translation>Jam (waktu toko)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="556"/>
+        <source>Points earned and redeemed today, by hour</source>
+        <translation>Poin didapat dan ditukar hari ini, per jam</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="572"/>
+        <source>Card, phone or name</source>
+        <translation>Kartu, nomor HP, atau nama</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="573"/>
+        <source>Search</source>
+        <translation>Cari</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="584"/>
+        <source>History (newest first)</source>
+        <translation>Riwayat (terbaru di atas)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="593"/>
+        <source>+50 or -20</source>
+        <translation>+50 atau -20</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="595"/>
+        <source>required, e.g. receipt not scanned</source>
+        <translation>wajib, mis. struk lupa di-scan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="597"/>
+        <source>Adjust points</source>
+        <translation>Sesuaikan poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="598"/>
+        <source>Points adjustment</source>
+        <translation>Penyesuaian poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="599"/>
+        <source>Points</source>
+        <translation>Poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="600"/>
+        <location filename="../managerpanel.cpp" line="616"/>
+        <source>Reason</source>
+        <translation>Alasan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="608"/>
+        <source>empty: the whole receipt</source>
+        <translation>kosongkan: seluruh struk</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="610"/>
+        <source>required</source>
+        <translation>wajib</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="612"/>
+        <source>Reverse the receipt</source>
+        <translation>Batalkan poin struk</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="613"/>
+        <source>Reverse a receipt</source>
+        <translation>Pembatalan struk</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="614"/>
+        <source>Receipt</source>
+        <translation>Struk</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="615"/>
+        <source>Amount (Rp)</source>
+        <translation>Jumlah (Rp)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="649"/>
+        <source>Type a card number, phone number or name.</source>
+        <translation>Ketik nomor kartu, nomor HP, atau nama.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="661"/>
+        <source>%1 · %2 · %3 points</source>
+        <translation>%1 · %2 · %3 poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="668"/>
+        <source>No member found for “%1”.</source>
+        <translation>Tidak ada member untuk “%1”.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="686"/>
+        <source>%1 — %2 points — card %3</source>
+        <translation>%1 — %2 poin — kartu %3</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="688"/>
+        <source>none</source>
+        <translation>tidak ada</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="698"/>
+        <source>Bonus</source>
+        <translation>Bonus</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="702"/>
+        <source>Refund</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="704"/>
+        <source>Adjustment</source>
+        <translation>Penyesuaian</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="706"/>
+        <source>Expired</source>
+        <translation>Kedaluwarsa</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="708"/>
+        <source>Enrolled</source>
+        <translation>Daftar member</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="710"/>
+        <source>Tier changed</source>
+        <translation>Level berubah</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="712"/>
+        <source>Card assigned</source>
+        <translation>Kartu didaftarkan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="717"/>
+        <source>receipt %1</source>
+        <translation>struk %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="722"/>
+        <source>by %1</source>
+        <translation>oleh %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="726"/>
+        <source>No history yet.</source>
+        <translation>Belum ada riwayat.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="732"/>
+        <source>Search for the member first.</source>
+        <translation>Cari membernya dulu.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="738"/>
+        <source>Type the points to add (like +50) or take away (like -20).</source>
+        <translation>Ketik poin yang ditambah (mis. +50) atau dikurangi (mis. -20).</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="743"/>
+        <source>Every adjustment needs a reason. Type why the points change.</source>
+        <translation>Setiap penyesuaian wajib ada alasannya. Ketik kenapa poinnya diubah.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="754"/>
+        <source>Adjustment saved: %1%2 points. The balance is now %3.</source>
+        <translation>Penyesuaian tersimpan: %1%2 poin. Saldo sekarang %3.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="764"/>
+        <source>Type the receipt number.</source>
+        <translation>Ketik nomor struk.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="772"/>
+        <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
+        <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="778"/>
+        <source>Every reversal needs a reason. Type why the receipt is reversed.</source>
+        <translation>Setiap pembatalan wajib ada alasannya. Ketik kenapa struk ini dibatalkan.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="790"/>
+        <source>Receipt %1 reversed: %2 points taken back. The member&apos;s balance is now %3.</source>
+        <translation>Struk %1 dibatalkan: %2 poin ditarik kembali. Saldo member sekarang %3.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="804"/>
+        <source>Open alerts: unusual activity the system noticed. Check each one, then acknowledge it.</source>
+        <translation>Peringatan terbuka: aktivitas tidak biasa yang terdeteksi sistem. Periksa satu per satu, lalu tandai sudah ditindaklanjuti.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="809"/>
+        <source>Acknowledge</source>
+        <translation>Tandai sudah dicek</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="826"/>
+        <source>Large points adjustment</source>
+        <translation>Penyesuaian poin besar</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="828"/>
+        <source>One card scanned many times</source>
+        <translation>Satu kartu di-scan berkali-kali</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="838"/>
+        <source>No open alerts.</source>
+        <translation>Tidak ada peringatan terbuka.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="841"/>
+        <source>Alerts (%1)</source>
+        <translation>Peringatan (%1)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="849"/>
+        <source>Choose an alert first.</source>
+        <translation>Pilih peringatan dulu.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="856"/>
+        <source>Alert acknowledged by %1.</source>
+        <translation>Peringatan sudah dicek oleh %1.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="868"/>
+        <source>When</source>
+        <translation>Waktu</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="868"/>
+        <source>Who</source>
+        <translation>Oleh</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="868"/>
+        <source>What</source>
+        <translation>Tindakan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="868"/>
+        <source>About</source>
+        <translation>Terkait</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="868"/>
+        <source>Details</source>
+        <translation>Rincian</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="873"/>
+        <source>Who did what, newest first (store time).</source>
+        <translation>Siapa melakukan apa, terbaru di atas (waktu toko).</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="885"/>
+        <source>Points adjusted</source>
+        <translation>Poin disesuaikan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="885"/>
+        <source>Alert acknowledged</source>
+        <translation>Peringatan dicek</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="886"/>
+        <source>Card blocked</source>
+        <translation>Kartu diblokir</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="886"/>
+        <source>Member erased</source>
+        <translation>Data member dihapus</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="887"/>
+        <source>Members imported</source>
+        <translation>Member diimpor</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="887"/>
+        <source>Profile changed</source>
+        <translation>Profil diubah</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="888"/>
+        <source>Program loaded</source>
+        <translation>Program dimuat</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="888"/>
+        <source>Receipt reversed</source>
+        <translation>Struk dibatalkan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="889"/>
+        <source>Setting changed</source>
+        <translation>Pengaturan diubah</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="889"/>
+        <source>Staff added</source>
+        <translation>Staf ditambahkan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="890"/>
+        <source>PIN changed</source>
+        <translation>PIN diganti</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="890"/>
+        <source>Wrong PIN</source>
+        <translation>PIN salah</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="891"/>
+        <source>Locked out</source>
+        <translation>Terkunci</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="891"/>
+        <source>Member blocked</source>
+        <translation>Member diblokir</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="913"/>
+        <source>Load a new program</source>
+        <translation>Muat program baru</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="914"/>
+        <source>The program file (JSON) from head office. It takes effect from its start date; nothing changes if the file has any mistake.</source>
+        <translation>File program (JSON) dari kantor pusat. Berlaku mulai tanggal mulainya; tidak ada yang berubah kalau file itu ada kesalahan.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="918"/>
+        <source>/media/usb/program.json</source>
+        <translation>/media/usb/program.json</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="919"/>
+        <source>Check and load</source>
+        <translation>Periksa dan muat</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="938"/>
+        <source>Version %1, in force since %2.</source>
+        <translation>Versi %1, berlaku sejak %2.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="940"/>
+        <source>Earning points</source>
+        <translation>Mendapatkan poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="942"/>
+        <source>1 point for every %1 spent</source>
+        <translation>1 poin untuk setiap belanja %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="943"/>
+        <source>%1 points for every %2 spent</source>
+        <translation>%1 poin untuk setiap belanja %2</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="944"/>
+        <source> (rounded down)</source>
+        <translation> (dibulatkan ke bawah)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="944"/>
+        <source> (rounded up)</source>
+        <translation> (dibulatkan ke atas)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="944"/>
+        <source> (rounded)</source>
+        <translation> (dibulatkan)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="947"/>
+        <source>No points below a purchase of %1.</source>
+        <translation>Tidak ada poin untuk belanja di bawah %1.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="949"/>
+        <source>No points on: %1.</source>
+        <translation>Tidak dapat poin untuk: %1.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="951"/>
+        <source>At most %1 points per receipt.</source>
+        <translation>Maksimal %1 poin per struk.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="953"/>
+        <source>At most %1 points per member per day.</source>
+        <translation>Maksimal %1 poin per member per hari.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="957"/>
+        <source>Extra points</source>
+        <translation>Poin tambahan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="961"/>
+        <source>on %1</source>
+        <translation>untuk %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="963"/>
+        <source>on items %1</source>
+        <translation>untuk barang %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="971"/>
+        <source>from %1 to %2</source>
+        <translation>pukul %1 sampai %2</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="973"/>
+        <source>paid with %1</source>
+        <translation>bayar dengan %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="975"/>
+        <source>for %1 members</source>
+        <translation>untuk member %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="976"/>
+        <source>%1: points ×%2</source>
+        <translation>%1: poin ×%2</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="983"/>
+        <source>Tiers</source>
+        <translation>Level member</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="986"/>
+        <source>from %1 spent in %2 days</source>
+        <translation>mulai belanja %1 dalam %2 hari</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="987"/>
+        <source>from %1 points in %2 days</source>
+        <translation>mulai %1 poin dalam %2 hari</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="989"/>
+        <source>points ×%1</source>
+        <translation>poin ×%1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="995"/>
+        <source>Rewards</source>
+        <translation>Hadiah</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="997"/>
+        <source>%1 — %2 points</source>
+        <translation>%1 — %2 poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="998"/>
+        <source>(stock %1)</source>
+        <translation>(stok %1)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1000"/>
+        <source>No rewards.</source>
+        <translation>Tidak ada hadiah.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1002"/>
+        <source>Points can pay: 1 point = %1 (at least %2 points).</source>
+        <translation>Poin bisa untuk membayar: 1 poin = %1 (minimal %2 poin).</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1008"/>
+        <source>%1 points on the member&apos;s birthday</source>
+        <translation>%1 poin pada hari ulang tahun member</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1009"/>
+        <source>%1 points in the member&apos;s birthday month</source>
+        <translation>%1 poin di bulan ulang tahun member</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1011"/>
+        <source>%1 points on each membership anniversary</source>
+        <translation>%1 poin setiap ulang tahun keanggotaan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1013"/>
+        <source>Referral: %1 points for the friend who referred, %2 for the new member (first purchase from %3)</source>
+        <translation>Referral: %1 poin untuk teman yang mengajak, %2 poin untuk member baru (belanja pertama mulai %3)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1018"/>
+        <source>Mission “%1”: %2 bonus points</source>
+        <translation>Misi “%1”: bonus %2 poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1020"/>
+        <source>Bonuses</source>
+        <translation>Bonus</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1026"/>
+        <source>Expiry</source>
+        <translation>Masa berlaku poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1027"/>
+        <source>Points expire %1 days after they are earned.</source>
+        <translation>Poin hangus %1 hari setelah didapat.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1027"/>
+        <source>Points never expire.</source>
+        <translation>Poin tidak pernah hangus.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1030"/>
+        <source>An adjustment of %1 points or more raises an alert.</source>
+        <translation>Penyesuaian %1 poin atau lebih memunculkan peringatan.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1045"/>
+        <source>Type the path of the program file.</source>
+        <translation>Ketik lokasi file program.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1051"/>
+        <source>Cannot read %1: %2</source>
+        <translation>Tidak bisa membaca %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1059"/>
+        <source>The program was NOT loaded. Mistakes in the file: %1, listed on the right.</source>
+        <translation>Program TIDAK dimuat. Ada %1 kesalahan di file, lihat daftar di kanan.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1065"/>
+        <source>The program was NOT loaded: %1</source>
+        <translation>Program TIDAK dimuat: %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1068"/>
+        <source>Loaded: version %1.</source>
+        <translation>Dimuat: versi %1.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1069"/>
+        <source>Program version %1 loaded.</source>
+        <translation>Program versi %1 sudah dimuat.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1084"/>
+        <source>/media/usb/members.csv</source>
+        <translation>/media/usb/member.csv</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1085"/>
+        <source>Include personal data (name, phone, e-mail, birth date)</source>
+        <translation>Sertakan data pribadi (nama, nomor HP, e-mail, tanggal lahir)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1087"/>
+        <source>Export members</source>
+        <translation>Ekspor member</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1088"/>
+        <source>Members (CSV)</source>
+        <translation>Member (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1089"/>
+        <source>Without personal data the file holds member numbers, tiers and balances only. Personal data is protected by law (UU PDP): export it only when needed, and keep the file safe.</source>
+        <translation>Tanpa data pribadi, file hanya berisi nomor member, level, dan saldo poin. Data pribadi dilindungi undang-undang (UU PDP): ekspor hanya bila perlu, dan simpan filenya dengan aman.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1092"/>
+        <location filename="../managerpanel.cpp" line="1104"/>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1100"/>
+        <source>/media/usb/events.csv</source>
+        <translation>/media/usb/transaksi.csv</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1101"/>
+        <source>Export events</source>
+        <translation>Ekspor transaksi poin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1102"/>
+        <source>Points events (CSV)</source>
+        <translation>Transaksi poin (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1103"/>
+        <source>Every earn, redemption, refund and adjustment on this terminal, for accounting.</source>
+        <translation>Semua perolehan, penukaran, refund, dan penyesuaian poin di terminal ini, untuk pembukuan.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1136"/>
+        <source>Type where to save the file, e.g. /media/usb/members.csv.</source>
+        <translation>Ketik lokasi penyimpanan file, mis. /media/usb/member.csv.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1142"/>
+        <location filename="../managerpanel.cpp" line="1158"/>
+        <source>Cannot save %1: %2</source>
+        <translation>Tidak bisa menyimpan %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1145"/>
+        <source>Saved %1. Members: %2.</source>
+        <translation>Tersimpan di %1. Jumlah member: %2.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1152"/>
+        <source>Type where to save the file, e.g. /media/usb/events.csv.</source>
+        <translation>Ketik lokasi penyimpanan file, mis. /media/usb/transaksi.csv.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1161"/>
+        <source>Saved %1. Events: %2.</source>
+        <translation>Tersimpan di %1. Jumlah transaksi: %2.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1181"/>
+        <source>empty: no hub</source>
+        <translation>kosongkan: tanpa hub</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1182"/>
+        <source>Save settings</source>
+        <translation>Simpan pengaturan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1183"/>
+        <source>Store</source>
+        <translation>Toko</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1184"/>
+        <source>Store name</source>
+        <translation>Nama toko</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1185"/>
+        <source>Time zone</source>
+        <translation>Zona waktu</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1186"/>
+        <source>Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT).</source>
+        <translation>Asia/Jakarta (WIB), Asia/Makassar (WITA), atau Asia/Jayapura (WIT).</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1187"/>
+        <source>Language</source>
+        <translation>Bahasa</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1188"/>
+        <source>Hub URL</source>
+        <translation>URL hub</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1195"/>
+        <source>Staff</source>
+        <translation>Staf</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1202"/>
+        <location filename="../managerpanel.cpp" line="1228"/>
+        <source>Cashier</source>
+        <translation>Kasir</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1205"/>
+        <source>Add</source>
+        <translation>Tambah</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1207"/>
+        <source>Role</source>
+        <translation>Peran</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1229"/>
+        <source>inactive</source>
+        <translation>nonaktif</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1239"/>
+        <source>Type the store&apos;s name.</source>
+        <translation>Ketik nama toko.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1244"/>
+        <source>“%1” is not a time zone. Use Asia/Jakarta, Asia/Makassar or Asia/Jayapura.</source>
+        <translation>“%1” bukan zona waktu. Gunakan Asia/Jakarta, Asia/Makassar, atau Asia/Jayapura.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1251"/>
+        <source>The hub URL must look like https://hub.example.co.id.</source>
+        <translation>URL hub harus seperti https://hub.contoh.co.id.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1269"/>
+        <source>Settings saved.</source>
+        <translation>Pengaturan tersimpan.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1269"/>
+        <source>Nothing changed.</source>
+        <translation>Tidak ada yang berubah.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1283"/>
+        <source>Type the new person&apos;s name.</source>
+        <translation>Ketik nama staf baru.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1296"/>
+        <source>Manager %1 added.</source>
+        <translation>Manajer %1 ditambahkan.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1296"/>
+        <source>Cashier %1 added.</source>
+        <translation>Kasir %1 ditambahkan.</translation>
+    </message>
+</context>
+<context>
     <name>setia::ui::MemberPage</name>
     <message>
-        <location filename="../pages.cpp" line="178"/>
+        <location filename="../pages.cpp" line="201"/>
         <source>Earn points (F5)</source>
         <translation>Kumpulkan poin (F5)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="179"/>
+        <location filename="../pages.cpp" line="202"/>
         <source>Redeem (F6)</source>
         <translation>Tukar poin (F6)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="180"/>
+        <location filename="../pages.cpp" line="203"/>
         <source>Refund (F7)</source>
         <translation>Refund (F7)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="181"/>
+        <location filename="../pages.cpp" line="204"/>
         <source>Done (Esc)</source>
         <translation>Selesai (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="202"/>
+        <location filename="../pages.cpp" line="225"/>
         <source>%1 points</source>
         <translation>%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="209"/>
+        <location filename="../pages.cpp" line="232"/>
         <source>%1 more spending to %2</source>
         <translation>Belanja %1 lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="210"/>
+        <location filename="../pages.cpp" line="233"/>
         <source>%1 more points to %2</source>
         <translation>%1 poin lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="213"/>
+        <location filename="../pages.cpp" line="236"/>
         <source>Highest tier</source>
         <translation>Level tertinggi</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="216"/>
+        <location filename="../pages.cpp" line="239"/>
         <source>⚠ %1 points expire by %2</source>
         <translation>⚠ %1 poin hangus pada %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="222"/>
+        <location filename="../pages.cpp" line="245"/>
         <source>🎂 Birthday this month</source>
         <translation>🎂 Ulang tahun bulan ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="230"/>
+        <location filename="../pages.cpp" line="253"/>
         <source>Rewards available now: %1 of %2</source>
         <translation>Hadiah yang bisa ditukar: %1 dari %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="234"/>
+        <location filename="../pages.cpp" line="257"/>
         <source>Vouchers: %1</source>
         <translation>Voucher: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="237"/>
+        <location filename="../pages.cpp" line="260"/>
         <source>Badges: %1</source>
         <translation>Lencana: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="242"/>
+        <location filename="../pages.cpp" line="265"/>
         <source>✔ %1</source>
         <translation>✔ %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="243"/>
+        <location filename="../pages.cpp" line="266"/>
         <source>%1: %2 / %3</source>
         <translation>%1: %2 / %3</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="246"/>
+        <location filename="../pages.cpp" line="269"/>
         <source>Missions:</source>
         <translation>Misi:</translation>
     </message>
@@ -431,64 +1476,64 @@
 <context>
     <name>setia::ui::ReceiptPage</name>
     <message>
-        <location filename="../pages.cpp" line="385"/>
+        <location filename="../pages.cpp" line="408"/>
         <source>Done (Enter)</source>
         <translation>Selesai (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="406"/>
+        <location filename="../pages.cpp" line="429"/>
         <source>Receipt %1</source>
         <translation>Struk %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="407"/>
-        <location filename="../pages.cpp" line="429"/>
+        <location filename="../pages.cpp" line="430"/>
+        <location filename="../pages.cpp" line="452"/>
         <source>Member: %1</source>
         <translation>Member: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="408"/>
+        <location filename="../pages.cpp" line="431"/>
         <source>Purchase: %1</source>
         <translation>Belanja: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="411"/>
+        <location filename="../pages.cpp" line="434"/>
         <source>Base points</source>
         <translation>Poin dasar</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="412"/>
+        <location filename="../pages.cpp" line="435"/>
         <source>Points earned: %1</source>
         <translation>Poin didapat: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="413"/>
-        <location filename="../pages.cpp" line="434"/>
+        <location filename="../pages.cpp" line="436"/>
+        <location filename="../pages.cpp" line="457"/>
         <source>New balance: %1</source>
         <translation>Saldo poin baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="415"/>
+        <location filename="../pages.cpp" line="438"/>
         <source>New tier: %1</source>
         <translation>Level baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="417"/>
+        <location filename="../pages.cpp" line="440"/>
         <source>(this receipt had already earned its points)</source>
         <translation>(struk ini sudah pernah mendapat poin)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="430"/>
+        <location filename="../pages.cpp" line="453"/>
         <source>Redeemed: %1</source>
         <translation>Ditukar: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="431"/>
+        <location filename="../pages.cpp" line="454"/>
         <source>Points used: %1</source>
         <translation>Poin terpakai: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="433"/>
+        <location filename="../pages.cpp" line="456"/>
         <source>Voucher code: %1</source>
         <translation>Kode voucher: %1</translation>
     </message>
@@ -496,66 +1541,66 @@
 <context>
     <name>setia::ui::RedeemPage</name>
     <message>
-        <location filename="../pages.cpp" line="447"/>
+        <location filename="../pages.cpp" line="470"/>
         <source>Redeem a reward</source>
         <translation>Tukar poin dengan hadiah</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="455"/>
+        <location filename="../pages.cpp" line="478"/>
         <source>Yes, redeem (Enter)</source>
         <translation>Ya, tukar (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="456"/>
+        <location filename="../pages.cpp" line="479"/>
         <source>No</source>
         <translation>Tidak</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="467"/>
+        <location filename="../pages.cpp" line="490"/>
         <source>Voucher code</source>
         <translation>Kode voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="469"/>
+        <location filename="../pages.cpp" line="492"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="471"/>
+        <location filename="../pages.cpp" line="494"/>
         <source>Purchase (Rp)</source>
         <translation>Belanja (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="472"/>
+        <location filename="../pages.cpp" line="495"/>
         <source>Use voucher</source>
         <translation>Pakai voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="478"/>
+        <location filename="../pages.cpp" line="501"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="509"/>
+        <location filename="../pages.cpp" line="532"/>
         <source>Voucher accepted: %1 off.</source>
         <translation>Voucher diterima: potongan %1.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="537"/>
+        <location filename="../pages.cpp" line="560"/>
         <source>%1
 %2 points</source>
         <translation>%1
 %2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="538"/>
+        <location filename="../pages.cpp" line="561"/>
         <source>%1
 %2 points — %3 more needed</source>
         <translation>%1
 %2 poin — kurang %3 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="558"/>
+        <location filename="../pages.cpp" line="581"/>
         <source>Redeem %1 for %2 points? Balance after: %3</source>
         <translation>Tukar %1 dengan %2 poin? Sisa poin: %3</translation>
     </message>
@@ -563,57 +1608,57 @@
 <context>
     <name>setia::ui::RefundPage</name>
     <message>
-        <location filename="../pages.cpp" line="676"/>
+        <location filename="../pages.cpp" line="701"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="678"/>
+        <location filename="../pages.cpp" line="703"/>
         <source>e.g. goods returned</source>
         <translation>contoh: barang diretur</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="679"/>
+        <location filename="../pages.cpp" line="704"/>
         <source>Refund a receipt</source>
         <translation>Refund struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="680"/>
+        <location filename="../pages.cpp" line="705"/>
         <source>The points of the refunded purchase are taken back.</source>
         <translation>Poin dari pembelian yang di-refund akan ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="681"/>
+        <location filename="../pages.cpp" line="706"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="682"/>
+        <location filename="../pages.cpp" line="707"/>
         <source>Amount refunded (Rp)</source>
         <translation>Jumlah refund (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="683"/>
+        <location filename="../pages.cpp" line="708"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="686"/>
+        <location filename="../pages.cpp" line="711"/>
         <source>Refund (Enter)</source>
         <translation>Refund (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="687"/>
+        <location filename="../pages.cpp" line="712"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="713"/>
+        <location filename="../pages.cpp" line="738"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="723"/>
+        <location filename="../pages.cpp" line="748"/>
         <source>Refund saved: %1 points taken back. The member&apos;s balance is now %2.</source>
         <translation>Refund tersimpan: %1 poin ditarik kembali. Saldo poin member sekarang %2.</translation>
     </message>
@@ -621,60 +1666,70 @@
 <context>
     <name>setia::ui::ScanPage</name>
     <message>
-        <location filename="../pages.cpp" line="98"/>
+        <location filename="../pages.cpp" line="118"/>
         <source>Scan the member&apos;s card or QR code</source>
         <translation>Scan kartu member atau kode QR</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="99"/>
+        <location filename="../pages.cpp" line="119"/>
         <source>…or type the card number or phone number and press Enter</source>
         <translation>…atau ketik nomor kartu atau nomor HP, lalu tekan Enter</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="103"/>
+        <location filename="../pages.cpp" line="123"/>
         <source>Card number or phone (0812…)</source>
         <translation>Nomor kartu atau HP (0812…)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="106"/>
+        <location filename="../pages.cpp" line="126"/>
         <source>Find</source>
         <translation>Cari</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="114"/>
+        <location filename="../pages.cpp" line="134"/>
         <source>New member (F2)</source>
         <translation>Member baru (F2)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="115"/>
+        <location filename="../pages.cpp" line="135"/>
         <source>Refund a receipt (F7)</source>
         <translation>Refund struk (F7)</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="136"/>
+        <source>Manager (F9)</source>
+        <translation>Manajer (F9)</translation>
     </message>
 </context>
 <context>
     <name>setia::ui::TerminalWindow</name>
     <message>
-        <location filename="../terminalwindow.cpp" line="214"/>
+        <location filename="../terminalwindow.cpp" line="259"/>
         <source>Card %1 scanned.</source>
         <translation>Kartu %1 berhasil di-scan.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="226"/>
+        <location filename="../terminalwindow.cpp" line="271"/>
         <source>That scan is not a member card (too long). Scan again.</source>
         <translation>Yang di-scan bukan kartu member (terlalu panjang). Scan ulang.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="291"/>
+        <location filename="../terminalwindow.cpp" line="336"/>
         <source>● Not connected to a hub — everything is kept on this terminal</source>
         <translation>● Tidak terhubung ke hub — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="292"/>
+        <location filename="../terminalwindow.cpp" line="337"/>
         <source>● Hub %1: sync not set up yet</source>
         <translation>● Hub %1: sinkronisasi belum diatur</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="293"/>
+        <location filename="../terminalwindow.cpp" line="340"/>
+        <source>Manager: %1</source>
+        <translation>Manajer: %1</translation>
+    </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="342"/>
         <source>Cashier: %1</source>
         <translation>Kasir: %1</translation>
     </message>
