@@ -826,6 +826,8 @@ void ManagerPanel::refreshAlerts()
             kind = tr("Large points adjustment");
         else if (a.kind == u"repeated_scans"_s)
             kind = tr("One card scanned many times");
+        else if (a.kind == u"large_redemption"_s)
+            kind = tr("Unusually large redemption");
         QString who;
         if (!a.memberId.isEmpty())
             if (auto m = l.member(a.memberId); m && !m->profile.name.isEmpty())

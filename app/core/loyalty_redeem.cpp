@@ -35,6 +35,15 @@ Status checkRedeemLimits(const Loyalty::Impl &d, const Program &p, const QString
     return Ok{};
 }
 
+// An unusually large redemption is allowed (within the limits) but a manager is told.
+Status alertLargeRedemption(Loyalty::Impl &d, const Program &p, const QString &memberId, qint64 points, const QString &actor)
+{
+    if (p.redemptionAlertPoints <= 0 || points < p.redemptionAlertPoints)
+        return Ok{};
+    return d.raiseAlert(u"large_redemption"_s, memberId,
+                        u"%1 points redeemed at once (alert from %2), cashier %3."_s.arg(points).arg(p.redemptionAlertPoints).arg(actor));
+}
+
 Status checkBalance(const Program &p, qint64 balance, qint64 points)
 {
     if (!p.allowNegativeBalance && balance < points)
@@ -100,6 +109,8 @@ Result<RedeemResult> Loyalty::redeemReward(const QString &memberId, const QStrin
         r.voucherCode = v->code;
     }
     r.balance = d->ledger->balance(memberId);
+    if (auto st = alertLargeRedemption(*d, p.value(), memberId, reward->cost, actor); !st)
+        return st.error();
     if (auto st = tx.commit(); !st)
         return st.error();
     return r;
@@ -165,6 +176,8 @@ Result<RedeemResult> Loyalty::redeemPoints(const QString &memberId, qint64 point
     r.points = points;
     r.value = value;
     r.balance = d->ledger->balance(memberId);
+    if (auto st = alertLargeRedemption(*d, p.value(), memberId, points, actor); !st)
+        return st.error();
     if (auto st = tx.commit(); !st)
         return st.error();
     return r;

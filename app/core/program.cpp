@@ -463,12 +463,13 @@ Program parse(const QJsonObject &doc, QStringList &errors)
     if (auto fraud = r.object(u"fraud"_s, false)) {
         Reader fr(errors, *fraud, u"fraud"_s);
         fr.allow({u"maxRedemptionsPerMemberPerDay", u"maxRedeemPointsPerMemberPerDay", u"adjustmentAlertPoints",
-                  u"repeatScanCount", u"repeatScanSeconds"});
+                  u"repeatScanCount", u"repeatScanSeconds", u"redemptionAlertPoints"});
         if (auto v = fr.optInteger(u"maxRedemptionsPerMemberPerDay"_s, 1, 1000))
             p.maxRedemptionsPerMemberPerDay = int(*v);
         p.maxRedeemPointsPerMemberPerDay = fr.optInteger(u"maxRedeemPointsPerMemberPerDay"_s, 1, kMaxPoints);
         p.adjustmentAlertPoints = fr.integer(u"adjustmentAlertPoints"_s, false, 0, 0, kMaxPoints);
         p.repeatScanCount = int(fr.integer(u"repeatScanCount"_s, false, 0, 2, 1000));
+        p.redemptionAlertPoints = fr.integer(u"redemptionAlertPoints"_s, false, 0, 0, kMaxPoints);
         p.repeatScanSeconds = int(fr.integer(u"repeatScanSeconds"_s, false, 60, 1, 86400));
     }
     return p;

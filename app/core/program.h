@@ -100,6 +100,7 @@ struct Program {
     std::optional<int> maxRedemptionsPerMemberPerDay;
     std::optional<qint64> maxRedeemPointsPerMemberPerDay;
     qint64 adjustmentAlertPoints = 0;
+    qint64 redemptionAlertPoints = 0; // one redemption of at least this many points raises an alert (0: off)
     int repeatScanCount = 0;     // this many scans of one card ...
     int repeatScanSeconds = 60;  // ... within this many seconds raise an alert (0 count: off)
 

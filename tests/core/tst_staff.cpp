@@ -19,6 +19,7 @@ private Q_SLOTS:
     void lockOutAfterFiveWrongPins();
     void changePinAndDisable();
     void repeatedScansRaiseOneAlert();
+    void largeRedemptionRaisesAnAlert();
 };
 
 void TestStaff::pinStrength_data()
@@ -140,6 +141,27 @@ void TestStaff::repeatedScansRaiseOneAlert()
         ts.clock().advance(61'000);
     }
     QCOMPARE(ts.loyalty().alerts().size(), 1);
+}
+
+void TestStaff::largeRedemptionRaisesAnAlert()
+{
+    QJsonObject p = test::baseProgram();
+    p.insert(u"fraud"_s, QJsonObject{{u"redemptionAlertPoints"_s, 100}});
+    p.insert(u"rewards"_s, QJsonArray{QJsonObject{{u"id"_s, u"small"_s}, {u"name"_s, u"Small"_s}, {u"cost"_s, 99}},
+                                      QJsonObject{{u"id"_s, u"big"_s}, {u"name"_s, u"Big"_s}, {u"cost"_s, 100}}});
+    p.insert(u"pointsAsPayment"_s, QJsonObject{{u"valuePerPoint"_s, 100}});
+    test::TempStore ts(test::toJson(p));
+    QVERIFY2(ts.ok(), qPrintable(ts.error()));
+    const QString m = ts.enroll(u"Budi"_s, u"081234567890"_s);
+    QVERIFY(ts.loyalty().earn(m, ts.basket(u"R1"_s, 5'000'000), u"t"_s).ok()); // 500 points
+    QVERIFY(ts.loyalty().redeemReward(m, u"small"_s, u"kasir"_s).ok());
+    QVERIFY(ts.loyalty().alerts().isEmpty());
+    QVERIFY(ts.loyalty().redeemReward(m, u"big"_s, u"kasir"_s).ok());
+    QCOMPARE(ts.loyalty().alerts().size(), 1);
+    QCOMPARE(ts.loyalty().alerts().first().kind, u"large_redemption"_s);
+    QVERIFY(ts.loyalty().alerts().first().detail.contains(u"kasir"_s));
+    QVERIFY(ts.loyalty().redeemPoints(m, 150, u"PAY-1"_s, u"kasir"_s).ok());
+    QCOMPARE(ts.loyalty().alerts().size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestStaff)

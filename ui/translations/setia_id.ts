@@ -192,102 +192,102 @@
 <context>
     <name>setia::ui::EarnPage</name>
     <message>
-        <location filename="../pages.cpp" line="284"/>
+        <location filename="../pages.cpp" line="287"/>
         <source>e.g. 125.000</source>
         <translation>contoh: 125.000</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="286"/>
+        <location filename="../pages.cpp" line="289"/>
         <source>POS receipt number</source>
         <translation>Nomor struk POS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="288"/>
+        <location filename="../pages.cpp" line="291"/>
         <source>Cash</source>
         <translation>Tunai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="289"/>
+        <location filename="../pages.cpp" line="292"/>
         <source>QRIS</source>
         <translation>QRIS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="290"/>
+        <location filename="../pages.cpp" line="293"/>
         <source>Debit card</source>
         <translation>Kartu debit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="291"/>
+        <location filename="../pages.cpp" line="294"/>
         <source>Credit card</source>
         <translation>Kartu kredit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="292"/>
+        <location filename="../pages.cpp" line="295"/>
         <source>E-wallet</source>
         <translation>Dompet digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="293"/>
+        <location filename="../pages.cpp" line="296"/>
         <source>Earn points</source>
         <translation>Kumpulkan poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="294"/>
+        <location filename="../pages.cpp" line="297"/>
         <source>Amount paid (Rp)</source>
         <translation>Jumlah dibayar (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="295"/>
+        <location filename="../pages.cpp" line="298"/>
         <source>Payment</source>
         <translation>Pembayaran</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="296"/>
+        <location filename="../pages.cpp" line="299"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="304"/>
+        <location filename="../pages.cpp" line="307"/>
         <source>Points for this purchase</source>
         <translation>Poin untuk pembelian ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="308"/>
+        <location filename="../pages.cpp" line="311"/>
         <source>Confirm (Enter)</source>
         <translation>Konfirmasi (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="309"/>
+        <location filename="../pages.cpp" line="312"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="352"/>
+        <location filename="../pages.cpp" line="355"/>
         <source>+%1 points</source>
         <translation>+%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="356"/>
+        <location filename="../pages.cpp" line="359"/>
         <source>Base points on %1</source>
         <translation>Poin dasar dari %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="358"/>
+        <location filename="../pages.cpp" line="361"/>
         <source>Below the minimum spend of %1</source>
         <translation>Di bawah minimum belanja %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="360"/>
+        <location filename="../pages.cpp" line="363"/>
         <source>Limit reached</source>
         <translation>Batas tercapai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="373"/>
+        <location filename="../pages.cpp" line="376"/>
         <source>Type the amount the customer paid.</source>
         <translation>Ketik jumlah yang dibayar pelanggan.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="378"/>
+        <location filename="../pages.cpp" line="381"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
@@ -295,107 +295,107 @@
 <context>
     <name>setia::ui::EnrollPage</name>
     <message>
-        <location filename="../pages.cpp" line="600"/>
+        <location filename="../pages.cpp" line="603"/>
         <source>optional</source>
         <translation>opsional</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="602"/>
+        <location filename="../pages.cpp" line="605"/>
         <source>DD-MM-YYYY (optional)</source>
         <translation>DD-MM-YYYY (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="604"/>
+        <location filename="../pages.cpp" line="607"/>
         <source>a friend&apos;s code (optional)</source>
         <translation>kode dari teman (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="606"/>
+        <location filename="../pages.cpp" line="609"/>
         <source>scan the card now</source>
         <translation>scan kartunya sekarang</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="607"/>
+        <location filename="../pages.cpp" line="610"/>
         <source>New member</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="608"/>
+        <location filename="../pages.cpp" line="611"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="609"/>
+        <location filename="../pages.cpp" line="612"/>
         <source>Phone</source>
         <translation>No. HP</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="610"/>
+        <location filename="../pages.cpp" line="613"/>
         <source>E-mail</source>
         <translation>Email</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="611"/>
+        <location filename="../pages.cpp" line="614"/>
         <source>Birth date</source>
         <translation>Tanggal lahir</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="612"/>
+        <location filename="../pages.cpp" line="615"/>
         <source>Referral code</source>
         <translation>Kode referral</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="613"/>
+        <location filename="../pages.cpp" line="616"/>
         <source>Card</source>
         <translation>Kartu</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="618"/>
+        <location filename="../pages.cpp" line="621"/>
         <source>Read this to the customer:</source>
         <translation>Bacakan kepada pelanggan:</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="619"/>
+        <location filename="../pages.cpp" line="622"/>
         <source>We keep your name, phone number and birth date to give you points and rewards. You can ask us to show, correct or delete them at any time.</source>
         <translation>Kami menyimpan nama, nomor telepon, dan tanggal lahir Anda untuk memberikan poin dan hadiah. Anda dapat meminta kami untuk menunjukkan, memperbaiki, atau menghapus data tersebut kapan saja.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="622"/>
+        <location filename="../pages.cpp" line="625"/>
         <source>May we send offers by SMS or e-mail?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui SMS atau email?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="623"/>
+        <location filename="../pages.cpp" line="626"/>
         <source>May we send offers by WhatsApp?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui WhatsApp?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="624"/>
+        <location filename="../pages.cpp" line="627"/>
         <source>No plastic card: issue a digital card</source>
         <translation>Tanpa kartu plastik: buat kartu digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="631"/>
+        <location filename="../pages.cpp" line="634"/>
         <source>Enroll (Enter)</source>
         <translation>Daftarkan (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="632"/>
+        <location filename="../pages.cpp" line="635"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="665"/>
+        <location filename="../pages.cpp" line="668"/>
         <source>Type the birth date as DD-MM-YYYY, for example 15-03-1994.</source>
         <translation>Ketik tanggal lahir dengan format DD-MM-YYYY, contoh 15-03-1994.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="685"/>
+        <location filename="../pages.cpp" line="688"/>
         <source>Welcome! The member can be found by phone number.</source>
         <translation>Selamat bergabung! Member bisa dicari dengan nomor HP.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="686"/>
+        <location filename="../pages.cpp" line="689"/>
         <source>Welcome! Card number %1.</source>
         <translation>Selamat bergabung! Nomor kartu %1.</translation>
     </message>
@@ -419,7 +419,7 @@
     </message>
     <message>
         <location filename="../managerpanel.cpp" line="137"/>
-        <location filename="../managerpanel.cpp" line="841"/>
+        <location filename="../managerpanel.cpp" line="843"/>
         <source>Alerts</source>
         <translation>Peringatan</translation>
     </message>
@@ -506,8 +506,8 @@
     </message>
     <message>
         <location filename="../managerpanel.cpp" line="346"/>
-        <location filename="../managerpanel.cpp" line="1203"/>
-        <location filename="../managerpanel.cpp" line="1228"/>
+        <location filename="../managerpanel.cpp" line="1205"/>
+        <location filename="../managerpanel.cpp" line="1230"/>
         <source>Manager</source>
         <translation>Manajer</translation>
     </message>
@@ -519,14 +519,14 @@
     <message>
         <location filename="../managerpanel.cpp" line="348"/>
         <location filename="../managerpanel.cpp" line="390"/>
-        <location filename="../managerpanel.cpp" line="1206"/>
+        <location filename="../managerpanel.cpp" line="1208"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
         <location filename="../managerpanel.cpp" line="349"/>
         <location filename="../managerpanel.cpp" line="391"/>
-        <location filename="../managerpanel.cpp" line="1208"/>
+        <location filename="../managerpanel.cpp" line="1210"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
@@ -587,7 +587,7 @@
     </message>
     <message>
         <location filename="../managerpanel.cpp" line="472"/>
-        <location filename="../managerpanel.cpp" line="875"/>
+        <location filename="../managerpanel.cpp" line="877"/>
         <source>Refresh</source>
         <translation>Muat ulang</translation>
     </message>
@@ -852,540 +852,545 @@
         <translation>Satu kartu di-scan berkali-kali</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="838"/>
+        <location filename="../managerpanel.cpp" line="830"/>
+        <source>Unusually large redemption</source>
+        <translation>Penukaran poin yang tidak biasa besarnya</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="840"/>
         <source>No open alerts.</source>
         <translation>Tidak ada peringatan terbuka.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="841"/>
+        <location filename="../managerpanel.cpp" line="843"/>
         <source>Alerts (%1)</source>
         <translation>Peringatan (%1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="849"/>
+        <location filename="../managerpanel.cpp" line="851"/>
         <source>Choose an alert first.</source>
         <translation>Pilih peringatan dulu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="856"/>
+        <location filename="../managerpanel.cpp" line="858"/>
         <source>Alert acknowledged by %1.</source>
         <translation>Peringatan sudah dicek oleh %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="868"/>
+        <location filename="../managerpanel.cpp" line="870"/>
         <source>When</source>
         <translation>Waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="868"/>
+        <location filename="../managerpanel.cpp" line="870"/>
         <source>Who</source>
         <translation>Oleh</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="868"/>
+        <location filename="../managerpanel.cpp" line="870"/>
         <source>What</source>
         <translation>Tindakan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="868"/>
+        <location filename="../managerpanel.cpp" line="870"/>
         <source>About</source>
         <translation>Terkait</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="868"/>
+        <location filename="../managerpanel.cpp" line="870"/>
         <source>Details</source>
         <translation>Rincian</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="873"/>
+        <location filename="../managerpanel.cpp" line="875"/>
         <source>Who did what, newest first (store time).</source>
         <translation>Siapa melakukan apa, terbaru di atas (waktu toko).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="885"/>
+        <location filename="../managerpanel.cpp" line="887"/>
         <source>Points adjusted</source>
         <translation>Poin disesuaikan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="885"/>
+        <location filename="../managerpanel.cpp" line="887"/>
         <source>Alert acknowledged</source>
         <translation>Peringatan dicek</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="886"/>
+        <location filename="../managerpanel.cpp" line="888"/>
         <source>Card blocked</source>
         <translation>Kartu diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="886"/>
+        <location filename="../managerpanel.cpp" line="888"/>
         <source>Member erased</source>
         <translation>Data member dihapus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="887"/>
+        <location filename="../managerpanel.cpp" line="889"/>
         <source>Members imported</source>
         <translation>Member diimpor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="887"/>
+        <location filename="../managerpanel.cpp" line="889"/>
         <source>Profile changed</source>
         <translation>Profil diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="888"/>
+        <location filename="../managerpanel.cpp" line="890"/>
         <source>Program loaded</source>
         <translation>Program dimuat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="888"/>
+        <location filename="../managerpanel.cpp" line="890"/>
         <source>Receipt reversed</source>
         <translation>Struk dibatalkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="889"/>
+        <location filename="../managerpanel.cpp" line="891"/>
         <source>Setting changed</source>
         <translation>Pengaturan diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="889"/>
+        <location filename="../managerpanel.cpp" line="891"/>
         <source>Staff added</source>
         <translation>Staf ditambahkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="890"/>
+        <location filename="../managerpanel.cpp" line="892"/>
         <source>PIN changed</source>
         <translation>PIN diganti</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="890"/>
+        <location filename="../managerpanel.cpp" line="892"/>
         <source>Wrong PIN</source>
         <translation>PIN salah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="891"/>
+        <location filename="../managerpanel.cpp" line="893"/>
         <source>Locked out</source>
         <translation>Terkunci</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="891"/>
+        <location filename="../managerpanel.cpp" line="893"/>
         <source>Member blocked</source>
         <translation>Member diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="913"/>
+        <location filename="../managerpanel.cpp" line="915"/>
         <source>Load a new program</source>
         <translation>Muat program baru</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="914"/>
+        <location filename="../managerpanel.cpp" line="916"/>
         <source>The program file (JSON) from head office. It takes effect from its start date; nothing changes if the file has any mistake.</source>
         <translation>File program (JSON) dari kantor pusat. Berlaku mulai tanggal mulainya; tidak ada yang berubah kalau file itu ada kesalahan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="918"/>
+        <location filename="../managerpanel.cpp" line="920"/>
         <source>/media/usb/program.json</source>
         <translation>/media/usb/program.json</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="919"/>
+        <location filename="../managerpanel.cpp" line="921"/>
         <source>Check and load</source>
         <translation>Periksa dan muat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="938"/>
+        <location filename="../managerpanel.cpp" line="940"/>
         <source>Version %1, in force since %2.</source>
         <translation>Versi %1, berlaku sejak %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="940"/>
+        <location filename="../managerpanel.cpp" line="942"/>
         <source>Earning points</source>
         <translation>Mendapatkan poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="942"/>
+        <location filename="../managerpanel.cpp" line="944"/>
         <source>1 point for every %1 spent</source>
         <translation>1 poin untuk setiap belanja %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="943"/>
+        <location filename="../managerpanel.cpp" line="945"/>
         <source>%1 points for every %2 spent</source>
         <translation>%1 poin untuk setiap belanja %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="944"/>
+        <location filename="../managerpanel.cpp" line="946"/>
         <source> (rounded down)</source>
         <translation> (dibulatkan ke bawah)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="944"/>
+        <location filename="../managerpanel.cpp" line="946"/>
         <source> (rounded up)</source>
         <translation> (dibulatkan ke atas)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="944"/>
+        <location filename="../managerpanel.cpp" line="946"/>
         <source> (rounded)</source>
         <translation> (dibulatkan)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="947"/>
+        <location filename="../managerpanel.cpp" line="949"/>
         <source>No points below a purchase of %1.</source>
         <translation>Tidak ada poin untuk belanja di bawah %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="949"/>
+        <location filename="../managerpanel.cpp" line="951"/>
         <source>No points on: %1.</source>
         <translation>Tidak dapat poin untuk: %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="951"/>
+        <location filename="../managerpanel.cpp" line="953"/>
         <source>At most %1 points per receipt.</source>
         <translation>Maksimal %1 poin per struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="953"/>
+        <location filename="../managerpanel.cpp" line="955"/>
         <source>At most %1 points per member per day.</source>
         <translation>Maksimal %1 poin per member per hari.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="957"/>
+        <location filename="../managerpanel.cpp" line="959"/>
         <source>Extra points</source>
         <translation>Poin tambahan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="961"/>
+        <location filename="../managerpanel.cpp" line="963"/>
         <source>on %1</source>
         <translation>untuk %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="963"/>
+        <location filename="../managerpanel.cpp" line="965"/>
         <source>on items %1</source>
         <translation>untuk barang %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="971"/>
+        <location filename="../managerpanel.cpp" line="973"/>
         <source>from %1 to %2</source>
         <translation>pukul %1 sampai %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="973"/>
+        <location filename="../managerpanel.cpp" line="975"/>
         <source>paid with %1</source>
         <translation>bayar dengan %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="975"/>
+        <location filename="../managerpanel.cpp" line="977"/>
         <source>for %1 members</source>
         <translation>untuk member %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="976"/>
+        <location filename="../managerpanel.cpp" line="978"/>
         <source>%1: points ×%2</source>
         <translation>%1: poin ×%2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="983"/>
+        <location filename="../managerpanel.cpp" line="985"/>
         <source>Tiers</source>
         <translation>Level member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="986"/>
+        <location filename="../managerpanel.cpp" line="988"/>
         <source>from %1 spent in %2 days</source>
         <translation>mulai belanja %1 dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="987"/>
+        <location filename="../managerpanel.cpp" line="989"/>
         <source>from %1 points in %2 days</source>
         <translation>mulai %1 poin dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="989"/>
+        <location filename="../managerpanel.cpp" line="991"/>
         <source>points ×%1</source>
         <translation>poin ×%1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="995"/>
+        <location filename="../managerpanel.cpp" line="997"/>
         <source>Rewards</source>
         <translation>Hadiah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="997"/>
+        <location filename="../managerpanel.cpp" line="999"/>
         <source>%1 — %2 points</source>
         <translation>%1 — %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="998"/>
+        <location filename="../managerpanel.cpp" line="1000"/>
         <source>(stock %1)</source>
         <translation>(stok %1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1000"/>
+        <location filename="../managerpanel.cpp" line="1002"/>
         <source>No rewards.</source>
         <translation>Tidak ada hadiah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1002"/>
+        <location filename="../managerpanel.cpp" line="1004"/>
         <source>Points can pay: 1 point = %1 (at least %2 points).</source>
         <translation>Poin bisa untuk membayar: 1 poin = %1 (minimal %2 poin).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1008"/>
+        <location filename="../managerpanel.cpp" line="1010"/>
         <source>%1 points on the member&apos;s birthday</source>
         <translation>%1 poin pada hari ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1009"/>
+        <location filename="../managerpanel.cpp" line="1011"/>
         <source>%1 points in the member&apos;s birthday month</source>
         <translation>%1 poin di bulan ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1011"/>
+        <location filename="../managerpanel.cpp" line="1013"/>
         <source>%1 points on each membership anniversary</source>
         <translation>%1 poin setiap ulang tahun keanggotaan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1013"/>
+        <location filename="../managerpanel.cpp" line="1015"/>
         <source>Referral: %1 points for the friend who referred, %2 for the new member (first purchase from %3)</source>
         <translation>Referral: %1 poin untuk teman yang mengajak, %2 poin untuk member baru (belanja pertama mulai %3)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1018"/>
+        <location filename="../managerpanel.cpp" line="1020"/>
         <source>Mission “%1”: %2 bonus points</source>
         <translation>Misi “%1”: bonus %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1020"/>
+        <location filename="../managerpanel.cpp" line="1022"/>
         <source>Bonuses</source>
         <translation>Bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1026"/>
+        <location filename="../managerpanel.cpp" line="1028"/>
         <source>Expiry</source>
         <translation>Masa berlaku poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1027"/>
+        <location filename="../managerpanel.cpp" line="1029"/>
         <source>Points expire %1 days after they are earned.</source>
         <translation>Poin hangus %1 hari setelah didapat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1027"/>
+        <location filename="../managerpanel.cpp" line="1029"/>
         <source>Points never expire.</source>
         <translation>Poin tidak pernah hangus.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1030"/>
+        <location filename="../managerpanel.cpp" line="1032"/>
         <source>An adjustment of %1 points or more raises an alert.</source>
         <translation>Penyesuaian %1 poin atau lebih memunculkan peringatan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1045"/>
+        <location filename="../managerpanel.cpp" line="1047"/>
         <source>Type the path of the program file.</source>
         <translation>Ketik lokasi file program.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1051"/>
+        <location filename="../managerpanel.cpp" line="1053"/>
         <source>Cannot read %1: %2</source>
         <translation>Tidak bisa membaca %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1059"/>
+        <location filename="../managerpanel.cpp" line="1061"/>
         <source>The program was NOT loaded. Mistakes in the file: %1, listed on the right.</source>
         <translation>Program TIDAK dimuat. Ada %1 kesalahan di file, lihat daftar di kanan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1065"/>
+        <location filename="../managerpanel.cpp" line="1067"/>
         <source>The program was NOT loaded: %1</source>
         <translation>Program TIDAK dimuat: %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1068"/>
+        <location filename="../managerpanel.cpp" line="1070"/>
         <source>Loaded: version %1.</source>
         <translation>Dimuat: versi %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1069"/>
+        <location filename="../managerpanel.cpp" line="1071"/>
         <source>Program version %1 loaded.</source>
         <translation>Program versi %1 sudah dimuat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1084"/>
+        <location filename="../managerpanel.cpp" line="1086"/>
         <source>/media/usb/members.csv</source>
         <translation>/media/usb/member.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1085"/>
+        <location filename="../managerpanel.cpp" line="1087"/>
         <source>Include personal data (name, phone, e-mail, birth date)</source>
         <translation>Sertakan data pribadi (nama, nomor HP, e-mail, tanggal lahir)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1087"/>
+        <location filename="../managerpanel.cpp" line="1089"/>
         <source>Export members</source>
         <translation>Ekspor member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1088"/>
+        <location filename="../managerpanel.cpp" line="1090"/>
         <source>Members (CSV)</source>
         <translation>Member (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1089"/>
+        <location filename="../managerpanel.cpp" line="1091"/>
         <source>Without personal data the file holds member numbers, tiers and balances only. Personal data is protected by law (UU PDP): export it only when needed, and keep the file safe.</source>
         <translation>Tanpa data pribadi, file hanya berisi nomor member, level, dan saldo poin. Data pribadi dilindungi undang-undang (UU PDP): ekspor hanya bila perlu, dan simpan filenya dengan aman.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1092"/>
-        <location filename="../managerpanel.cpp" line="1104"/>
+        <location filename="../managerpanel.cpp" line="1094"/>
+        <location filename="../managerpanel.cpp" line="1106"/>
         <source>File</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1100"/>
+        <location filename="../managerpanel.cpp" line="1102"/>
         <source>/media/usb/events.csv</source>
         <translation>/media/usb/transaksi.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1101"/>
+        <location filename="../managerpanel.cpp" line="1103"/>
         <source>Export events</source>
         <translation>Ekspor transaksi poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1102"/>
+        <location filename="../managerpanel.cpp" line="1104"/>
         <source>Points events (CSV)</source>
         <translation>Transaksi poin (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1103"/>
+        <location filename="../managerpanel.cpp" line="1105"/>
         <source>Every earn, redemption, refund and adjustment on this terminal, for accounting.</source>
         <translation>Semua perolehan, penukaran, refund, dan penyesuaian poin di terminal ini, untuk pembukuan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1136"/>
+        <location filename="../managerpanel.cpp" line="1138"/>
         <source>Type where to save the file, e.g. /media/usb/members.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/member.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1142"/>
-        <location filename="../managerpanel.cpp" line="1158"/>
+        <location filename="../managerpanel.cpp" line="1144"/>
+        <location filename="../managerpanel.cpp" line="1160"/>
         <source>Cannot save %1: %2</source>
         <translation>Tidak bisa menyimpan %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1145"/>
+        <location filename="../managerpanel.cpp" line="1147"/>
         <source>Saved %1. Members: %2.</source>
         <translation>Tersimpan di %1. Jumlah member: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1152"/>
+        <location filename="../managerpanel.cpp" line="1154"/>
         <source>Type where to save the file, e.g. /media/usb/events.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/transaksi.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1161"/>
+        <location filename="../managerpanel.cpp" line="1163"/>
         <source>Saved %1. Events: %2.</source>
         <translation>Tersimpan di %1. Jumlah transaksi: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1181"/>
+        <location filename="../managerpanel.cpp" line="1183"/>
         <source>empty: no hub</source>
         <translation>kosongkan: tanpa hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1182"/>
+        <location filename="../managerpanel.cpp" line="1184"/>
         <source>Save settings</source>
         <translation>Simpan pengaturan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1183"/>
+        <location filename="../managerpanel.cpp" line="1185"/>
         <source>Store</source>
         <translation>Toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1184"/>
+        <location filename="../managerpanel.cpp" line="1186"/>
         <source>Store name</source>
         <translation>Nama toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1185"/>
+        <location filename="../managerpanel.cpp" line="1187"/>
         <source>Time zone</source>
         <translation>Zona waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1186"/>
+        <location filename="../managerpanel.cpp" line="1188"/>
         <source>Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT).</source>
         <translation>Asia/Jakarta (WIB), Asia/Makassar (WITA), atau Asia/Jayapura (WIT).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1187"/>
+        <location filename="../managerpanel.cpp" line="1189"/>
         <source>Language</source>
         <translation>Bahasa</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1188"/>
+        <location filename="../managerpanel.cpp" line="1190"/>
         <source>Hub URL</source>
         <translation>URL hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1195"/>
+        <location filename="../managerpanel.cpp" line="1197"/>
         <source>Staff</source>
         <translation>Staf</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1202"/>
-        <location filename="../managerpanel.cpp" line="1228"/>
+        <location filename="../managerpanel.cpp" line="1204"/>
+        <location filename="../managerpanel.cpp" line="1230"/>
         <source>Cashier</source>
         <translation>Kasir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1205"/>
+        <location filename="../managerpanel.cpp" line="1207"/>
         <source>Add</source>
         <translation>Tambah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1207"/>
+        <location filename="../managerpanel.cpp" line="1209"/>
         <source>Role</source>
         <translation>Peran</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1229"/>
+        <location filename="../managerpanel.cpp" line="1231"/>
         <source>inactive</source>
         <translation>nonaktif</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1239"/>
+        <location filename="../managerpanel.cpp" line="1241"/>
         <source>Type the store&apos;s name.</source>
         <translation>Ketik nama toko.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1244"/>
+        <location filename="../managerpanel.cpp" line="1246"/>
         <source>“%1” is not a time zone. Use Asia/Jakarta, Asia/Makassar or Asia/Jayapura.</source>
         <translation>“%1” bukan zona waktu. Gunakan Asia/Jakarta, Asia/Makassar, atau Asia/Jayapura.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1251"/>
+        <location filename="../managerpanel.cpp" line="1253"/>
         <source>The hub URL must look like https://hub.example.co.id.</source>
         <translation>URL hub harus seperti https://hub.contoh.co.id.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1269"/>
+        <location filename="../managerpanel.cpp" line="1271"/>
         <source>Settings saved.</source>
         <translation>Pengaturan tersimpan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1269"/>
+        <location filename="../managerpanel.cpp" line="1271"/>
         <source>Nothing changed.</source>
         <translation>Tidak ada yang berubah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1283"/>
+        <location filename="../managerpanel.cpp" line="1285"/>
         <source>Type the new person&apos;s name.</source>
         <translation>Ketik nama staf baru.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1296"/>
+        <location filename="../managerpanel.cpp" line="1298"/>
         <source>Manager %1 added.</source>
         <translation>Manajer %1 ditambahkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1296"/>
+        <location filename="../managerpanel.cpp" line="1298"/>
         <source>Cashier %1 added.</source>
         <translation>Kasir %1 ditambahkan.</translation>
     </message>
@@ -1393,82 +1398,82 @@
 <context>
     <name>setia::ui::MemberPage</name>
     <message>
-        <location filename="../pages.cpp" line="201"/>
+        <location filename="../pages.cpp" line="204"/>
         <source>Earn points (F5)</source>
         <translation>Kumpulkan poin (F5)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="202"/>
+        <location filename="../pages.cpp" line="205"/>
         <source>Redeem (F6)</source>
         <translation>Tukar poin (F6)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="203"/>
+        <location filename="../pages.cpp" line="206"/>
         <source>Refund (F7)</source>
         <translation>Refund (F7)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="204"/>
+        <location filename="../pages.cpp" line="207"/>
         <source>Done (Esc)</source>
         <translation>Selesai (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="225"/>
+        <location filename="../pages.cpp" line="228"/>
         <source>%1 points</source>
         <translation>%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="232"/>
+        <location filename="../pages.cpp" line="235"/>
         <source>%1 more spending to %2</source>
         <translation>Belanja %1 lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="233"/>
+        <location filename="../pages.cpp" line="236"/>
         <source>%1 more points to %2</source>
         <translation>%1 poin lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="236"/>
+        <location filename="../pages.cpp" line="239"/>
         <source>Highest tier</source>
         <translation>Level tertinggi</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="239"/>
+        <location filename="../pages.cpp" line="242"/>
         <source>⚠ %1 points expire by %2</source>
         <translation>⚠ %1 poin hangus pada %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="245"/>
+        <location filename="../pages.cpp" line="248"/>
         <source>🎂 Birthday this month</source>
         <translation>🎂 Ulang tahun bulan ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="253"/>
+        <location filename="../pages.cpp" line="256"/>
         <source>Rewards available now: %1 of %2</source>
         <translation>Hadiah yang bisa ditukar: %1 dari %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="257"/>
+        <location filename="../pages.cpp" line="260"/>
         <source>Vouchers: %1</source>
         <translation>Voucher: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="260"/>
+        <location filename="../pages.cpp" line="263"/>
         <source>Badges: %1</source>
         <translation>Lencana: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="265"/>
+        <location filename="../pages.cpp" line="268"/>
         <source>✔ %1</source>
         <translation>✔ %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="266"/>
+        <location filename="../pages.cpp" line="269"/>
         <source>%1: %2 / %3</source>
         <translation>%1: %2 / %3</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="269"/>
+        <location filename="../pages.cpp" line="272"/>
         <source>Missions:</source>
         <translation>Misi:</translation>
     </message>
@@ -1476,64 +1481,64 @@
 <context>
     <name>setia::ui::ReceiptPage</name>
     <message>
-        <location filename="../pages.cpp" line="408"/>
+        <location filename="../pages.cpp" line="411"/>
         <source>Done (Enter)</source>
         <translation>Selesai (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="429"/>
+        <location filename="../pages.cpp" line="432"/>
         <source>Receipt %1</source>
         <translation>Struk %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="430"/>
-        <location filename="../pages.cpp" line="452"/>
+        <location filename="../pages.cpp" line="433"/>
+        <location filename="../pages.cpp" line="455"/>
         <source>Member: %1</source>
         <translation>Member: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="431"/>
+        <location filename="../pages.cpp" line="434"/>
         <source>Purchase: %1</source>
         <translation>Belanja: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="434"/>
+        <location filename="../pages.cpp" line="437"/>
         <source>Base points</source>
         <translation>Poin dasar</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="435"/>
+        <location filename="../pages.cpp" line="438"/>
         <source>Points earned: %1</source>
         <translation>Poin didapat: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="436"/>
-        <location filename="../pages.cpp" line="457"/>
+        <location filename="../pages.cpp" line="439"/>
+        <location filename="../pages.cpp" line="460"/>
         <source>New balance: %1</source>
         <translation>Saldo poin baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="438"/>
+        <location filename="../pages.cpp" line="441"/>
         <source>New tier: %1</source>
         <translation>Level baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="440"/>
+        <location filename="../pages.cpp" line="443"/>
         <source>(this receipt had already earned its points)</source>
         <translation>(struk ini sudah pernah mendapat poin)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="453"/>
+        <location filename="../pages.cpp" line="456"/>
         <source>Redeemed: %1</source>
         <translation>Ditukar: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="454"/>
+        <location filename="../pages.cpp" line="457"/>
         <source>Points used: %1</source>
         <translation>Poin terpakai: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="456"/>
+        <location filename="../pages.cpp" line="459"/>
         <source>Voucher code: %1</source>
         <translation>Kode voucher: %1</translation>
     </message>
@@ -1541,66 +1546,66 @@
 <context>
     <name>setia::ui::RedeemPage</name>
     <message>
-        <location filename="../pages.cpp" line="470"/>
+        <location filename="../pages.cpp" line="473"/>
         <source>Redeem a reward</source>
         <translation>Tukar poin dengan hadiah</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="478"/>
+        <location filename="../pages.cpp" line="481"/>
         <source>Yes, redeem (Enter)</source>
         <translation>Ya, tukar (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="479"/>
+        <location filename="../pages.cpp" line="482"/>
         <source>No</source>
         <translation>Tidak</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="490"/>
+        <location filename="../pages.cpp" line="493"/>
         <source>Voucher code</source>
         <translation>Kode voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="492"/>
+        <location filename="../pages.cpp" line="495"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="494"/>
+        <location filename="../pages.cpp" line="497"/>
         <source>Purchase (Rp)</source>
         <translation>Belanja (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="495"/>
+        <location filename="../pages.cpp" line="498"/>
         <source>Use voucher</source>
         <translation>Pakai voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="501"/>
+        <location filename="../pages.cpp" line="504"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="532"/>
+        <location filename="../pages.cpp" line="535"/>
         <source>Voucher accepted: %1 off.</source>
         <translation>Voucher diterima: potongan %1.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="560"/>
+        <location filename="../pages.cpp" line="563"/>
         <source>%1
 %2 points</source>
         <translation>%1
 %2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="561"/>
+        <location filename="../pages.cpp" line="564"/>
         <source>%1
 %2 points — %3 more needed</source>
         <translation>%1
 %2 poin — kurang %3 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="581"/>
+        <location filename="../pages.cpp" line="584"/>
         <source>Redeem %1 for %2 points? Balance after: %3</source>
         <translation>Tukar %1 dengan %2 poin? Sisa poin: %3</translation>
     </message>
@@ -1608,57 +1613,57 @@
 <context>
     <name>setia::ui::RefundPage</name>
     <message>
-        <location filename="../pages.cpp" line="701"/>
+        <location filename="../pages.cpp" line="704"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="703"/>
+        <location filename="../pages.cpp" line="706"/>
         <source>e.g. goods returned</source>
         <translation>contoh: barang diretur</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="704"/>
+        <location filename="../pages.cpp" line="707"/>
         <source>Refund a receipt</source>
         <translation>Refund struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="705"/>
+        <location filename="../pages.cpp" line="708"/>
         <source>The points of the refunded purchase are taken back.</source>
         <translation>Poin dari pembelian yang di-refund akan ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="706"/>
+        <location filename="../pages.cpp" line="709"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="707"/>
+        <location filename="../pages.cpp" line="710"/>
         <source>Amount refunded (Rp)</source>
         <translation>Jumlah refund (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="708"/>
+        <location filename="../pages.cpp" line="711"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="711"/>
+        <location filename="../pages.cpp" line="714"/>
         <source>Refund (Enter)</source>
         <translation>Refund (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="712"/>
+        <location filename="../pages.cpp" line="715"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="738"/>
+        <location filename="../pages.cpp" line="741"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="748"/>
+        <location filename="../pages.cpp" line="751"/>
         <source>Refund saved: %1 points taken back. The member&apos;s balance is now %2.</source>
         <translation>Refund tersimpan: %1 poin ditarik kembali. Saldo poin member sekarang %2.</translation>
     </message>
@@ -1676,27 +1681,27 @@
         <translation>…atau ketik nomor kartu atau nomor HP, lalu tekan Enter</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="123"/>
+        <location filename="../pages.cpp" line="126"/>
         <source>Card number or phone (0812…)</source>
         <translation>Nomor kartu atau HP (0812…)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="126"/>
+        <location filename="../pages.cpp" line="129"/>
         <source>Find</source>
         <translation>Cari</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="134"/>
+        <location filename="../pages.cpp" line="137"/>
         <source>New member (F2)</source>
         <translation>Member baru (F2)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="135"/>
+        <location filename="../pages.cpp" line="138"/>
         <source>Refund a receipt (F7)</source>
         <translation>Refund struk (F7)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="136"/>
+        <location filename="../pages.cpp" line="139"/>
         <source>Manager (F9)</source>
         <translation>Manajer (F9)</translation>
     </message>
@@ -1704,32 +1709,32 @@
 <context>
     <name>setia::ui::TerminalWindow</name>
     <message>
-        <location filename="../terminalwindow.cpp" line="259"/>
+        <location filename="../terminalwindow.cpp" line="262"/>
         <source>Card %1 scanned.</source>
         <translation>Kartu %1 berhasil di-scan.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="271"/>
+        <location filename="../terminalwindow.cpp" line="274"/>
         <source>That scan is not a member card (too long). Scan again.</source>
         <translation>Yang di-scan bukan kartu member (terlalu panjang). Scan ulang.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="336"/>
+        <location filename="../terminalwindow.cpp" line="339"/>
         <source>● Not connected to a hub — everything is kept on this terminal</source>
         <translation>● Tidak terhubung ke hub — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="337"/>
+        <location filename="../terminalwindow.cpp" line="340"/>
         <source>● Hub %1: sync not set up yet</source>
         <translation>● Hub %1: sinkronisasi belum diatur</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="340"/>
+        <location filename="../terminalwindow.cpp" line="343"/>
         <source>Manager: %1</source>
         <translation>Manajer: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="342"/>
+        <location filename="../terminalwindow.cpp" line="345"/>
         <source>Cashier: %1</source>
         <translation>Kasir: %1</translation>
     </message>
