@@ -43,14 +43,23 @@ qint64 roundDiv(Int128 num, Int128 den, Rounding rounding)
     return qint64(q);
 }
 
-QDateTime storeTime(qint64 utcMs, const QString &timeZone)
+const QTimeZone &timeZone(const QString &ianaId)
 {
-    return QDateTime::fromMSecsSinceEpoch(utcMs, QTimeZone(timeZone.toUtf8()));
+    thread_local QHash<QString, QTimeZone> cache;
+    auto it = cache.find(ianaId);
+    if (it == cache.end())
+        it = cache.insert(ianaId, QTimeZone(ianaId.toUtf8()));
+    return it.value();
+}
+
+QDateTime storeTime(qint64 utcMs, const QString &zone)
+{
+    return QDateTime::fromMSecsSinceEpoch(utcMs, timeZone(zone));
 }
 
 std::pair<qint64, qint64> storeDayBounds(qint64 utcMs, const QString &timeZone)
 {
-    const QTimeZone tz(timeZone.toUtf8());
+    const QTimeZone &tz = setia::timeZone(timeZone);
     const QDate day = QDateTime::fromMSecsSinceEpoch(utcMs, tz).date();
     const qint64 start = QDateTime(day, QTime(0, 0), tz).toMSecsSinceEpoch();
     const qint64 end = QDateTime(day.addDays(1), QTime(0, 0), tz).toMSecsSinceEpoch();

@@ -4,6 +4,7 @@
 #include "program.h"
 
 #include <QDate>
+#include <QTimeZone>
 #include <QHash>
 #include <QJsonArray>
 #include <QList>
@@ -86,6 +87,9 @@ EarnComputation computeEarn(const Program &program, const Basket &basket, const 
 // Rounds numerator/denominator by the program's rule; exact integer arithmetic.
 qint64 roundDiv(Int128 numerator, Int128 denominator, Rounding rounding);
 
+// A time zone by IANA id, cached per thread: building a QTimeZone reads and parses the zone
+// file, far too slow for every earn.
+const QTimeZone &timeZone(const QString &ianaId);
 // The store's local date and time for a UTC instant.
 QDateTime storeTime(qint64 utcMs, const QString &timeZone);
 // [start, end) of the store day containing utcMs, in UTC milliseconds.

@@ -70,6 +70,7 @@ MemberFacts Loyalty::Impl::facts(const MemberRow &row, const Program &p, qint64 
 
 Result<EarnComputation> Loyalty::quote(const QString &memberId, const Basket &basket) const
 {
+    ReadScope scope(d->store);
     const qint64 now = d->now();
     auto p = d->programAt(now);
     if (!p)

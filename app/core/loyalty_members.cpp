@@ -323,6 +323,7 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
 
 Result<MemberView> Loyalty::member(const QString &memberId) const
 {
+    ReadScope scope(d->store);
     auto row = d->memberRow(memberId);
     if (!row)
         return row.error();
@@ -331,6 +332,7 @@ Result<MemberView> Loyalty::member(const QString &memberId) const
 
 Result<MemberView> Loyalty::memberByCard(const QString &cardNumber) const
 {
+    ReadScope scope(d->store);
     QString status;
     const QString id = d->memberIdByCard(cardNumber, &status);
     if (id.isEmpty())
@@ -345,6 +347,7 @@ Result<MemberView> Loyalty::memberByCard(const QString &cardNumber) const
 
 Result<MemberView> Loyalty::memberByPhone(const QString &phone) const
 {
+    ReadScope scope(d->store);
     auto e164 = normalizePhone(phone);
     if (!e164)
         return e164.error();

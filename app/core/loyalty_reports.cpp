@@ -66,7 +66,7 @@ Report Loyalty::report(qint64 fromMs, qint64 toMs) const
     q.addBindValue(fromMs);
     q.addBindValue(toMs);
     q.setForwardOnly(true);
-    const QTimeZone zone(tz.toUtf8());
+    const QTimeZone &zone = timeZone(tz);
     if (q.exec())
         while (q.next()) {
             const int hour = QDateTime::fromMSecsSinceEpoch(q.value(0).toLongLong(), zone).time().hour();

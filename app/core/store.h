@@ -61,6 +61,7 @@ private:
     Status migrate();
 
     friend class WriteTransaction;
+    friend class ReadScope;
     mutable int m_txDepth = 0;
     QString m_path;
     Mode m_mode = Mode::ReadWrite;
@@ -118,6 +119,21 @@ public:
 private:
     const Store &m_store;
     QSqlQuery *m_q;
+};
+
+// One read transaction around several reads on the writer (a quote, a member panel): one
+// snapshot, and one lock round trip instead of one per statement. A no-op inside a
+// WriteTransaction or on a read-only store.
+class ReadScope {
+public:
+    explicit ReadScope(const Store &store);
+    ~ReadScope();
+    ReadScope(const ReadScope &) = delete;
+    ReadScope &operator=(const ReadScope &) = delete;
+
+private:
+    const Store &m_store;
+    bool m_begun = false;
 };
 
 // Runs a statement; returns a clear error naming what failed.
