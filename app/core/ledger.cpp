@@ -111,25 +111,40 @@ QByteArray canonicalJson(const QJsonValue &value)
 
 QByteArray canonicalEncoding(const LedgerEvent &e)
 {
-    // hlc and 64-bit values travel as decimal strings: JSON numbers are not exact past 2^53.
-    const QJsonObject o{
-        {u"v"_s, 1},
-        {u"event_id"_s, e.eventId},
-        {u"terminal_id"_s, e.terminalId},
-        {u"terminal_seq"_s, QString::number(e.terminalSeq)},
-        {u"hlc"_s, QString::number(e.hlc)},
-        {u"occurred_at"_s, QString::number(e.occurredAt)},
-        {u"type"_s, e.type},
-        {u"member_id"_s, e.memberId},
-        {u"points"_s, QString::number(e.points)},
-        {u"amount"_s, QString::number(e.amount)},
-        {u"receipt_id"_s, e.receiptId},
-        {u"ref_event_id"_s, e.refEventId},
-        {u"actor"_s, e.actor},
-        {u"payload"_s, e.payload},
-        {u"prev_hash"_s, e.prevHash},
+    // The same bytes as canonicalJson() of the object {v, event_id, ..., prev_hash}, written
+    // directly: keys in sorted UTF-8 order; hlc and every 64-bit value as a decimal string
+    // (JSON numbers are not exact past 2^53). Hot path: runs for every event.
+    QByteArray out;
+    out.reserve(512);
+    auto key = [&out](const char *k) {
+        out += '"';
+        out += k;
+        out += "\":";
     };
-    return canonicalJson(o);
+    auto str = [&out](const QString &v) { writeString(out, v); };
+    auto num = [&out](qint64 v) {
+        out += '"';
+        out += QByteArray::number(v);
+        out += '"';
+    };
+    out += '{';
+    key("actor"), str(e.actor), out += ',';
+    key("amount"), num(e.amount), out += ',';
+    key("event_id"), str(e.eventId), out += ',';
+    key("hlc"), num(e.hlc), out += ',';
+    key("member_id"), str(e.memberId), out += ',';
+    key("occurred_at"), num(e.occurredAt), out += ',';
+    key("payload"), writeValue(out, e.payload), out += ',';
+    key("points"), num(e.points), out += ',';
+    key("prev_hash"), str(e.prevHash), out += ',';
+    key("receipt_id"), str(e.receiptId), out += ',';
+    key("ref_event_id"), str(e.refEventId), out += ',';
+    key("terminal_id"), str(e.terminalId), out += ',';
+    key("terminal_seq"), num(e.terminalSeq), out += ',';
+    key("type"), str(e.type), out += ',';
+    key("v"), out += '1';
+    out += '}';
+    return out;
 }
 
 QString computeHash(const LedgerEvent &e) { return sha256Hex(canonicalEncoding(e)); }

@@ -402,6 +402,7 @@ QSqlQuery &Store::prepared(const QString &sql) const
     auto it = m_cache->statements.find(sql);
     if (it == m_cache->statements.end()) {
         auto q = std::make_unique<QSqlQuery>(m_mode == Mode::ReadWrite ? writer() : reader());
+        q->setForwardOnly(true); // no row cache: these statements are read once, front to back
         q->prepare(sql);
         it = m_cache->statements.emplace(sql, std::move(q)).first;
     }

@@ -255,7 +255,7 @@ void TestPrimitives::keyFilePermissions()
 void TestPrimitives::canonicalJsonIsStable()
 {
     const QJsonObject o{{u"b"_s, 1}, {u"a"_s, QJsonArray{3, u"x\"y"_s, true}}, {u"ä"_s, QJsonValue()}, {u"A"_s, -5}};
-    QCOMPARE(canonicalJson(o), QByteArray(R"({"A":-5,"a":[3,"x\"y",true],"b":1,"ä":null})"));
+    QCOMPARE(canonicalJson(o), QByteArray("{\"A\":-5,\"a\":[3,\"x\\\"y\",true],\"b\":1,\"\xc3\xa4\":null}"));
     LedgerEvent e;
     e.eventId = u"e"_s;
     e.hlc = HybridLogicalClock::make(1'764'000'000'000LL, 7); // beyond 2^53: must stay exact
@@ -265,6 +265,29 @@ void TestPrimitives::canonicalJsonIsStable()
     LedgerEvent f = e;
     f.points = 1;
     QVERIFY(computeHash(f) != computeHash(e));
+    // The fast encoder writes exactly what the generic canonical JSON of the event object is.
+    LedgerEvent g;
+    g.eventId = u"019ab90b-aadf-7dfa-87c9-7c3eb5a9116a"_s;
+    g.terminalId = u"t\"1"_s;
+    g.terminalSeq = 42;
+    g.hlc = HybridLogicalClock::make(1764000000000LL, 3);
+    g.occurredAt = 1764000000000LL;
+    g.type = u"earn"_s;
+    g.memberId = u"m"_s;
+    g.points = -7;
+    g.amount = 125000;
+    g.receiptId = u"POS-1"_s;
+    g.actor = u"kasir ä"_s;
+    g.payload = QJsonObject{{u"b"_s, 1}, {u"a"_s, QJsonArray{u"x"_s}}};
+    g.prevHash = QString(64, QLatin1Char('0'));
+    const QJsonObject generic{{u"v"_s, 1}, {u"event_id"_s, g.eventId}, {u"terminal_id"_s, g.terminalId},
+                              {u"terminal_seq"_s, QString::number(g.terminalSeq)}, {u"hlc"_s, QString::number(g.hlc)},
+                              {u"occurred_at"_s, QString::number(g.occurredAt)}, {u"type"_s, g.type},
+                              {u"member_id"_s, g.memberId}, {u"points"_s, QString::number(g.points)},
+                              {u"amount"_s, QString::number(g.amount)}, {u"receipt_id"_s, g.receiptId},
+                              {u"ref_event_id"_s, g.refEventId}, {u"actor"_s, g.actor}, {u"payload"_s, g.payload},
+                              {u"prev_hash"_s, g.prevHash}};
+    QCOMPARE(canonicalEncoding(g), canonicalJson(generic));
 }
 
 void TestPrimitives::csvParsing()
