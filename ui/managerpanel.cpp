@@ -422,7 +422,7 @@ void ManagerPanel::refreshAll()
 
 QString ManagerPanel::storeTime(qint64 ms) const
 {
-    const QDateTime t = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone(tzName(m_w->loyalty()).toUtf8()));
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(ms, setia::timeZone(tzName(m_w->loyalty())));
     return m_w->locale().toString(t, u"dd-MM-yyyy HH:mm"_s);
 }
 
@@ -487,7 +487,7 @@ QListWidget *ManagerPanel::topMembers(const QString &period) const { return m_to
 void ManagerPanel::refreshDashboard()
 {
     Loyalty &l = m_w->loyalty();
-    const QTimeZone zone(tzName(l).toUtf8());
+    const QTimeZone &zone = setia::timeZone(tzName(l));
     const qint64 now = l.nowMs();
     const QDate today = QDateTime::fromMSecsSinceEpoch(now, zone).date();
     const qint64 dayStart = QDateTime(today, QTime(0, 0), zone).toMSecsSinceEpoch();

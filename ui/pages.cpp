@@ -240,10 +240,10 @@ void MemberPage::show(const MemberView &m)
     }
     const auto [expiring, first] = l.expiringPoints(m.memberId, 30);
     m_expiring->setText(expiring > 0 ? tr("⚠ %1 points expire by %2").arg(expiring)
-                                           .arg(m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(first, QTimeZone(tzOf(l).toUtf8())).date(),
+                                           .arg(m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(first, setia::timeZone(tzOf(l))).date(),
                                                                        QLocale::ShortFormat))
                                      : QString());
-    const QDate today = QDateTime::fromMSecsSinceEpoch(l.nowMs(), QTimeZone(tzOf(l).toUtf8())).date();
+    const QDate today = QDateTime::fromMSecsSinceEpoch(l.nowMs(), setia::timeZone(tzOf(l))).date();
     m_birthday->setText(m.profile.birthDate.isValid() && m.profile.birthDate.month() == today.month()
                             ? tr("🎂 Birthday this month") : QString());
     m_expiring->setVisible(!m_expiring->text().isEmpty());
@@ -428,7 +428,7 @@ void ReceiptPage::showEarn(const MemberView &m, const EarnResult &r, qint64 tota
     Loyalty &l = m_w->loyalty();
     QStringList lines;
     lines << l.setting(u"store_name"_s);
-    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), QTimeZone(tzOf(l).toUtf8())), QLocale::ShortFormat);
+    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), setia::timeZone(tzOf(l))), QLocale::ShortFormat);
     lines << tr("Receipt %1").arg(r.receiptId) << QString();
     lines << tr("Member: %1").arg(maskedName(m.profile.name));
     lines << tr("Purchase: %1").arg(m_w->money(total)) << QString();
@@ -450,7 +450,7 @@ void ReceiptPage::showRedeem(const MemberView &m, const RedeemResult &r, const Q
     Loyalty &l = m_w->loyalty();
     QStringList lines;
     lines << l.setting(u"store_name"_s);
-    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), QTimeZone(tzOf(l).toUtf8())), QLocale::ShortFormat)
+    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), setia::timeZone(tzOf(l))), QLocale::ShortFormat)
           << QString();
     lines << tr("Member: %1").arg(maskedName(m.profile.name));
     lines << tr("Redeemed: %1").arg(what);
