@@ -42,21 +42,6 @@ namespace setia::ui {
 
 namespace {
 
-QFrame *panel(QWidget *parent)
-{
-    auto *f = new QFrame(parent);
-    f->setObjectName(u"card"_s);
-    return f;
-}
-
-QLabel *label(const QString &text, const char *object, QWidget *parent)
-{
-    auto *l = new QLabel(text, parent);
-    l->setObjectName(QString::fromLatin1(object));
-    l->setWordWrap(true);
-    return l;
-}
-
 QLabel *heading(const QString &text, QWidget *parent)
 {
     auto *l = new QLabel(text, parent);

@@ -44,8 +44,6 @@ std::optional<qint64> parseRupiah(const QString &text)
     return v;
 }
 
-namespace {
-
 QFrame *panel(QWidget *parent)
 {
     auto *f = new QFrame(parent);
@@ -60,6 +58,8 @@ QLabel *label(const QString &text, const char *object, QWidget *parent)
     l->setWordWrap(true);
     return l;
 }
+
+namespace {
 
 // Enter on a focused button presses it, as in a dialog ("Confirm (Enter)"); Space too.
 class ActionButton : public QPushButton {

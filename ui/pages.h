@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QFrame;
 class QComboBox;
 class QGridLayout;
 class QLineEdit;
@@ -135,6 +136,11 @@ private:
     TerminalWindow *m_w;
     QLineEdit *m_receipt, *m_amount, *m_reason;
 };
+
+// A white rounded panel (objectName "card" in the theme).
+QFrame *panel(QWidget *parent);
+// A word-wrapping label with a theme role: "title", "big", "muted", "badge", "" (plain).
+QLabel *label(const QString &text, const char *object, QWidget *parent);
 
 // Money typed by a cashier: "125000", "125.000", "Rp125.000".
 std::optional<qint64> parseRupiah(const QString &text);
