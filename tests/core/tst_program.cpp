@@ -165,7 +165,7 @@ void TestProgram::demoProgramParses()
     QCOMPARE(p.missions.size(), 2);
     QCOMPARE(p.missions[1].kind, u"spend"_s);
     QCOMPARE(p.missions[1].target, qint64(1000000));
-    QCOMPARE(p.missions[0].badge, u"Regular"_s);
+    QCOMPARE(p.missions[0].badge, u"Pelanggan Setia"_s);
 
     QCOMPARE(p.birthdayBonus, qint64(50));
     QCOMPARE(p.birthdayPeriod, u"month"_s);

@@ -895,10 +895,10 @@ void TestRules::missions_data()
     QTest::addColumn<bool>("spendDone");
     QTest::addColumn<Basket>("basket");
     QTest::addColumn<QString>("expected");
-    // five-visits: 5 visits, 25 points, badge Regular; big-spender: Rp1.000.000, 100 points.
+    // five-visits: 5 visits, 25 points, badge Pelanggan Setia; big-spender: Rp1.000.000, 100 points.
     // Progress is before this receipt; this receipt adds one visit and its eligible amount.
-    const QString fiveVisits = u"mission five-visits 25->m1 [Regular]"_s;
-    const QString bigSpender = u"mission big-spender 100->m1 [Big Spender]"_s;
+    const QString fiveVisits = u"mission five-visits 25->m1 [Pelanggan Setia]"_s;
+    const QString bigSpender = u"mission big-spender 100->m1 [Belanja Besar]"_s;
     QTest::newRow("visit 4 of 5") << qint64(3) << false << qint64(0) << false << receipt(50000) << QString();
     QTest::newRow("visit 5 of 5") << qint64(4) << false << qint64(0) << false << receipt(50000) << fiveVisits;
     QTest::newRow("visit 5, already awarded") << qint64(4) << true << qint64(0) << false << receipt(50000) << QString();
