@@ -5,6 +5,7 @@
 
 #include "core/engine.h"
 #include "core/phone.h"
+#include "drivers/barcode.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTextBrowser>
@@ -189,6 +191,12 @@ MemberPage::MemberPage(TerminalWindow *w) : QWidget(w), m_w(w)
     lv->addWidget(m_next);
     lv->addWidget(m_expiring);
     lv->addWidget(m_birthday);
+    // A digital card: its QR code on screen, for the member to photograph or scan later.
+    m_qr = new QLabel(left);
+    m_qr->setAlignment(Qt::AlignLeft);
+    m_qrCaption = label(QString(), "muted", left);
+    lv->addWidget(m_qr);
+    lv->addWidget(m_qrCaption);
     lv->addStretch();
 
     auto *right = new QVBoxLayout;
@@ -248,6 +256,13 @@ void MemberPage::show(const MemberView &m)
                             ? tr("🎂 Birthday this month") : QString());
     m_expiring->setVisible(!m_expiring->text().isEmpty());
     m_birthday->setVisible(!m_birthday->text().isEmpty());
+    const auto digital = std::find_if(m.cards.begin(), m.cards.end(),
+                                      [](const CardView &c) { return c.kind == u"qr"_s && c.status == u"active"_s; });
+    const QImage qr = digital != m.cards.end() ? renderQrCode(digital->number.toUtf8(), 4) : QImage();
+    m_qr->setPixmap(qr.isNull() ? QPixmap() : QPixmap::fromImage(qr));
+    m_qr->setVisible(!qr.isNull());
+    m_qrCaption->setText(qr.isNull() ? QString() : tr("Digital card %1").arg(digital->number));
+    m_qrCaption->setVisible(!qr.isNull());
     QStringList info;
     if (auto p = l.program()) {
         int affordable = 0;

@@ -39,10 +39,12 @@ public:
     void show(const MemberView &m);
     QLabel *balanceLabel() const { return m_balance; }
     QLabel *nameLabel() const { return m_name; }
+    QLabel *qrLabel() const { return m_qr; }
 
 private:
     TerminalWindow *m_w;
     QLabel *m_name, *m_phone, *m_tier, *m_balance, *m_next, *m_expiring, *m_birthday, *m_rewards, *m_missions;
+    QLabel *m_qr, *m_qrCaption;
     QProgressBar *m_progress;
 };
 

@@ -157,6 +157,12 @@ void TestCashier::enrollWithDuplicatePhone()
     QVERIFY(m.ok());
     QCOMPARE(m->cards.size(), 1);
     QCOMPARE(m->cards.first().kind, u"qr"_s);
+    // The digital card is shown as a QR code on screen.
+    QVERIFY(m_w->memberPage()->qrLabel()->isVisible());
+    QVERIFY(!m_w->memberPage()->qrLabel()->pixmap().isNull());
+    // A member with only a printed card gets no QR.
+    m_w->openMember(m_siti);
+    QVERIFY(!m_w->memberPage()->qrLabel()->isVisible());
 }
 
 void TestCashier::enrollAssignsScannedCard()

@@ -192,102 +192,102 @@
 <context>
     <name>setia::ui::EarnPage</name>
     <message>
-        <location filename="../pages.cpp" line="287"/>
+        <location filename="../pages.cpp" line="302"/>
         <source>e.g. 125.000</source>
         <translation>contoh: 125.000</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="289"/>
+        <location filename="../pages.cpp" line="304"/>
         <source>POS receipt number</source>
         <translation>Nomor struk POS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="291"/>
+        <location filename="../pages.cpp" line="306"/>
         <source>Cash</source>
         <translation>Tunai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="292"/>
+        <location filename="../pages.cpp" line="307"/>
         <source>QRIS</source>
         <translation>QRIS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="293"/>
+        <location filename="../pages.cpp" line="308"/>
         <source>Debit card</source>
         <translation>Kartu debit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="294"/>
+        <location filename="../pages.cpp" line="309"/>
         <source>Credit card</source>
         <translation>Kartu kredit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="295"/>
+        <location filename="../pages.cpp" line="310"/>
         <source>E-wallet</source>
         <translation>Dompet digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="296"/>
+        <location filename="../pages.cpp" line="311"/>
         <source>Earn points</source>
         <translation>Kumpulkan poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="297"/>
+        <location filename="../pages.cpp" line="312"/>
         <source>Amount paid (Rp)</source>
         <translation>Jumlah dibayar (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="298"/>
+        <location filename="../pages.cpp" line="313"/>
         <source>Payment</source>
         <translation>Pembayaran</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="299"/>
+        <location filename="../pages.cpp" line="314"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="307"/>
+        <location filename="../pages.cpp" line="322"/>
         <source>Points for this purchase</source>
         <translation>Poin untuk pembelian ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="311"/>
+        <location filename="../pages.cpp" line="326"/>
         <source>Confirm (Enter)</source>
         <translation>Konfirmasi (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="312"/>
+        <location filename="../pages.cpp" line="327"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="355"/>
+        <location filename="../pages.cpp" line="370"/>
         <source>+%1 points</source>
         <translation>+%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="359"/>
+        <location filename="../pages.cpp" line="374"/>
         <source>Base points on %1</source>
         <translation>Poin dasar dari %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="361"/>
+        <location filename="../pages.cpp" line="376"/>
         <source>Below the minimum spend of %1</source>
         <translation>Di bawah minimum belanja %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="363"/>
+        <location filename="../pages.cpp" line="378"/>
         <source>Limit reached</source>
         <translation>Batas tercapai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="376"/>
+        <location filename="../pages.cpp" line="391"/>
         <source>Type the amount the customer paid.</source>
         <translation>Ketik jumlah yang dibayar pelanggan.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="381"/>
+        <location filename="../pages.cpp" line="396"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
@@ -295,107 +295,107 @@
 <context>
     <name>setia::ui::EnrollPage</name>
     <message>
-        <location filename="../pages.cpp" line="603"/>
+        <location filename="../pages.cpp" line="618"/>
         <source>optional</source>
         <translation>opsional</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="605"/>
+        <location filename="../pages.cpp" line="620"/>
         <source>DD-MM-YYYY (optional)</source>
         <translation>DD-MM-YYYY (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="607"/>
+        <location filename="../pages.cpp" line="622"/>
         <source>a friend&apos;s code (optional)</source>
         <translation>kode dari teman (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="609"/>
+        <location filename="../pages.cpp" line="624"/>
         <source>scan the card now</source>
         <translation>scan kartunya sekarang</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="610"/>
+        <location filename="../pages.cpp" line="625"/>
         <source>New member</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="611"/>
+        <location filename="../pages.cpp" line="626"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="612"/>
+        <location filename="../pages.cpp" line="627"/>
         <source>Phone</source>
         <translation>No. HP</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="613"/>
+        <location filename="../pages.cpp" line="628"/>
         <source>E-mail</source>
         <translation>Email</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="614"/>
+        <location filename="../pages.cpp" line="629"/>
         <source>Birth date</source>
         <translation>Tanggal lahir</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="615"/>
+        <location filename="../pages.cpp" line="630"/>
         <source>Referral code</source>
         <translation>Kode referral</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="616"/>
+        <location filename="../pages.cpp" line="631"/>
         <source>Card</source>
         <translation>Kartu</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="621"/>
+        <location filename="../pages.cpp" line="636"/>
         <source>Read this to the customer:</source>
         <translation>Bacakan kepada pelanggan:</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="622"/>
+        <location filename="../pages.cpp" line="637"/>
         <source>We keep your name, phone number and birth date to give you points and rewards. You can ask us to show, correct or delete them at any time.</source>
         <translation>Kami menyimpan nama, nomor telepon, dan tanggal lahir Anda untuk memberikan poin dan hadiah. Anda dapat meminta kami untuk menunjukkan, memperbaiki, atau menghapus data tersebut kapan saja.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="625"/>
+        <location filename="../pages.cpp" line="640"/>
         <source>May we send offers by SMS or e-mail?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui SMS atau email?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="626"/>
+        <location filename="../pages.cpp" line="641"/>
         <source>May we send offers by WhatsApp?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui WhatsApp?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="627"/>
+        <location filename="../pages.cpp" line="642"/>
         <source>No plastic card: issue a digital card</source>
         <translation>Tanpa kartu plastik: buat kartu digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="634"/>
+        <location filename="../pages.cpp" line="649"/>
         <source>Enroll (Enter)</source>
         <translation>Daftarkan (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="635"/>
+        <location filename="../pages.cpp" line="650"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="668"/>
+        <location filename="../pages.cpp" line="683"/>
         <source>Type the birth date as DD-MM-YYYY, for example 15-03-1994.</source>
         <translation>Ketik tanggal lahir dengan format DD-MM-YYYY, contoh 15-03-1994.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="688"/>
+        <location filename="../pages.cpp" line="703"/>
         <source>Welcome! The member can be found by phone number.</source>
         <translation>Selamat bergabung! Member bisa dicari dengan nomor HP.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="689"/>
+        <location filename="../pages.cpp" line="704"/>
         <source>Welcome! Card number %1.</source>
         <translation>Selamat bergabung! Nomor kartu %1.</translation>
     </message>
@@ -403,994 +403,994 @@
 <context>
     <name>setia::ui::ManagerPanel</name>
     <message>
-        <location filename="../managerpanel.cpp" line="129"/>
+        <location filename="../managerpanel.cpp" line="114"/>
         <source>Lock and leave (Esc)</source>
         <translation>Kunci dan keluar (Esc)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="135"/>
+        <location filename="../managerpanel.cpp" line="120"/>
         <source>Dashboard</source>
         <translation>Dasbor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="136"/>
+        <location filename="../managerpanel.cpp" line="121"/>
         <source>Members</source>
         <translation>Member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="137"/>
-        <location filename="../managerpanel.cpp" line="843"/>
+        <location filename="../managerpanel.cpp" line="122"/>
+        <location filename="../managerpanel.cpp" line="828"/>
         <source>Alerts</source>
         <translation>Peringatan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="138"/>
+        <location filename="../managerpanel.cpp" line="123"/>
         <source>Audit log</source>
         <translation>Log audit</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="139"/>
+        <location filename="../managerpanel.cpp" line="124"/>
         <source>Program</source>
         <translation>Program</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="140"/>
+        <location filename="../managerpanel.cpp" line="125"/>
         <source>Export</source>
         <translation>Ekspor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="141"/>
+        <location filename="../managerpanel.cpp" line="126"/>
         <source>Settings</source>
         <translation>Pengaturan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="201"/>
+        <location filename="../managerpanel.cpp" line="186"/>
         <source>The manager&apos;s screens were locked after %1 without activity.</source>
         <translation>Layar manajer dikunci setelah %1 tanpa aktivitas.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="206"/>
+        <location filename="../managerpanel.cpp" line="191"/>
         <source>%1 min</source>
         <translation>%1 menit</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="206"/>
+        <location filename="../managerpanel.cpp" line="191"/>
         <source>%1 s</source>
         <translation>%1 detik</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="254"/>
+        <location filename="../managerpanel.cpp" line="239"/>
         <source>Signed in as manager %1. The screens lock after %2 without activity.</source>
         <translation>Masuk sebagai manajer %1. Layar terkunci otomatis setelah %2 tanpa aktivitas.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="273"/>
+        <location filename="../managerpanel.cpp" line="258"/>
         <source>Type your name.</source>
         <translation>Ketik nama Anda.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="278"/>
+        <location filename="../managerpanel.cpp" line="263"/>
         <source>Type your PIN.</source>
         <translation>Ketik PIN Anda.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="290"/>
+        <location filename="../managerpanel.cpp" line="275"/>
         <source>%1 is a cashier. Only a manager can open the manager&apos;s screens.</source>
         <translation>%1 adalah kasir. Hanya manajer yang bisa membuka layar manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="303"/>
+        <location filename="../managerpanel.cpp" line="288"/>
         <source>Type the manager&apos;s name.</source>
         <translation>Ketik nama manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="308"/>
+        <location filename="../managerpanel.cpp" line="293"/>
         <source>The two PINs are not the same. Type the PIN twice.</source>
         <translation>Kedua PIN tidak sama. Ketik PIN yang sama dua kali.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="326"/>
+        <location filename="../managerpanel.cpp" line="311"/>
         <source>Manager %1 created. Remember the PIN: nobody can read it back.</source>
         <translation>Manajer %1 sudah dibuat. Ingat PIN-nya: PIN tidak bisa dilihat kembali oleh siapa pun.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="344"/>
+        <location filename="../managerpanel.cpp" line="329"/>
         <source>Unlock (Enter)</source>
         <translation>Buka (Enter)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="345"/>
-        <location filename="../managerpanel.cpp" line="385"/>
+        <location filename="../managerpanel.cpp" line="330"/>
+        <location filename="../managerpanel.cpp" line="370"/>
         <source>Back to the till (Esc)</source>
         <translation>Kembali ke kasir (Esc)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="346"/>
-        <location filename="../managerpanel.cpp" line="1205"/>
-        <location filename="../managerpanel.cpp" line="1230"/>
+        <location filename="../managerpanel.cpp" line="331"/>
+        <location filename="../managerpanel.cpp" line="1190"/>
+        <location filename="../managerpanel.cpp" line="1215"/>
         <source>Manager</source>
         <translation>Manajer</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="347"/>
+        <location filename="../managerpanel.cpp" line="332"/>
         <source>Type your name and PIN to open the manager&apos;s screens.</source>
         <translation>Ketik nama dan PIN Anda untuk membuka layar manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="348"/>
-        <location filename="../managerpanel.cpp" line="390"/>
-        <location filename="../managerpanel.cpp" line="1208"/>
+        <location filename="../managerpanel.cpp" line="333"/>
+        <location filename="../managerpanel.cpp" line="375"/>
+        <location filename="../managerpanel.cpp" line="1193"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="349"/>
-        <location filename="../managerpanel.cpp" line="391"/>
-        <location filename="../managerpanel.cpp" line="1210"/>
+        <location filename="../managerpanel.cpp" line="334"/>
+        <location filename="../managerpanel.cpp" line="376"/>
+        <location filename="../managerpanel.cpp" line="1195"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="384"/>
+        <location filename="../managerpanel.cpp" line="369"/>
         <source>Create the manager (Enter)</source>
         <translation>Buat manajer (Enter)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="386"/>
+        <location filename="../managerpanel.cpp" line="371"/>
         <source>Create the first manager</source>
         <translation>Buat manajer pertama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="387"/>
+        <location filename="../managerpanel.cpp" line="372"/>
         <source>This terminal has no manager yet. The manager&apos;s PIN opens reports, point adjustments, the program and the settings. Choose 4 to 8 digits that are hard to guess.</source>
         <translation>Terminal ini belum punya manajer. PIN manajer membuka laporan, penyesuaian poin, program, dan pengaturan. Pilih 4 sampai 8 digit yang sulit ditebak.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="392"/>
+        <location filename="../managerpanel.cpp" line="377"/>
         <source>PIN again</source>
         <translation>Ulangi PIN</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="445"/>
+        <location filename="../managerpanel.cpp" line="430"/>
         <source>Points earned</source>
         <translation>Poin didapat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="445"/>
+        <location filename="../managerpanel.cpp" line="430"/>
         <source>Bonus points</source>
         <translation>Poin bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="446"/>
+        <location filename="../managerpanel.cpp" line="431"/>
         <source>Points redeemed</source>
         <translation>Poin ditukar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="446"/>
+        <location filename="../managerpanel.cpp" line="431"/>
         <source>New members</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="447"/>
+        <location filename="../managerpanel.cpp" line="432"/>
         <source>Redemption rate</source>
         <translation>Tingkat penukaran</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="447"/>
+        <location filename="../managerpanel.cpp" line="432"/>
         <source>Receipts</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="459"/>
+        <location filename="../managerpanel.cpp" line="444"/>
         <source>Top members</source>
         <translation>Member teratas</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="472"/>
-        <location filename="../managerpanel.cpp" line="877"/>
+        <location filename="../managerpanel.cpp" line="457"/>
+        <location filename="../managerpanel.cpp" line="862"/>
         <source>Refresh</source>
         <translation>Muat ulang</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="515"/>
-        <location filename="../managerpanel.cpp" line="661"/>
-        <location filename="../managerpanel.cpp" line="686"/>
+        <location filename="../managerpanel.cpp" line="500"/>
+        <location filename="../managerpanel.cpp" line="646"/>
+        <location filename="../managerpanel.cpp" line="671"/>
         <source>(name erased)</source>
         <translation>(nama dihapus)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="516"/>
+        <location filename="../managerpanel.cpp" line="501"/>
         <source>%1. %2 — %3 points</source>
         <translation>%1. %2 — %3 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="519"/>
+        <location filename="../managerpanel.cpp" line="504"/>
         <source>No points earned yet.</source>
         <translation>Belum ada poin yang didapat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="521"/>
+        <location filename="../managerpanel.cpp" line="506"/>
         <source>Today, %1</source>
         <translation>Hari ini, %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="522"/>
+        <location filename="../managerpanel.cpp" line="507"/>
         <source>This week, since %1</source>
         <translation>Minggu ini, sejak %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="525"/>
-        <location filename="../managerpanel.cpp" line="696"/>
+        <location filename="../managerpanel.cpp" line="510"/>
+        <location filename="../managerpanel.cpp" line="681"/>
         <source>Earned</source>
         <translation>Didapat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="526"/>
-        <location filename="../managerpanel.cpp" line="700"/>
+        <location filename="../managerpanel.cpp" line="511"/>
+        <location filename="../managerpanel.cpp" line="685"/>
         <source>Redeemed</source>
         <translation>Ditukar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="544"/>
+        <location filename="../managerpanel.cpp" line="529"/>
         <source>Hour of the day (store time)</source>
         <translation>Jam (waktu toko)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="556"/>
+        <location filename="../managerpanel.cpp" line="541"/>
         <source>Points earned and redeemed today, by hour</source>
         <translation>Poin didapat dan ditukar hari ini, per jam</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="572"/>
+        <location filename="../managerpanel.cpp" line="557"/>
         <source>Card, phone or name</source>
         <translation>Kartu, nomor HP, atau nama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="573"/>
+        <location filename="../managerpanel.cpp" line="558"/>
         <source>Search</source>
         <translation>Cari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="584"/>
+        <location filename="../managerpanel.cpp" line="569"/>
         <source>History (newest first)</source>
         <translation>Riwayat (terbaru di atas)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="593"/>
+        <location filename="../managerpanel.cpp" line="578"/>
         <source>+50 or -20</source>
         <translation>+50 atau -20</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="595"/>
+        <location filename="../managerpanel.cpp" line="580"/>
         <source>required, e.g. receipt not scanned</source>
         <translation>wajib, mis. struk lupa di-scan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="597"/>
+        <location filename="../managerpanel.cpp" line="582"/>
         <source>Adjust points</source>
         <translation>Sesuaikan poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="598"/>
+        <location filename="../managerpanel.cpp" line="583"/>
         <source>Points adjustment</source>
         <translation>Penyesuaian poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="599"/>
+        <location filename="../managerpanel.cpp" line="584"/>
         <source>Points</source>
         <translation>Poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="600"/>
-        <location filename="../managerpanel.cpp" line="616"/>
+        <location filename="../managerpanel.cpp" line="585"/>
+        <location filename="../managerpanel.cpp" line="601"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="608"/>
+        <location filename="../managerpanel.cpp" line="593"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="610"/>
+        <location filename="../managerpanel.cpp" line="595"/>
         <source>required</source>
         <translation>wajib</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="612"/>
+        <location filename="../managerpanel.cpp" line="597"/>
         <source>Reverse the receipt</source>
         <translation>Batalkan poin struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="613"/>
+        <location filename="../managerpanel.cpp" line="598"/>
         <source>Reverse a receipt</source>
         <translation>Pembatalan struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="614"/>
+        <location filename="../managerpanel.cpp" line="599"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="615"/>
+        <location filename="../managerpanel.cpp" line="600"/>
         <source>Amount (Rp)</source>
         <translation>Jumlah (Rp)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="649"/>
+        <location filename="../managerpanel.cpp" line="634"/>
         <source>Type a card number, phone number or name.</source>
         <translation>Ketik nomor kartu, nomor HP, atau nama.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="661"/>
+        <location filename="../managerpanel.cpp" line="646"/>
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="668"/>
+        <location filename="../managerpanel.cpp" line="653"/>
         <source>No member found for “%1”.</source>
         <translation>Tidak ada member untuk “%1”.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="686"/>
+        <location filename="../managerpanel.cpp" line="671"/>
         <source>%1 — %2 points — card %3</source>
         <translation>%1 — %2 poin — kartu %3</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="688"/>
+        <location filename="../managerpanel.cpp" line="673"/>
         <source>none</source>
         <translation>tidak ada</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="698"/>
+        <location filename="../managerpanel.cpp" line="683"/>
         <source>Bonus</source>
         <translation>Bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="702"/>
+        <location filename="../managerpanel.cpp" line="687"/>
         <source>Refund</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="704"/>
+        <location filename="../managerpanel.cpp" line="689"/>
         <source>Adjustment</source>
         <translation>Penyesuaian</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="706"/>
+        <location filename="../managerpanel.cpp" line="691"/>
         <source>Expired</source>
         <translation>Kedaluwarsa</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="708"/>
+        <location filename="../managerpanel.cpp" line="693"/>
         <source>Enrolled</source>
         <translation>Daftar member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="710"/>
+        <location filename="../managerpanel.cpp" line="695"/>
         <source>Tier changed</source>
         <translation>Level berubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="712"/>
+        <location filename="../managerpanel.cpp" line="697"/>
         <source>Card assigned</source>
         <translation>Kartu didaftarkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="717"/>
+        <location filename="../managerpanel.cpp" line="702"/>
         <source>receipt %1</source>
         <translation>struk %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="722"/>
+        <location filename="../managerpanel.cpp" line="707"/>
         <source>by %1</source>
         <translation>oleh %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="726"/>
+        <location filename="../managerpanel.cpp" line="711"/>
         <source>No history yet.</source>
         <translation>Belum ada riwayat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="732"/>
+        <location filename="../managerpanel.cpp" line="717"/>
         <source>Search for the member first.</source>
         <translation>Cari membernya dulu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="738"/>
+        <location filename="../managerpanel.cpp" line="723"/>
         <source>Type the points to add (like +50) or take away (like -20).</source>
         <translation>Ketik poin yang ditambah (mis. +50) atau dikurangi (mis. -20).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="743"/>
+        <location filename="../managerpanel.cpp" line="728"/>
         <source>Every adjustment needs a reason. Type why the points change.</source>
         <translation>Setiap penyesuaian wajib ada alasannya. Ketik kenapa poinnya diubah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="754"/>
+        <location filename="../managerpanel.cpp" line="739"/>
         <source>Adjustment saved: %1%2 points. The balance is now %3.</source>
         <translation>Penyesuaian tersimpan: %1%2 poin. Saldo sekarang %3.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="764"/>
+        <location filename="../managerpanel.cpp" line="749"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="772"/>
+        <location filename="../managerpanel.cpp" line="757"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="778"/>
+        <location filename="../managerpanel.cpp" line="763"/>
         <source>Every reversal needs a reason. Type why the receipt is reversed.</source>
         <translation>Setiap pembatalan wajib ada alasannya. Ketik kenapa struk ini dibatalkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="790"/>
+        <location filename="../managerpanel.cpp" line="775"/>
         <source>Receipt %1 reversed: %2 points taken back. The member&apos;s balance is now %3.</source>
         <translation>Struk %1 dibatalkan: %2 poin ditarik kembali. Saldo member sekarang %3.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="804"/>
+        <location filename="../managerpanel.cpp" line="789"/>
         <source>Open alerts: unusual activity the system noticed. Check each one, then acknowledge it.</source>
         <translation>Peringatan terbuka: aktivitas tidak biasa yang terdeteksi sistem. Periksa satu per satu, lalu tandai sudah ditindaklanjuti.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="809"/>
+        <location filename="../managerpanel.cpp" line="794"/>
         <source>Acknowledge</source>
         <translation>Tandai sudah dicek</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="826"/>
+        <location filename="../managerpanel.cpp" line="811"/>
         <source>Large points adjustment</source>
         <translation>Penyesuaian poin besar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="828"/>
+        <location filename="../managerpanel.cpp" line="813"/>
         <source>One card scanned many times</source>
         <translation>Satu kartu di-scan berkali-kali</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="830"/>
+        <location filename="../managerpanel.cpp" line="815"/>
         <source>Unusually large redemption</source>
         <translation>Penukaran poin yang tidak biasa besarnya</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="840"/>
+        <location filename="../managerpanel.cpp" line="825"/>
         <source>No open alerts.</source>
         <translation>Tidak ada peringatan terbuka.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="843"/>
+        <location filename="../managerpanel.cpp" line="828"/>
         <source>Alerts (%1)</source>
         <translation>Peringatan (%1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="851"/>
+        <location filename="../managerpanel.cpp" line="836"/>
         <source>Choose an alert first.</source>
         <translation>Pilih peringatan dulu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="858"/>
+        <location filename="../managerpanel.cpp" line="843"/>
         <source>Alert acknowledged by %1.</source>
         <translation>Peringatan sudah dicek oleh %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="870"/>
+        <location filename="../managerpanel.cpp" line="855"/>
         <source>When</source>
         <translation>Waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="870"/>
+        <location filename="../managerpanel.cpp" line="855"/>
         <source>Who</source>
         <translation>Oleh</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="870"/>
+        <location filename="../managerpanel.cpp" line="855"/>
         <source>What</source>
         <translation>Tindakan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="870"/>
+        <location filename="../managerpanel.cpp" line="855"/>
         <source>About</source>
         <translation>Terkait</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="870"/>
+        <location filename="../managerpanel.cpp" line="855"/>
         <source>Details</source>
         <translation>Rincian</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="875"/>
+        <location filename="../managerpanel.cpp" line="860"/>
         <source>Who did what, newest first (store time).</source>
         <translation>Siapa melakukan apa, terbaru di atas (waktu toko).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="887"/>
+        <location filename="../managerpanel.cpp" line="872"/>
         <source>Points adjusted</source>
         <translation>Poin disesuaikan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="887"/>
+        <location filename="../managerpanel.cpp" line="872"/>
         <source>Alert acknowledged</source>
         <translation>Peringatan dicek</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="888"/>
+        <location filename="../managerpanel.cpp" line="873"/>
         <source>Card blocked</source>
         <translation>Kartu diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="888"/>
+        <location filename="../managerpanel.cpp" line="873"/>
         <source>Member erased</source>
         <translation>Data member dihapus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="889"/>
+        <location filename="../managerpanel.cpp" line="874"/>
         <source>Members imported</source>
         <translation>Member diimpor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="889"/>
+        <location filename="../managerpanel.cpp" line="874"/>
         <source>Profile changed</source>
         <translation>Profil diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="890"/>
+        <location filename="../managerpanel.cpp" line="875"/>
         <source>Program loaded</source>
         <translation>Program dimuat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="890"/>
+        <location filename="../managerpanel.cpp" line="875"/>
         <source>Receipt reversed</source>
         <translation>Struk dibatalkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="891"/>
+        <location filename="../managerpanel.cpp" line="876"/>
         <source>Setting changed</source>
         <translation>Pengaturan diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="891"/>
+        <location filename="../managerpanel.cpp" line="876"/>
         <source>Staff added</source>
         <translation>Staf ditambahkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="892"/>
+        <location filename="../managerpanel.cpp" line="877"/>
         <source>PIN changed</source>
         <translation>PIN diganti</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="892"/>
+        <location filename="../managerpanel.cpp" line="877"/>
         <source>Wrong PIN</source>
         <translation>PIN salah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="893"/>
+        <location filename="../managerpanel.cpp" line="878"/>
         <source>Locked out</source>
         <translation>Terkunci</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="893"/>
+        <location filename="../managerpanel.cpp" line="878"/>
         <source>Member blocked</source>
         <translation>Member diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="915"/>
+        <location filename="../managerpanel.cpp" line="900"/>
         <source>Load a new program</source>
         <translation>Muat program baru</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="916"/>
+        <location filename="../managerpanel.cpp" line="901"/>
         <source>The program file (JSON) from head office. It takes effect from its start date; nothing changes if the file has any mistake.</source>
         <translation>File program (JSON) dari kantor pusat. Berlaku mulai tanggal mulainya; tidak ada yang berubah kalau file itu ada kesalahan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="920"/>
+        <location filename="../managerpanel.cpp" line="905"/>
         <source>/media/usb/program.json</source>
         <translation>/media/usb/program.json</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="921"/>
+        <location filename="../managerpanel.cpp" line="906"/>
         <source>Check and load</source>
         <translation>Periksa dan muat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="940"/>
+        <location filename="../managerpanel.cpp" line="925"/>
         <source>Version %1, in force since %2.</source>
         <translation>Versi %1, berlaku sejak %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="942"/>
+        <location filename="../managerpanel.cpp" line="927"/>
         <source>Earning points</source>
         <translation>Mendapatkan poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="944"/>
+        <location filename="../managerpanel.cpp" line="929"/>
         <source>1 point for every %1 spent</source>
         <translation>1 poin untuk setiap belanja %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="945"/>
+        <location filename="../managerpanel.cpp" line="930"/>
         <source>%1 points for every %2 spent</source>
         <translation>%1 poin untuk setiap belanja %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="946"/>
+        <location filename="../managerpanel.cpp" line="931"/>
         <source> (rounded down)</source>
         <translation> (dibulatkan ke bawah)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="946"/>
+        <location filename="../managerpanel.cpp" line="931"/>
         <source> (rounded up)</source>
         <translation> (dibulatkan ke atas)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="946"/>
+        <location filename="../managerpanel.cpp" line="931"/>
         <source> (rounded)</source>
         <translation> (dibulatkan)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="949"/>
+        <location filename="../managerpanel.cpp" line="934"/>
         <source>No points below a purchase of %1.</source>
         <translation>Tidak ada poin untuk belanja di bawah %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="951"/>
+        <location filename="../managerpanel.cpp" line="936"/>
         <source>No points on: %1.</source>
         <translation>Tidak dapat poin untuk: %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="953"/>
+        <location filename="../managerpanel.cpp" line="938"/>
         <source>At most %1 points per receipt.</source>
         <translation>Maksimal %1 poin per struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="955"/>
+        <location filename="../managerpanel.cpp" line="940"/>
         <source>At most %1 points per member per day.</source>
         <translation>Maksimal %1 poin per member per hari.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="959"/>
+        <location filename="../managerpanel.cpp" line="944"/>
         <source>Extra points</source>
         <translation>Poin tambahan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="963"/>
+        <location filename="../managerpanel.cpp" line="948"/>
         <source>on %1</source>
         <translation>untuk %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="965"/>
+        <location filename="../managerpanel.cpp" line="950"/>
         <source>on items %1</source>
         <translation>untuk barang %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="973"/>
+        <location filename="../managerpanel.cpp" line="958"/>
         <source>from %1 to %2</source>
         <translation>pukul %1 sampai %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="975"/>
+        <location filename="../managerpanel.cpp" line="960"/>
         <source>paid with %1</source>
         <translation>bayar dengan %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="977"/>
+        <location filename="../managerpanel.cpp" line="962"/>
         <source>for %1 members</source>
         <translation>untuk member %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="978"/>
+        <location filename="../managerpanel.cpp" line="963"/>
         <source>%1: points ×%2</source>
         <translation>%1: poin ×%2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="985"/>
+        <location filename="../managerpanel.cpp" line="970"/>
         <source>Tiers</source>
         <translation>Level member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="988"/>
+        <location filename="../managerpanel.cpp" line="973"/>
         <source>from %1 spent in %2 days</source>
         <translation>mulai belanja %1 dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="989"/>
+        <location filename="../managerpanel.cpp" line="974"/>
         <source>from %1 points in %2 days</source>
         <translation>mulai %1 poin dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="991"/>
+        <location filename="../managerpanel.cpp" line="976"/>
         <source>points ×%1</source>
         <translation>poin ×%1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="997"/>
+        <location filename="../managerpanel.cpp" line="982"/>
         <source>Rewards</source>
         <translation>Hadiah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="999"/>
+        <location filename="../managerpanel.cpp" line="984"/>
         <source>%1 — %2 points</source>
         <translation>%1 — %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1000"/>
+        <location filename="../managerpanel.cpp" line="985"/>
         <source>(stock %1)</source>
         <translation>(stok %1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1002"/>
+        <location filename="../managerpanel.cpp" line="987"/>
         <source>No rewards.</source>
         <translation>Tidak ada hadiah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1004"/>
+        <location filename="../managerpanel.cpp" line="989"/>
         <source>Points can pay: 1 point = %1 (at least %2 points).</source>
         <translation>Poin bisa untuk membayar: 1 poin = %1 (minimal %2 poin).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1010"/>
+        <location filename="../managerpanel.cpp" line="995"/>
         <source>%1 points on the member&apos;s birthday</source>
         <translation>%1 poin pada hari ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1011"/>
+        <location filename="../managerpanel.cpp" line="996"/>
         <source>%1 points in the member&apos;s birthday month</source>
         <translation>%1 poin di bulan ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1013"/>
+        <location filename="../managerpanel.cpp" line="998"/>
         <source>%1 points on each membership anniversary</source>
         <translation>%1 poin setiap ulang tahun keanggotaan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1015"/>
+        <location filename="../managerpanel.cpp" line="1000"/>
         <source>Referral: %1 points for the friend who referred, %2 for the new member (first purchase from %3)</source>
         <translation>Referral: %1 poin untuk teman yang mengajak, %2 poin untuk member baru (belanja pertama mulai %3)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1020"/>
+        <location filename="../managerpanel.cpp" line="1005"/>
         <source>Mission “%1”: %2 bonus points</source>
         <translation>Misi “%1”: bonus %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1022"/>
+        <location filename="../managerpanel.cpp" line="1007"/>
         <source>Bonuses</source>
         <translation>Bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1028"/>
+        <location filename="../managerpanel.cpp" line="1013"/>
         <source>Expiry</source>
         <translation>Masa berlaku poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1029"/>
+        <location filename="../managerpanel.cpp" line="1014"/>
         <source>Points expire %1 days after they are earned.</source>
         <translation>Poin hangus %1 hari setelah didapat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1029"/>
+        <location filename="../managerpanel.cpp" line="1014"/>
         <source>Points never expire.</source>
         <translation>Poin tidak pernah hangus.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1032"/>
+        <location filename="../managerpanel.cpp" line="1017"/>
         <source>An adjustment of %1 points or more raises an alert.</source>
         <translation>Penyesuaian %1 poin atau lebih memunculkan peringatan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1047"/>
+        <location filename="../managerpanel.cpp" line="1032"/>
         <source>Type the path of the program file.</source>
         <translation>Ketik lokasi file program.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1053"/>
+        <location filename="../managerpanel.cpp" line="1038"/>
         <source>Cannot read %1: %2</source>
         <translation>Tidak bisa membaca %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1061"/>
+        <location filename="../managerpanel.cpp" line="1046"/>
         <source>The program was NOT loaded. Mistakes in the file: %1, listed on the right.</source>
         <translation>Program TIDAK dimuat. Ada %1 kesalahan di file, lihat daftar di kanan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1067"/>
+        <location filename="../managerpanel.cpp" line="1052"/>
         <source>The program was NOT loaded: %1</source>
         <translation>Program TIDAK dimuat: %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1070"/>
+        <location filename="../managerpanel.cpp" line="1055"/>
         <source>Loaded: version %1.</source>
         <translation>Dimuat: versi %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1071"/>
+        <location filename="../managerpanel.cpp" line="1056"/>
         <source>Program version %1 loaded.</source>
         <translation>Program versi %1 sudah dimuat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1086"/>
+        <location filename="../managerpanel.cpp" line="1071"/>
         <source>/media/usb/members.csv</source>
         <translation>/media/usb/member.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1087"/>
+        <location filename="../managerpanel.cpp" line="1072"/>
         <source>Include personal data (name, phone, e-mail, birth date)</source>
         <translation>Sertakan data pribadi (nama, nomor HP, e-mail, tanggal lahir)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1089"/>
+        <location filename="../managerpanel.cpp" line="1074"/>
         <source>Export members</source>
         <translation>Ekspor member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1090"/>
+        <location filename="../managerpanel.cpp" line="1075"/>
         <source>Members (CSV)</source>
         <translation>Member (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1091"/>
+        <location filename="../managerpanel.cpp" line="1076"/>
         <source>Without personal data the file holds member numbers, tiers and balances only. Personal data is protected by law (UU PDP): export it only when needed, and keep the file safe.</source>
         <translation>Tanpa data pribadi, file hanya berisi nomor member, level, dan saldo poin. Data pribadi dilindungi undang-undang (UU PDP): ekspor hanya bila perlu, dan simpan filenya dengan aman.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1094"/>
-        <location filename="../managerpanel.cpp" line="1106"/>
+        <location filename="../managerpanel.cpp" line="1079"/>
+        <location filename="../managerpanel.cpp" line="1091"/>
         <source>File</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1102"/>
+        <location filename="../managerpanel.cpp" line="1087"/>
         <source>/media/usb/events.csv</source>
         <translation>/media/usb/transaksi.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1103"/>
+        <location filename="../managerpanel.cpp" line="1088"/>
         <source>Export events</source>
         <translation>Ekspor transaksi poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1104"/>
+        <location filename="../managerpanel.cpp" line="1089"/>
         <source>Points events (CSV)</source>
         <translation>Transaksi poin (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1105"/>
+        <location filename="../managerpanel.cpp" line="1090"/>
         <source>Every earn, redemption, refund and adjustment on this terminal, for accounting.</source>
         <translation>Semua perolehan, penukaran, refund, dan penyesuaian poin di terminal ini, untuk pembukuan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1138"/>
+        <location filename="../managerpanel.cpp" line="1123"/>
         <source>Type where to save the file, e.g. /media/usb/members.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/member.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1144"/>
-        <location filename="../managerpanel.cpp" line="1160"/>
+        <location filename="../managerpanel.cpp" line="1129"/>
+        <location filename="../managerpanel.cpp" line="1145"/>
         <source>Cannot save %1: %2</source>
         <translation>Tidak bisa menyimpan %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1147"/>
+        <location filename="../managerpanel.cpp" line="1132"/>
         <source>Saved %1. Members: %2.</source>
         <translation>Tersimpan di %1. Jumlah member: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1154"/>
+        <location filename="../managerpanel.cpp" line="1139"/>
         <source>Type where to save the file, e.g. /media/usb/events.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/transaksi.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1163"/>
+        <location filename="../managerpanel.cpp" line="1148"/>
         <source>Saved %1. Events: %2.</source>
         <translation>Tersimpan di %1. Jumlah transaksi: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1183"/>
+        <location filename="../managerpanel.cpp" line="1168"/>
         <source>empty: no hub</source>
         <translation>kosongkan: tanpa hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1184"/>
+        <location filename="../managerpanel.cpp" line="1169"/>
         <source>Save settings</source>
         <translation>Simpan pengaturan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1185"/>
+        <location filename="../managerpanel.cpp" line="1170"/>
         <source>Store</source>
         <translation>Toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1186"/>
+        <location filename="../managerpanel.cpp" line="1171"/>
         <source>Store name</source>
         <translation>Nama toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1187"/>
+        <location filename="../managerpanel.cpp" line="1172"/>
         <source>Time zone</source>
         <translation>Zona waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1188"/>
+        <location filename="../managerpanel.cpp" line="1173"/>
         <source>Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT).</source>
         <translation>Asia/Jakarta (WIB), Asia/Makassar (WITA), atau Asia/Jayapura (WIT).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1189"/>
+        <location filename="../managerpanel.cpp" line="1174"/>
         <source>Language</source>
         <translation>Bahasa</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1190"/>
+        <location filename="../managerpanel.cpp" line="1175"/>
         <source>Hub URL</source>
         <translation>URL hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1197"/>
+        <location filename="../managerpanel.cpp" line="1182"/>
         <source>Staff</source>
         <translation>Staf</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1204"/>
-        <location filename="../managerpanel.cpp" line="1230"/>
+        <location filename="../managerpanel.cpp" line="1189"/>
+        <location filename="../managerpanel.cpp" line="1215"/>
         <source>Cashier</source>
         <translation>Kasir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1207"/>
+        <location filename="../managerpanel.cpp" line="1192"/>
         <source>Add</source>
         <translation>Tambah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1209"/>
+        <location filename="../managerpanel.cpp" line="1194"/>
         <source>Role</source>
         <translation>Peran</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1231"/>
+        <location filename="../managerpanel.cpp" line="1216"/>
         <source>inactive</source>
         <translation>nonaktif</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1241"/>
+        <location filename="../managerpanel.cpp" line="1226"/>
         <source>Type the store&apos;s name.</source>
         <translation>Ketik nama toko.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1246"/>
+        <location filename="../managerpanel.cpp" line="1231"/>
         <source>“%1” is not a time zone. Use Asia/Jakarta, Asia/Makassar or Asia/Jayapura.</source>
         <translation>“%1” bukan zona waktu. Gunakan Asia/Jakarta, Asia/Makassar, atau Asia/Jayapura.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1253"/>
+        <location filename="../managerpanel.cpp" line="1238"/>
         <source>The hub URL must look like https://hub.example.co.id.</source>
         <translation>URL hub harus seperti https://hub.contoh.co.id.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1271"/>
+        <location filename="../managerpanel.cpp" line="1256"/>
         <source>Settings saved.</source>
         <translation>Pengaturan tersimpan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1271"/>
+        <location filename="../managerpanel.cpp" line="1256"/>
         <source>Nothing changed.</source>
         <translation>Tidak ada yang berubah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1285"/>
+        <location filename="../managerpanel.cpp" line="1270"/>
         <source>Type the new person&apos;s name.</source>
         <translation>Ketik nama staf baru.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1298"/>
+        <location filename="../managerpanel.cpp" line="1283"/>
         <source>Manager %1 added.</source>
         <translation>Manajer %1 ditambahkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1298"/>
+        <location filename="../managerpanel.cpp" line="1283"/>
         <source>Cashier %1 added.</source>
         <translation>Kasir %1 ditambahkan.</translation>
     </message>
@@ -1398,82 +1398,87 @@
 <context>
     <name>setia::ui::MemberPage</name>
     <message>
-        <location filename="../pages.cpp" line="204"/>
+        <location filename="../pages.cpp" line="212"/>
         <source>Earn points (F5)</source>
         <translation>Kumpulkan poin (F5)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="205"/>
+        <location filename="../pages.cpp" line="213"/>
         <source>Redeem (F6)</source>
         <translation>Tukar poin (F6)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="206"/>
+        <location filename="../pages.cpp" line="214"/>
         <source>Refund (F7)</source>
         <translation>Refund (F7)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="207"/>
+        <location filename="../pages.cpp" line="215"/>
         <source>Done (Esc)</source>
         <translation>Selesai (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="228"/>
+        <location filename="../pages.cpp" line="236"/>
         <source>%1 points</source>
         <translation>%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="235"/>
+        <location filename="../pages.cpp" line="243"/>
         <source>%1 more spending to %2</source>
         <translation>Belanja %1 lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="236"/>
+        <location filename="../pages.cpp" line="244"/>
         <source>%1 more points to %2</source>
         <translation>%1 poin lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="239"/>
+        <location filename="../pages.cpp" line="247"/>
         <source>Highest tier</source>
         <translation>Level tertinggi</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="242"/>
+        <location filename="../pages.cpp" line="250"/>
         <source>⚠ %1 points expire by %2</source>
         <translation>⚠ %1 poin hangus pada %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="248"/>
+        <location filename="../pages.cpp" line="256"/>
         <source>🎂 Birthday this month</source>
         <translation>🎂 Ulang tahun bulan ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="256"/>
+        <location filename="../pages.cpp" line="264"/>
+        <source>Digital card %1</source>
+        <translation>Kartu digital %1</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="271"/>
         <source>Rewards available now: %1 of %2</source>
         <translation>Hadiah yang bisa ditukar: %1 dari %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="260"/>
+        <location filename="../pages.cpp" line="275"/>
         <source>Vouchers: %1</source>
         <translation>Voucher: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="263"/>
+        <location filename="../pages.cpp" line="278"/>
         <source>Badges: %1</source>
         <translation>Lencana: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="268"/>
+        <location filename="../pages.cpp" line="283"/>
         <source>✔ %1</source>
         <translation>✔ %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="269"/>
+        <location filename="../pages.cpp" line="284"/>
         <source>%1: %2 / %3</source>
         <translation>%1: %2 / %3</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="272"/>
+        <location filename="../pages.cpp" line="287"/>
         <source>Missions:</source>
         <translation>Misi:</translation>
     </message>
@@ -1481,64 +1486,64 @@
 <context>
     <name>setia::ui::ReceiptPage</name>
     <message>
-        <location filename="../pages.cpp" line="411"/>
+        <location filename="../pages.cpp" line="426"/>
         <source>Done (Enter)</source>
         <translation>Selesai (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="432"/>
+        <location filename="../pages.cpp" line="447"/>
         <source>Receipt %1</source>
         <translation>Struk %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="433"/>
-        <location filename="../pages.cpp" line="455"/>
+        <location filename="../pages.cpp" line="448"/>
+        <location filename="../pages.cpp" line="470"/>
         <source>Member: %1</source>
         <translation>Member: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="434"/>
+        <location filename="../pages.cpp" line="449"/>
         <source>Purchase: %1</source>
         <translation>Belanja: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="437"/>
+        <location filename="../pages.cpp" line="452"/>
         <source>Base points</source>
         <translation>Poin dasar</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="438"/>
+        <location filename="../pages.cpp" line="453"/>
         <source>Points earned: %1</source>
         <translation>Poin didapat: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="439"/>
-        <location filename="../pages.cpp" line="460"/>
+        <location filename="../pages.cpp" line="454"/>
+        <location filename="../pages.cpp" line="475"/>
         <source>New balance: %1</source>
         <translation>Saldo poin baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="441"/>
+        <location filename="../pages.cpp" line="456"/>
         <source>New tier: %1</source>
         <translation>Level baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="443"/>
+        <location filename="../pages.cpp" line="458"/>
         <source>(this receipt had already earned its points)</source>
         <translation>(struk ini sudah pernah mendapat poin)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="456"/>
+        <location filename="../pages.cpp" line="471"/>
         <source>Redeemed: %1</source>
         <translation>Ditukar: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="457"/>
+        <location filename="../pages.cpp" line="472"/>
         <source>Points used: %1</source>
         <translation>Poin terpakai: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="459"/>
+        <location filename="../pages.cpp" line="474"/>
         <source>Voucher code: %1</source>
         <translation>Kode voucher: %1</translation>
     </message>
@@ -1546,66 +1551,66 @@
 <context>
     <name>setia::ui::RedeemPage</name>
     <message>
-        <location filename="../pages.cpp" line="473"/>
+        <location filename="../pages.cpp" line="488"/>
         <source>Redeem a reward</source>
         <translation>Tukar poin dengan hadiah</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="481"/>
+        <location filename="../pages.cpp" line="496"/>
         <source>Yes, redeem (Enter)</source>
         <translation>Ya, tukar (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="482"/>
+        <location filename="../pages.cpp" line="497"/>
         <source>No</source>
         <translation>Tidak</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="493"/>
+        <location filename="../pages.cpp" line="508"/>
         <source>Voucher code</source>
         <translation>Kode voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="495"/>
+        <location filename="../pages.cpp" line="510"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="497"/>
+        <location filename="../pages.cpp" line="512"/>
         <source>Purchase (Rp)</source>
         <translation>Belanja (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="498"/>
+        <location filename="../pages.cpp" line="513"/>
         <source>Use voucher</source>
         <translation>Pakai voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="504"/>
+        <location filename="../pages.cpp" line="519"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="535"/>
+        <location filename="../pages.cpp" line="550"/>
         <source>Voucher accepted: %1 off.</source>
         <translation>Voucher diterima: potongan %1.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="563"/>
+        <location filename="../pages.cpp" line="578"/>
         <source>%1
 %2 points</source>
         <translation>%1
 %2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="564"/>
+        <location filename="../pages.cpp" line="579"/>
         <source>%1
 %2 points — %3 more needed</source>
         <translation>%1
 %2 poin — kurang %3 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="584"/>
+        <location filename="../pages.cpp" line="599"/>
         <source>Redeem %1 for %2 points? Balance after: %3</source>
         <translation>Tukar %1 dengan %2 poin? Sisa poin: %3</translation>
     </message>
@@ -1613,57 +1618,57 @@
 <context>
     <name>setia::ui::RefundPage</name>
     <message>
-        <location filename="../pages.cpp" line="704"/>
+        <location filename="../pages.cpp" line="719"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="706"/>
+        <location filename="../pages.cpp" line="721"/>
         <source>e.g. goods returned</source>
         <translation>contoh: barang diretur</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="707"/>
+        <location filename="../pages.cpp" line="722"/>
         <source>Refund a receipt</source>
         <translation>Refund struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="708"/>
+        <location filename="../pages.cpp" line="723"/>
         <source>The points of the refunded purchase are taken back.</source>
         <translation>Poin dari pembelian yang di-refund akan ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="709"/>
+        <location filename="../pages.cpp" line="724"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="710"/>
+        <location filename="../pages.cpp" line="725"/>
         <source>Amount refunded (Rp)</source>
         <translation>Jumlah refund (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="711"/>
+        <location filename="../pages.cpp" line="726"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="714"/>
+        <location filename="../pages.cpp" line="729"/>
         <source>Refund (Enter)</source>
         <translation>Refund (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="715"/>
+        <location filename="../pages.cpp" line="730"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="741"/>
+        <location filename="../pages.cpp" line="756"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="751"/>
+        <location filename="../pages.cpp" line="766"/>
         <source>Refund saved: %1 points taken back. The member&apos;s balance is now %2.</source>
         <translation>Refund tersimpan: %1 poin ditarik kembali. Saldo poin member sekarang %2.</translation>
     </message>
@@ -1671,37 +1676,37 @@
 <context>
     <name>setia::ui::ScanPage</name>
     <message>
-        <location filename="../pages.cpp" line="118"/>
+        <location filename="../pages.cpp" line="120"/>
         <source>Scan the member&apos;s card or QR code</source>
         <translation>Scan kartu member atau kode QR</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="119"/>
+        <location filename="../pages.cpp" line="121"/>
         <source>…or type the card number or phone number and press Enter</source>
         <translation>…atau ketik nomor kartu atau nomor HP, lalu tekan Enter</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="126"/>
+        <location filename="../pages.cpp" line="128"/>
         <source>Card number or phone (0812…)</source>
         <translation>Nomor kartu atau HP (0812…)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="129"/>
+        <location filename="../pages.cpp" line="131"/>
         <source>Find</source>
         <translation>Cari</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="137"/>
+        <location filename="../pages.cpp" line="139"/>
         <source>New member (F2)</source>
         <translation>Member baru (F2)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="138"/>
+        <location filename="../pages.cpp" line="140"/>
         <source>Refund a receipt (F7)</source>
         <translation>Refund struk (F7)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="139"/>
+        <location filename="../pages.cpp" line="141"/>
         <source>Manager (F9)</source>
         <translation>Manajer (F9)</translation>
     </message>
