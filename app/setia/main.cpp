@@ -134,8 +134,17 @@ int main(int argc, char *argv[])
 {
     // Decide before QApplication exists: no display means offscreen.
     bool headless = !haveDisplay();
-    if (headless)
+    if (headless) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
+        // The offscreen platform warns once per window resize that it cannot pass size hints
+        // to a window manager it does not have: noise for a person reading the demo's output.
+        static const QtMessageHandler previous = qInstallMessageHandler(nullptr);
+        qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &context, const QString &message) {
+            if (type == QtWarningMsg && message.contains(u"does not support propagateSizeHints"_s))
+                return;
+            previous(type, context, message);
+        });
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"setia"_s);
     QCommandLineParser parser;
