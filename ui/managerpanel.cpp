@@ -313,13 +313,26 @@ void ManagerPanel::createFirstManager()
     enterAs(added->name);
 }
 
+// A page with one form card in its middle, no wider than maxWidth (unlock, first manager).
+QFrame *ManagerPanel::centeredCard(QWidget *page, int maxWidth)
+{
+    auto *v = new QVBoxLayout(page);
+    auto *h = new QHBoxLayout;
+    auto *card = panel(page);
+    card->setMaximumWidth(maxWidth);
+    h->addStretch();
+    h->addWidget(card, 1);
+    h->addStretch();
+    v->addStretch();
+    v->addLayout(h);
+    v->addStretch();
+    return card;
+}
+
 QWidget *ManagerPanel::buildUnlock()
 {
     auto *page = new QWidget(this);
-    auto *v = new QVBoxLayout(page);
-    v->addStretch();
-    auto *card = panel(page);
-    card->setMaximumWidth(640);
+    QFrame *card = centeredCard(page, 640);
     auto *f = new QFormLayout(card);
     f->setContentsMargins(32, 24, 32, 24);
     f->setVerticalSpacing(14);
@@ -336,12 +349,6 @@ QWidget *ManagerPanel::buildUnlock()
     row->addWidget(m_unlockButton);
     row->addWidget(back);
     f->addRow(row);
-    auto *h = new QHBoxLayout;
-    h->addStretch();
-    h->addWidget(card, 1);
-    h->addStretch();
-    v->addLayout(h);
-    v->addStretch();
     connect(m_unlockName, &QLineEdit::returnPressed, this, [this] { m_unlockPin->setFocus(); });
     connect(m_unlockPin, &QLineEdit::returnPressed, this, &ManagerPanel::unlock);
     connect(m_unlockButton, &QPushButton::clicked, this, &ManagerPanel::unlock);
@@ -355,10 +362,7 @@ QWidget *ManagerPanel::buildUnlock()
 QWidget *ManagerPanel::buildFirst()
 {
     auto *page = new QWidget(this);
-    auto *v = new QVBoxLayout(page);
-    v->addStretch();
-    auto *card = panel(page);
-    card->setMaximumWidth(700);
+    QFrame *card = centeredCard(page, 700);
     auto *f = new QFormLayout(card);
     f->setContentsMargins(32, 24, 32, 24);
     f->setVerticalSpacing(14);
@@ -379,12 +383,6 @@ QWidget *ManagerPanel::buildFirst()
     row->addWidget(m_createButton);
     row->addWidget(back);
     f->addRow(row);
-    auto *h = new QHBoxLayout;
-    h->addStretch();
-    h->addWidget(card, 1);
-    h->addStretch();
-    v->addLayout(h);
-    v->addStretch();
     connect(m_firstName, &QLineEdit::returnPressed, this, [this] { m_firstPin->setFocus(); });
     connect(m_firstPin, &QLineEdit::returnPressed, this, [this] { m_firstPin2->setFocus(); });
     connect(m_firstPin2, &QLineEdit::returnPressed, this, &ManagerPanel::createFirstManager);

@@ -12,6 +12,7 @@ class QChartView;
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QFrame;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
@@ -133,6 +134,7 @@ private:
     void refreshAll();
     void onIdle();
     QString idleText() const;
+    QFrame *centeredCard(QWidget *page, int maxWidth);
     QWidget *buildUnlock();
     QWidget *buildFirst();
     QWidget *buildDashboard();
