@@ -21,8 +21,10 @@ QByteArray sha256(const QByteArray &data)
 {
     QByteArray out(32, Qt::Uninitialized);
     unsigned int len = 0;
+    // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up again on every call.
+    static EVP_MD *const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     EVP_Digest(data.constData(), size_t(data.size()), reinterpret_cast<unsigned char *>(out.data()), &len,
-               EVP_sha256(), nullptr);
+               md ? md : EVP_sha256(), nullptr);
     return out;
 }
 

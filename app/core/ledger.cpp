@@ -22,8 +22,18 @@ void writeString(QByteArray &out, const QString &s)
 {
     out += '"';
     const QByteArray u = s.toUtf8();
-    for (char ch : u) {
-        const auto c = static_cast<unsigned char>(ch);
+    const char *p = u.constData();
+    const char *const end = p + u.size();
+    while (p < end) {
+        // Copy the run of bytes that need no escape in one go.
+        const char *run = p;
+        while (p < end && static_cast<unsigned char>(*p) >= 0x20 && *p != '"' && *p != '\\')
+            ++p;
+        if (p > run)
+            out.append(run, p - run);
+        if (p == end)
+            break;
+        const auto c = static_cast<unsigned char>(*p++);
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -32,18 +42,26 @@ void writeString(QByteArray &out, const QString &s)
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                static const char hex[] = "0123456789abcdef";
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 0xF];
-            } else {
-                out += ch;
-            }
+        default: {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        }
         }
     }
     out += '"';
+}
+
+// QJsonObject keeps its keys sorted by UTF-16 code units, which is also UTF-8 byte order unless
+// a key holds a character at or above U+D800; only then are the keys sorted again here.
+bool utf16OrderIsUtf8Order(const QJsonObject &o)
+{
+    for (auto it = o.begin(); it != o.end(); ++it)
+        for (QChar ch : it.key())
+            if (ch.unicode() >= 0xD800)
+                return false;
+    return true;
 }
 
 void writeValue(QByteArray &out, const QJsonValue &v)
@@ -78,20 +96,29 @@ void writeValue(QByteArray &out, const QJsonValue &v)
     }
     case QJsonValue::Object: {
         const QJsonObject o = v.toObject();
-        QList<QByteArray> keys;
-        QHash<QByteArray, QString> original;
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            keys << it.key().toUtf8();
-            original.insert(keys.last(), it.key());
-        }
-        std::sort(keys.begin(), keys.end()); // byte order of UTF-8
         out += '{';
-        for (qsizetype i = 0; i < keys.size(); ++i) {
-            if (i)
-                out += ',';
-            writeString(out, original.value(keys[i]));
-            out += ':';
-            writeValue(out, o.value(original.value(keys[i])));
+        if (utf16OrderIsUtf8Order(o)) {
+            bool first = true;
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                if (!first)
+                    out += ',';
+                first = false;
+                writeString(out, it.key());
+                out += ':';
+                writeValue(out, it.value());
+            }
+        } else {
+            QList<std::pair<QByteArray, QString>> keys;
+            for (auto it = o.begin(); it != o.end(); ++it)
+                keys.append({it.key().toUtf8(), it.key()});
+            std::sort(keys.begin(), keys.end()); // byte order of UTF-8
+            for (qsizetype i = 0; i < keys.size(); ++i) {
+                if (i)
+                    out += ',';
+                writeString(out, keys[i].second);
+                out += ':';
+                writeValue(out, o.value(keys[i].second));
+            }
         }
         out += '}';
         break;
@@ -99,8 +126,80 @@ void writeValue(QByteArray &out, const QJsonValue &v)
     }
 }
 
-
 } // namespace
+
+void CanonicalWriter::separate()
+{
+    if (m_afterKey) {
+        m_afterKey = false;
+        return;
+    }
+    if (!m_first.isEmpty()) {
+        if (!m_first.last())
+            m_out += ',';
+        m_first.last() = false;
+    }
+}
+
+CanonicalWriter &CanonicalWriter::open(char c)
+{
+    separate();
+    m_out += c;
+    m_first.append(true);
+    m_lastKey.append(QByteArray());
+    return *this;
+}
+
+CanonicalWriter &CanonicalWriter::close(char c)
+{
+    m_out += c;
+    m_first.removeLast();
+    m_lastKey.removeLast();
+    return *this;
+}
+
+CanonicalWriter &CanonicalWriter::key(const char *asciiKey)
+{
+    Q_ASSERT_X(m_lastKey.last().isEmpty() || m_lastKey.last() < QByteArray(asciiKey), "CanonicalWriter::key",
+               "keys must be written in sorted order");
+#ifndef QT_NO_DEBUG
+    m_lastKey.last() = QByteArray(asciiKey);
+#endif
+    separate();
+    m_out += '"';
+    m_out += asciiKey;
+    m_out += "\":";
+    m_afterKey = true;
+    return *this;
+}
+
+CanonicalWriter &CanonicalWriter::value(const QString &v)
+{
+    separate();
+    writeString(m_out, v);
+    return *this;
+}
+
+CanonicalWriter &CanonicalWriter::value(qint64 v)
+{
+    separate();
+    m_out += QByteArray::number(v);
+    return *this;
+}
+
+CanonicalWriter &CanonicalWriter::value(bool v)
+{
+    separate();
+    m_out += v ? "true" : "false";
+    return *this;
+}
+
+CanonicalWriter &CanonicalWriter::raw(const QByteArray &json)
+{
+    separate();
+    m_out += json;
+    return *this;
+}
 
 QByteArray canonicalJson(const QJsonValue &value)
 {
@@ -109,7 +208,17 @@ QByteArray canonicalJson(const QJsonValue &value)
     return out;
 }
 
+namespace {
+QByteArray canonicalEncoding(const LedgerEvent &e, const QByteArray &payloadJson);
+}
+
 QByteArray canonicalEncoding(const LedgerEvent &e)
+{
+    return canonicalEncoding(e, e.payloadJson.isEmpty() ? canonicalJson(e.payload) : e.payloadJson);
+}
+
+namespace {
+QByteArray canonicalEncoding(const LedgerEvent &e, const QByteArray &payloadJson)
 {
     // The same bytes as canonicalJson() of the object {v, event_id, ..., prev_hash}, written
     // directly: keys in sorted UTF-8 order; hlc and every 64-bit value as a decimal string
@@ -134,7 +243,7 @@ QByteArray canonicalEncoding(const LedgerEvent &e)
     key("hlc"), num(e.hlc), out += ',';
     key("member_id"), str(e.memberId), out += ',';
     key("occurred_at"), num(e.occurredAt), out += ',';
-    key("payload"), writeValue(out, e.payload), out += ',';
+    key("payload"), out += payloadJson, out += ',';
     key("points"), num(e.points), out += ',';
     key("prev_hash"), str(e.prevHash), out += ',';
     key("receipt_id"), str(e.receiptId), out += ',';
@@ -146,6 +255,7 @@ QByteArray canonicalEncoding(const LedgerEvent &e)
     out += '}';
     return out;
 }
+} // namespace
 
 QString computeHash(const LedgerEvent &e) { return sha256Hex(canonicalEncoding(e)); }
 
@@ -156,7 +266,7 @@ Ledger::Ledger(const Store &store, const Clock &clock, Random &random, QString t
 
 qint64 Ledger::balance(const QString &memberId) const
 {
-    QSqlQuery &q = m_store.prepared(u"SELECT points FROM balances WHERE member_id = ?"_s);
+    Stmt q(m_store, u"SELECT points FROM balances WHERE member_id = ?"_s);
     q.bindValue(0, memberId);
     if (q.exec() && q.next()) {
         const qint64 v = q.value(0).toLongLong();
@@ -169,7 +279,7 @@ qint64 Ledger::balance(const QString &memberId) const
 
 Result<LedgerEvent> Ledger::append(LedgerEvent e, qint64 expiresAt)
 {
-    QSqlQuery &last = m_store.prepared(
+    Stmt last(m_store, 
         u"SELECT terminal_seq, hash, hlc FROM events WHERE terminal_id = ? ORDER BY terminal_seq DESC LIMIT 1"_s);
     last.bindValue(0, m_terminalId);
     if (!last.exec())
@@ -192,9 +302,10 @@ Result<LedgerEvent> Ledger::append(LedgerEvent e, qint64 expiresAt)
         e.occurredAt = m_clock.nowMs();
     e.eventId = uuidv7(e.occurredAt, m_random);
     e.prevHash = prevHash;
-    e.hash = computeHash(e);
+    const QByteArray payloadJson = e.payloadJson.isEmpty() ? canonicalJson(e.payload) : e.payloadJson; // once
+    e.hash = sha256Hex(canonicalEncoding(e, payloadJson));
 
-    QSqlQuery &ins = m_store.prepared(
+    Stmt ins(m_store, 
         u"INSERT INTO events(event_id, terminal_id, terminal_seq, hlc, occurred_at, type, member_id, points, amount,"
         " receipt_id, ref_event_id, actor, payload, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"_s);
     ins.bindValue(0, e.eventId);
@@ -209,22 +320,23 @@ Result<LedgerEvent> Ledger::append(LedgerEvent e, qint64 expiresAt)
     ins.bindValue(9, e.receiptId.isEmpty() ? QVariant() : QVariant(e.receiptId));
     ins.bindValue(10, e.refEventId.isEmpty() ? QVariant() : QVariant(e.refEventId));
     ins.bindValue(11, nonNull(e.actor));
-    ins.bindValue(12, QString::fromUtf8(canonicalJson(e.payload)));
+    ins.bindValue(12, QString::fromUtf8(payloadJson));
     ins.bindValue(13, e.prevHash);
     ins.bindValue(14, e.hash);
     if (!ins.exec())
         return sqlError(ins, "write the ledger event");
 
     if (!e.memberId.isEmpty() && e.points != 0) {
-        const qint64 before = balance(e.memberId);
-        QSqlQuery &up = m_store.prepared(
-            u"INSERT INTO balances(member_id, points, last_seq) VALUES(?, ?, ?)"
-            " ON CONFLICT(member_id) DO UPDATE SET points = points + excluded.points, last_seq = excluded.last_seq"_s);
-        up.bindValue(0, e.memberId);
-        up.bindValue(1, e.points);
-        up.bindValue(2, e.terminalSeq);
-        if (!up.exec())
+        Stmt up(m_store, u"INSERT INTO balances(member_id, points, last_seq) VALUES(?, ?, ?)"
+                         " ON CONFLICT(member_id) DO UPDATE SET points = points + excluded.points, last_seq = excluded.last_seq"
+                         " RETURNING points"_s);
+        up.bindText(0, e.memberId);
+        up.bindInt(1, e.points);
+        up.bindInt(2, e.terminalSeq);
+        if (!up.exec() || !up.next())
             return sqlError(up, "update the balance");
+        const qint64 before = up.int64(0) - e.points;
+        up.finish();
         if (e.points > 0) {
             if (auto st = addLot(e.eventId, e.memberId, e.points, before, e.occurredAt, expiresAt); !st)
                 return st.error();
@@ -245,7 +357,7 @@ Status Ledger::addLot(const QString &eventId, const QString &memberId, qint64 po
     const qint64 keep = points - repay;
     if (keep <= 0)
         return Ok{};
-    QSqlQuery &q = m_store.prepared(
+    Stmt q(m_store, 
         u"INSERT INTO lots(event_id, member_id, earned_at, expires_at, remaining) VALUES(?,?,?,?,?)"_s);
     q.bindValue(0, eventId);
     q.bindValue(1, memberId);
@@ -262,7 +374,7 @@ Status Ledger::consumeLots(const QString &memberId, qint64 points, const QString
     qint64 left = points;
     auto take = [&](const QString &lotId, qint64 remaining) -> Status {
         const qint64 n = qMin(left, remaining);
-        QSqlQuery &u = m_store.prepared(u"UPDATE lots SET remaining = remaining - ? WHERE event_id = ?"_s);
+        Stmt u(m_store, u"UPDATE lots SET remaining = remaining - ? WHERE event_id = ?"_s);
         u.bindValue(0, n);
         u.bindValue(1, lotId);
         if (!u.exec())
@@ -271,7 +383,7 @@ Status Ledger::consumeLots(const QString &memberId, qint64 points, const QString
         return Ok{};
     };
     if (!preferLot.isEmpty()) {
-        QSqlQuery &q = m_store.prepared(u"SELECT remaining FROM lots WHERE event_id = ? AND remaining > 0"_s);
+        Stmt q(m_store, u"SELECT remaining FROM lots WHERE event_id = ? AND remaining > 0"_s);
         q.bindValue(0, preferLot);
         if (!q.exec())
             return sqlError(q, "read the points lots");
@@ -284,7 +396,7 @@ Status Ledger::consumeLots(const QString &memberId, qint64 points, const QString
                 return st;
     }
     while (left > 0) {
-        QSqlQuery &q = m_store.prepared(
+        Stmt q(m_store, 
             u"SELECT event_id, remaining FROM lots WHERE member_id = ? AND remaining > 0"
             " ORDER BY earned_at, event_id LIMIT 16"_s);
         q.bindValue(0, memberId);

@@ -43,6 +43,9 @@ struct LedgerEvent {
     qint64 amount = 0;     // money involved, minor units (spend for earn; negative for refunds)
     QString receiptId, refEventId, actor;
     QJsonObject payload;
+    // The payload already in canonical JSON (hot paths write it with CanonicalWriter). When set,
+    // append() uses it as is and `payload` is ignored (and left empty).
+    QByteArray payloadJson;
     QString prevHash, hash;
 };
 
@@ -50,6 +53,39 @@ inline const QString kGenesisHash = QString(64, QLatin1Char('0'));
 
 // RFC 8785-style canonical JSON of a value: keys sorted, no white space, integers only.
 QByteArray canonicalJson(const QJsonValue &value);
+// Writes canonical JSON directly, without building QJson objects: the same bytes canonicalJson()
+// gives for the same document (tst_primitives checks). Keys must be written in UTF-8 byte order
+// (checked in debug builds); values are strings, 64-bit integers, booleans or nested containers.
+class CanonicalWriter {
+public:
+    CanonicalWriter() { m_out.reserve(512); }
+    CanonicalWriter &beginObject() { return open('{'); }
+    CanonicalWriter &endObject() { return close('}'); }
+    CanonicalWriter &beginArray() { return open('['); }
+    CanonicalWriter &endArray() { return close(']'); }
+    CanonicalWriter &key(const char *asciiKey);
+    CanonicalWriter &value(const QString &v);
+    CanonicalWriter &value(qint64 v);
+    CanonicalWriter &value(bool v);
+    CanonicalWriter &value(int v) { return value(qint64(v)); }
+    // A value already in canonical JSON.
+    CanonicalWriter &raw(const QByteArray &json);
+    CanonicalWriter &field(const char *k, const QString &v) { return key(k).value(v); }
+    CanonicalWriter &field(const char *k, qint64 v) { return key(k).value(v); }
+    CanonicalWriter &field(const char *k, bool v) { return key(k).value(v); }
+    CanonicalWriter &field(const char *k, int v) { return key(k).value(qint64(v)); }
+    const QByteArray &bytes() const { return m_out; }
+
+private:
+    CanonicalWriter &open(char c);
+    CanonicalWriter &close(char c);
+    void separate();
+    QByteArray m_out;
+    QList<bool> m_first;        // per open container: nothing written in it yet
+    QList<QByteArray> m_lastKey; // per open container: the previous key (order check)
+    bool m_afterKey = false;
+};
+
 // Canonical encoding of an event: every field except `hash`.
 QByteArray canonicalEncoding(const LedgerEvent &e);
 QString computeHash(const LedgerEvent &e);

@@ -10,61 +10,133 @@ using namespace Qt::StringLiterals;
 
 namespace setia {
 
-MemberFacts Loyalty::Impl::facts(const MemberRow &row, const Program &p, qint64 at) const
+namespace {
+
+// basketToJson() in canonical JSON, written directly (the earn hot path); tst_rules compares.
+void writeBasket(CanonicalWriter &w, const Basket &b, bool withReceiptId)
 {
+    w.beginObject().field("currency", b.currency).key("lines").beginArray();
+    for (const BasketLine &l : b.lines)
+        w.beginObject()
+            .field("category", l.category)
+            .field("name", l.name)
+            .field("quantity", l.quantity)
+            .field("sku", l.sku)
+            .field("unitPrice", l.unitPrice)
+            .endObject();
+    w.endArray().field("paymentMethod", b.paymentMethod);
+    if (withReceiptId)
+        w.field("receiptId", b.receiptId);
+    w.field("total", b.total).endObject();
+}
+
+// explanationToJson() in canonical JSON.
+void writeExplanation(CanonicalWriter &w, const QList<ExplanationLine> &lines)
+{
+    w.beginArray();
+    for (const ExplanationLine &l : lines)
+        w.beginObject()
+            .field("amount", l.amount)
+            .field("id", l.id)
+            .field("kind", l.kind)
+            .field("label", l.label)
+            .field("points", l.points)
+            .endObject();
+    w.endArray();
+}
+
+} // namespace
+
+MemberFacts Loyalty::Impl::facts(const MemberRow &row, const Program &p, qint64 at, qint64 *tierTotal) const
+{
+    // Two reads instead of one per rule: every figure the rules need comes from the member's
+    // events over the longest window, read once from the covering index events_member, and the
+    // member's bonus events (birthday, anniversary, missions) read once. The figures are the same
+    // as those of one query per rule (tst_rules, tst_property); see docs/performance.md.
     MemberFacts f;
     f.memberId = row.memberId;
     f.tierId = row.tierId;
     f.enrolledAtMs = row.enrolledAt;
     f.referrerId = row.referrerId;
-    if (p.birthdayBonus > 0)
-        f.birthDate = decryptProfile(row).birthDate;
     const auto [dayStart, dayEnd] = storeDayBounds(at, p.timeZone);
-    Stmt q(store, u"SELECT COALESCE(SUM(points),0), COUNT(*) FROM events WHERE member_id = ? AND type = 'earn'"
-              " AND occurred_at >= ? AND occurred_at < ?"_s);
-    q.addBindValue(row.memberId);
-    q.addBindValue(dayStart);
-    q.addBindValue(dayEnd);
-    if (q.exec() && q.next())
-        f.pointsEarnedToday = q.value(0).toLongLong();
+    constexpr qint64 kDay = 86'400'000LL;
+    const qint64 tierFrom = at - qint64(p.tierWindowDays) * kDay;
+    qint64 from = qMin(dayStart, at);
+    if (tierTotal && !p.tiers.isEmpty())
+        from = qMin(from, tierFrom);
+    struct MissionSum {
+        const Mission *mission;
+        qint64 from;
+        qint64 progress = 0;
+    };
+    QList<MissionSum> sums;
+    sums.reserve(p.missions.size());
+    qint64 bonusFrom = at - 400 * kDay; // a bonus of this (store) year happened less than 400 days ago
+    for (const auto &m : p.missions) {
+        sums.append({&m, at - qint64(m.windowDays) * kDay});
+        from = qMin(from, sums.last().from);
+        bonusFrom = qMin(bonusFrom, sums.last().from);
+    }
+    qint64 tier = 0;
+    {
+        Stmt q(store, u"SELECT occurred_at, CASE type WHEN 'earn' THEN 1 WHEN 'reverse' THEN 2 WHEN 'bonus' THEN 3 ELSE 0 END,"
+                      " points, amount FROM events WHERE member_id = ? AND occurred_at >= ?"_s);
+        q.bindText(0, row.memberId);
+        q.bindInt(1, from);
+        if (q.exec()) {
+            const bool spendBasis = p.tierBasis == u"spend"_s;
+            while (q.next()) {
+                const qint64 t = q.int64(0);
+                const qint64 type = q.int64(1);
+                const qint64 points = q.int64(2), amount = q.int64(3);
+                const bool earn = type == 1, reverse = type == 2, bonus = type == 3;
+                if (earn && t >= dayStart && t < dayEnd)
+                    f.pointsEarnedToday += points;
+                if (t > at)
+                    continue;
+                if (t > tierFrom && (earn || reverse || bonus))
+                    tier += spendBasis ? amount : points;
+                for (MissionSum &ms : sums) {
+                    if (t <= ms.from)
+                        continue;
+                    if (ms.mission->kind == u"visits"_s ? earn : (earn || reverse))
+                        ms.progress += ms.mission->kind == u"visits"_s ? 1 : amount;
+                }
+            }
+        }
+    }
+    if (tierTotal)
+        *tierTotal = tier;
+    for (const MissionSum &ms : sums)
+        f.missions.insert(ms.mission->id, MissionProgress{ms.progress, false});
     if (!row.referrerId.isEmpty()) {
-        q.prepare(u"SELECT 1 FROM events WHERE member_id = ? AND type = 'earn' LIMIT 1"_s);
-        q.addBindValue(row.memberId);
+        Stmt q(store, u"SELECT 1 FROM events WHERE member_id = ? AND type = 'earn' LIMIT 1"_s);
+        q.bindText(0, row.memberId);
         f.firstPurchase = q.exec() && !q.next();
     }
-    if (p.birthdayBonus > 0 || p.anniversaryBonus > 0) {
-        q.prepare(u"SELECT json_extract(payload, '$.kind'), MAX(CAST(json_extract(payload, '$.id') AS INTEGER)) FROM events"
-                  " WHERE member_id = ? AND type = 'bonus' AND json_extract(payload, '$.kind') IN ('birthday','anniversary')"
-                  " GROUP BY 1"_s);
-        q.addBindValue(row.memberId);
-        if (q.exec())
+    if (p.birthdayBonus > 0 || p.anniversaryBonus > 0 || !p.missions.isEmpty()) {
+        Stmt q(store, u"SELECT occurred_at, json_extract(payload, '$.kind'), json_extract(payload, '$.id') FROM events"
+                      " WHERE member_id = ? AND type = 'bonus' AND occurred_at > ?"_s);
+        q.bindText(0, row.memberId);
+        q.bindInt(1, bonusFrom);
+        if (q.exec()) {
             while (q.next()) {
-                if (q.value(0).toString() == u"birthday"_s)
-                    f.birthdayAwardedYear = q.value(1).toInt();
-                else
-                    f.anniversaryAwardedYear = q.value(1).toInt();
+                const qint64 t = q.int64(0);
+                const QString kind = q.text(1);
+                if (kind == u"birthday"_s)
+                    f.birthdayAwardedYear = qMax(f.birthdayAwardedYear, int(q.int64(2)));
+                else if (kind == u"anniversary"_s)
+                    f.anniversaryAwardedYear = qMax(f.anniversaryAwardedYear, int(q.int64(2)));
+                else if (kind == u"mission"_s && t <= at)
+                    for (const MissionSum &ms : sums)
+                        if (t > ms.from && ms.mission->id == q.text(2))
+                            f.missions[ms.mission->id].completedInWindow = true;
             }
+        }
     }
-    for (const auto &m : p.missions) {
-        const qint64 from = at - qint64(m.windowDays) * 86'400'000LL;
-        MissionProgress mp;
-        q.prepare(m.kind == u"visits"_s
-                      ? u"SELECT COUNT(*) FROM events WHERE member_id = ? AND type = 'earn' AND occurred_at > ? AND occurred_at <= ?"_s
-                      : u"SELECT COALESCE(SUM(amount),0) FROM events WHERE member_id = ? AND type IN ('earn','reverse') AND occurred_at > ? AND occurred_at <= ?"_s);
-        q.addBindValue(row.memberId);
-        q.addBindValue(from);
-        q.addBindValue(at);
-        if (q.exec() && q.next())
-            mp.progress = q.value(0).toLongLong();
-        q.prepare(u"SELECT 1 FROM events WHERE member_id = ? AND type = 'bonus' AND occurred_at > ? AND occurred_at <= ?"
-                  " AND json_extract(payload, '$.kind') = 'mission' AND json_extract(payload, '$.id') = ? LIMIT 1"_s);
-        q.addBindValue(row.memberId);
-        q.addBindValue(from);
-        q.addBindValue(at);
-        q.addBindValue(m.id);
-        mp.completedInWindow = q.exec() && q.next();
-        f.missions.insert(m.id, mp);
-    }
+    // The birth date is encrypted: decrypt it only when a birthday bonus is still possible this year.
+    if (p.birthdayBonus > 0 && f.birthdayAwardedYear != storeTime(at, p.timeZone).date().year())
+        f.birthDate = decryptProfile(row).birthDate;
     return f;
 }
 
@@ -97,8 +169,11 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     const Program &program = p.value();
     if (auto st = validateBasket(basket, program); !st)
         return st.error();
-    const QString requestHash =
-        sha256Hex(canonicalJson(QJsonObject{{u"member"_s, memberId}, {u"basket"_s, basketToJson(basket)}}));
+    CanonicalWriter request; // canonicalJson({"basket": basketToJson(basket), "member": memberId})
+    request.beginObject().key("basket");
+    writeBasket(request, basket, true);
+    request.field("member", memberId).endObject();
+    const QString requestHash = sha256Hex(request.bytes());
     {
         // Idempotency: the same receipt earns once; a retry gets the original answer.
         Stmt q(d->store, u"SELECT request_hash, result FROM receipts WHERE receipt_id = ?"_s);
@@ -123,7 +198,9 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
-    const EarnComputation c = computeEarn(program, basket, d->facts(row.value(), program, now), now);
+    qint64 tierTotal = 0;
+    const EarnComputation c = computeEarn(program, basket, d->facts(row.value(), program, now, &tierTotal), now);
+
     const qint64 expiresAt = program.expiryDays > 0 ? now + qint64(program.expiryDays) * 86'400'000LL : 0;
 
     LedgerEvent e;
@@ -134,10 +211,13 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     e.receiptId = basket.receiptId;
     e.actor = actor;
     e.occurredAt = now;
-    QJsonObject basketJson = basketToJson(basket);
-    basketJson.remove(u"receiptId"_s);
-    e.payload = QJsonObject{{u"basket"_s, basketJson}, {u"programVersion"_s, program.version},
-                            {u"eligible"_s, c.eligibleAmount}, {u"explanation"_s, explanationToJson(c.lines)}};
+    CanonicalWriter payload; // {basket (without receiptId), eligible, explanation, programVersion}
+    payload.beginObject().key("basket");
+    writeBasket(payload, basket, false);
+    payload.field("eligible", c.eligibleAmount).key("explanation");
+    writeExplanation(payload, c.lines);
+    payload.field("programVersion", program.version).endObject();
+    e.payloadJson = payload.bytes();
     auto earned = d->append(e, expiresAt);
     if (!earned)
         return earned.error();
@@ -167,8 +247,11 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
         be.payload = QJsonObject{{u"kind"_s, b.kind}, {u"id"_s, b.id}, {u"label"_s, b.label}, {u"badge"_s, b.badge}};
         if (auto ok = d->append(be, expiresAt); !ok)
             return ok.error();
-        if (b.memberId == memberId)
+        if (b.memberId == memberId) {
             result.bonusPoints += b.points;
+            if (program.tierBasis != u"spend"_s)
+                tierTotal += b.points;
+        }
         if (!b.badge.isEmpty()) {
             Stmt q(d->store, u"INSERT OR IGNORE INTO badges(member_id, badge, awarded_at) VALUES(?,?,?)"_s);
             q.addBindValue(b.memberId);
@@ -178,15 +261,15 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
                 return st.error();
         }
     }
-    for (const QString &m : touched) {
-        auto moved = d->updateTier(m, program, actor);
-        if (!moved)
-            return moved.error();
-        if (m == memberId)
-            result.tierChanged = moved.value();
-    }
-    auto after = d->memberRow(memberId);
-    result.tierId = after ? after->tierId : row->tierId;
+    // This sale counts in the member's tier window; the window's total before it came with the facts.
+    tierTotal += program.tierBasis == u"spend"_s ? basket.total : c.points;
+    auto moved = d->updateTier(row.value(), program, actor, tierTotal, &result.tierId);
+    if (!moved)
+        return moved.error();
+    result.tierChanged = moved.value();
+    for (const QString &m : touched.mid(1))
+        if (auto other = d->updateTier(m, program, actor); !other)
+            return other.error();
     result.balance = d->ledger->balance(memberId);
 
     Stmt r(d->store, u"INSERT INTO receipts(receipt_id, member_id, earn_event_id, amount, points, request_hash, result, at)"
@@ -197,7 +280,20 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     r.addBindValue(basket.total);
     r.addBindValue(c.points);
     r.addBindValue(requestHash);
-    r.addBindValue(QString::fromUtf8(QJsonDocument(result.toJson()).toJson(QJsonDocument::Compact)));
+    CanonicalWriter answer; // result.toJson(), the answer a retry of this receipt gets
+    answer.beginObject()
+        .field("balance", result.balance)
+        .field("bonusPoints", result.bonusPoints)
+        .field("eventId", result.eventId)
+        .key("explanation");
+    writeExplanation(answer, result.explanation);
+    answer.field("memberId", result.memberId)
+        .field("points", result.points)
+        .field("receiptId", result.receiptId)
+        .field("tier", result.tierId)
+        .field("tierChanged", result.tierChanged)
+        .endObject();
+    r.addBindValue(QString::fromUtf8(answer.bytes()));
     r.addBindValue(now);
     if (auto st = exec(r, "record the receipt"); !st)
         return st.error();

@@ -169,7 +169,7 @@ Status Loyalty::Impl::indexName(const QString &memberId, const QString &name)
     q.addBindValue(memberId);
     if (auto st = exec(q, "update the name index"); !st)
         return st;
-    QSqlQuery &ins = store.prepared(u"INSERT OR IGNORE INTO member_name_index(token, member_id) VALUES(?, ?)"_s);
+    Stmt ins(store, u"INSERT OR IGNORE INTO member_name_index(token, member_id) VALUES(?, ?)"_s);
     for (const QString &t : nameTokens(name)) {
         ins.bindValue(0, t);
         ins.bindValue(1, memberId);
@@ -643,22 +643,12 @@ qint64 Loyalty::Impl::windowTotal(const QString &memberId, const Program &p, qin
         u"SELECT COALESCE(SUM(CASE WHEN ? = 'spend' THEN amount ELSE points END), 0) FROM events"
         " WHERE member_id = ? AND occurred_at > ? AND occurred_at <= ? AND type IN ('earn','bonus','reverse')"_s;
     const qint64 from = at - qint64(p.tierWindowDays) * 86'400'000LL;
-    auto run = [&](QSqlQuery &q) {
-        q.bindValue(0, p.tierBasis);
-        q.bindValue(1, memberId);
-        q.bindValue(2, from);
-        q.bindValue(3, at);
-        qint64 total = 0;
-        if (q.exec() && q.next())
-            total = q.value(0).toLongLong();
-        q.finish();
-        return total;
-    };
-    if (!store.readOnly())
-        return run(store.prepared(sql));
-    QSqlQuery q(db());
-    q.prepare(sql);
-    return run(q);
+    Stmt q(store, sql);
+    q.bindText(0, p.tierBasis);
+    q.bindText(1, memberId);
+    q.bindInt(2, from);
+    q.bindInt(3, at);
+    return q.exec() && q.next() ? q.int64(0) : 0;
 }
 
 Result<bool> Loyalty::Impl::updateTier(const QString &memberId, const Program &p, const QString &actor)
@@ -668,24 +658,33 @@ Result<bool> Loyalty::Impl::updateTier(const QString &memberId, const Program &p
     auto row = memberRow(memberId);
     if (!row)
         return row.error();
-    const qint64 total = windowTotal(memberId, p, now());
+    return updateTier(row.value(), p, actor, windowTotal(memberId, p, now()), nullptr);
+}
+
+Result<bool> Loyalty::Impl::updateTier(const MemberRow &row, const Program &p, const QString &actor, qint64 total,
+                                       QString *tierId)
+{
+    if (tierId)
+        *tierId = row.tierId;
     const Tier *t = p.tierFor(total);
-    if (!t || t->id == row->tierId)
+    if (p.tiers.isEmpty() || !t || t->id == row.tierId)
         return false;
     Stmt q(store, u"UPDATE members SET tier_id = ?, updated_at = ? WHERE member_id = ?"_s);
     q.addBindValue(t->id);
     q.addBindValue(now());
-    q.addBindValue(memberId);
+    q.addBindValue(row.memberId);
     if (auto st = exec(q, "update the tier"); !st)
         return st.error();
     LedgerEvent e;
     e.type = EventType::TierChange;
-    e.memberId = memberId;
+    e.memberId = row.memberId;
     e.actor = actor;
-    e.payload = QJsonObject{{u"from"_s, row->tierId}, {u"to"_s, t->id}, {u"windowTotal"_s, total},
+    e.payload = QJsonObject{{u"from"_s, row.tierId}, {u"to"_s, t->id}, {u"windowTotal"_s, total},
                             {u"basis"_s, p.tierBasis}, {u"provisional"_s, true}};
     if (auto ok = append(e); !ok)
         return ok.error();
+    if (tierId)
+        *tierId = t->id;
     return true;
 }
 

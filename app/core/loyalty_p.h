@@ -52,9 +52,13 @@ struct Loyalty::Impl {
 
     // facts for the engine
     qint64 windowTotal(const QString &memberId, const Program &p, qint64 now) const;
-    MemberFacts facts(const MemberRow &row, const Program &p, qint64 now) const;
+    // tierTotal, when given, receives the tier window's total before this moment's events.
+    MemberFacts facts(const MemberRow &row, const Program &p, qint64 now, qint64 *tierTotal = nullptr) const;
     // Evaluates the tier; writes a tier_change event when it moved. Inside a transaction.
     Result<bool> updateTier(const QString &memberId, const Program &p, const QString &actor);
+    // The same with the member row and the window total already known; *tierId gets the tier after.
+    Result<bool> updateTier(const MemberRow &row, const Program &p, const QString &actor, qint64 windowTotal,
+                            QString *tierId);
 
     Status audit(const QString &actor, const QString &action, const QString &subject, const QString &detail);
     Status raiseAlert(const QString &kind, const QString &memberId, const QString &detail);

@@ -209,14 +209,30 @@ Status execScript(QSqlDatabase &db, const QString &script)
 } // namespace
 
 struct Store::Cache {
-    std::map<QString, std::unique_ptr<QSqlQuery>> statements;
+    struct Entry {
+        sqlite3_stmt *stmt = nullptr;
+        bool busy = false;
+    };
+    std::map<QString, std::unique_ptr<Entry>> statements;
+    sqlite3 *db = nullptr; // the connection the cached statements belong to
+    ~Cache()
+    {
+        for (auto &[sql, e] : statements)
+            sqlite3_finalize(e->stmt);
+    }
 };
 
 int Store::latestSchemaVersion() { return kLatest; }
 
-Error sqlError(const QSqlQuery &q, const char *what)
+namespace {
+Error classify(const QString &text, const char *what);
+}
+
+Error sqlError(const QSqlQuery &q, const char *what) { return classify(q.lastError().text(), what); }
+
+namespace {
+Error classify(const QString &text, const char *what)
 {
-    const QString text = q.lastError().text();
     QString message = u"The store could not %1: %2"_s.arg(QLatin1StringView(what), text);
     QString code = u"store_error"_s;
     if (text.contains(u"disk is full"_s, Qt::CaseInsensitive) || text.contains(u"SQLITE_FULL"_s)) {
@@ -230,6 +246,16 @@ Error sqlError(const QSqlQuery &q, const char *what)
         message = u"The store is read-only (permissions or an open read-only session); nothing was saved."_s;
     }
     return Error{code, message};
+}
+} // namespace
+
+Error sqlError(const Stmt &q, const char *what) { return classify(q.errorText(), what); }
+
+Status exec(Stmt &q, const char *what)
+{
+    if (!q.exec())
+        return sqlError(q, what);
+    return Ok{};
 }
 
 Status exec(QSqlQuery &q, const char *what)
@@ -397,16 +423,233 @@ Status Store::migrate()
     return Ok{};
 }
 
-QSqlQuery &Store::prepared(const QString &sql) const
+// ---- Stmt ----
+
+Stmt::Stmt(const Store &store, const QString &sql) : m_store(store) { prepare(sql); }
+
+Stmt::~Stmt() { release(); }
+
+void Stmt::release()
 {
-    auto it = m_cache->statements.find(sql);
-    if (it == m_cache->statements.end()) {
-        auto q = std::make_unique<QSqlQuery>(m_mode == Mode::ReadWrite ? writer() : reader());
-        q->setForwardOnly(true); // no row cache: these statements are read once, front to back
-        q->prepare(sql);
-        it = m_cache->statements.emplace(sql, std::move(q)).first;
+    if (!m_stmt)
+        return;
+    if (m_busy) {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+        *m_busy = false;
+    } else {
+        sqlite3_finalize(m_stmt);
     }
-    return *it->second;
+    m_stmt = nullptr;
+    m_busy = nullptr;
+}
+
+bool Stmt::prepare(const QString &sql)
+{
+    release();
+    m_pending = m_stepped = false;
+    m_done = true;
+    m_nextBind = 0;
+    m_error.clear();
+    Store::Cache &cache = *m_store.m_cache;
+    if (!cache.db) {
+        cache.db = handleOf(m_store.connection());
+        if (!cache.db) {
+            m_error = u"no open connection"_s;
+            return false;
+        }
+    }
+    auto it = cache.statements.find(sql);
+    if (it != cache.statements.end() && !it->second->busy) {
+        m_stmt = it->second->stmt;
+        m_busy = &it->second->busy;
+        *m_busy = true;
+        return true;
+    }
+    const QByteArray utf8 = sql.toUtf8();
+    sqlite3_stmt *st = nullptr;
+    if (sqlite3_prepare_v3(cache.db, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
+        m_error = QString::fromUtf8(sqlite3_errmsg(cache.db));
+        sqlite3_finalize(st);
+        return false;
+    }
+    if (it == cache.statements.end()) { // first use: keep it
+        auto e = std::make_unique<Store::Cache::Entry>();
+        e->stmt = st;
+        e->busy = true;
+        m_busy = &e->busy;
+        cache.statements.emplace(sql, std::move(e));
+    } // else the cached one is in use further up the stack: this one is private
+    m_stmt = st;
+    return true;
+}
+
+bool Stmt::readyToBind()
+{
+    // SQLite refuses (SQLITE_MISUSE) a bind on a statement stepped since its last reset.
+    if (m_stmt && m_stepped) {
+        sqlite3_reset(m_stmt);
+        m_stepped = m_pending = false;
+        m_done = true;
+    }
+    return m_stmt != nullptr;
+}
+
+void Stmt::bindNull(int i)
+{
+    if (readyToBind())
+        sqlite3_bind_null(m_stmt, i + 1);
+}
+
+void Stmt::bindInt(int i, qint64 v)
+{
+    if (readyToBind())
+        sqlite3_bind_int64(m_stmt, i + 1, v);
+}
+
+void Stmt::bindText(int i, const QString &v)
+{
+    if (!readyToBind())
+        return;
+    if (v.isNull()) {
+        sqlite3_bind_null(m_stmt, i + 1);
+        return;
+    }
+    if (i >= 0 && i < int(std::size(m_hold))) {
+        m_hold[i] = v.toUtf8();
+        sqlite3_bind_text(m_stmt, i + 1, m_hold[i].constData(), int(m_hold[i].size()), SQLITE_STATIC);
+    } else {
+        const QByteArray u = v.toUtf8();
+        sqlite3_bind_text(m_stmt, i + 1, u.constData(), int(u.size()), SQLITE_TRANSIENT);
+    }
+}
+
+void Stmt::bindValue(int i, const QVariant &v)
+{
+    if (!readyToBind())
+        return;
+    switch (v.typeId()) {
+    case QMetaType::UnknownType:
+    case QMetaType::Nullptr:
+        sqlite3_bind_null(m_stmt, i + 1);
+        return;
+    case QMetaType::Bool:
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::Long:
+    case QMetaType::LongLong:
+    case QMetaType::Short:
+    case QMetaType::Char:
+        sqlite3_bind_int64(m_stmt, i + 1, v.toLongLong());
+        return;
+    case QMetaType::ULong:
+    case QMetaType::ULongLong:
+        sqlite3_bind_int64(m_stmt, i + 1, qint64(v.toULongLong()));
+        return;
+    case QMetaType::Double:
+    case QMetaType::Float:
+        sqlite3_bind_double(m_stmt, i + 1, v.toDouble());
+        return;
+    case QMetaType::QByteArray: {
+        const QByteArray b = v.toByteArray();
+        if (b.isNull())
+            sqlite3_bind_null(m_stmt, i + 1);
+        else
+            sqlite3_bind_blob64(m_stmt, i + 1, b.constData(), sqlite3_uint64(b.size()), SQLITE_TRANSIENT);
+        return;
+    }
+    default:
+        bindText(i, v.toString());
+    }
+}
+
+bool Stmt::exec()
+{
+    m_nextBind = 0;
+    m_pending = false;
+    m_done = true;
+    if (!m_stmt) {
+        if (m_error.isEmpty())
+            m_error = u"statement not prepared"_s;
+        return false;
+    }
+    if (m_stepped)
+        sqlite3_reset(m_stmt);
+    const int rc = sqlite3_step(m_stmt);
+    m_stepped = true;
+    if (rc == SQLITE_ROW) {
+        m_pending = true;
+        m_done = false;
+        return true;
+    }
+    if (rc != SQLITE_DONE)
+        m_error = QString::fromUtf8(sqlite3_errmsg(sqlite3_db_handle(m_stmt)));
+    sqlite3_reset(m_stmt);
+    m_stepped = false;
+    return rc == SQLITE_DONE;
+}
+
+bool Stmt::next()
+{
+    if (m_pending) {
+        m_pending = false;
+        return true;
+    }
+    if (m_done || !m_stmt)
+        return false;
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW)
+        return true;
+    m_done = true;
+    if (rc != SQLITE_DONE)
+        m_error = QString::fromUtf8(sqlite3_errmsg(sqlite3_db_handle(m_stmt)));
+    sqlite3_reset(m_stmt);
+    m_stepped = false;
+    return false;
+}
+
+QVariant Stmt::value(int i) const
+{
+    if (!m_stmt)
+        return {};
+    switch (sqlite3_column_type(m_stmt, i)) {
+    case SQLITE_INTEGER:
+        return QVariant(qlonglong(sqlite3_column_int64(m_stmt, i)));
+    case SQLITE_FLOAT:
+        return QVariant(sqlite3_column_double(m_stmt, i));
+    case SQLITE_TEXT:
+        return QVariant(text(i));
+    case SQLITE_BLOB: {
+        const void *p = sqlite3_column_blob(m_stmt, i);
+        return QVariant(QByteArray(static_cast<const char *>(p), sqlite3_column_bytes(m_stmt, i)));
+    }
+    default:
+        return {};
+    }
+}
+
+qint64 Stmt::int64(int i) const { return m_stmt ? sqlite3_column_int64(m_stmt, i) : 0; }
+
+QString Stmt::text(int i) const
+{
+    if (!m_stmt)
+        return {};
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, i));
+    if (!p)
+        return {};
+    return QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, i));
+}
+
+bool Stmt::isNull(int i) const { return !m_stmt || sqlite3_column_type(m_stmt, i) == SQLITE_NULL; }
+
+int Stmt::numRowsAffected() const { return m_stmt ? sqlite3_changes(sqlite3_db_handle(m_stmt)) : 0; }
+
+void Stmt::finish()
+{
+    m_pending = m_stepped = false;
+    m_done = true;
+    if (m_stmt)
+        sqlite3_reset(m_stmt);
 }
 
 QStringList Store::integrityCheck() const
@@ -530,9 +773,9 @@ Status Store::restore(const QString &backup, const QString &target)
 
 WriteTransaction::WriteTransaction(const Store &store) : m_store(store), m_db(store.writer())
 {
-    QSqlQuery q(m_db);
     m_depth = store.m_txDepth;
-    m_begun = q.exec(m_depth == 0 ? u"BEGIN IMMEDIATE"_s : u"SAVEPOINT sp%1"_s.arg(m_depth));
+    Stmt q(store, m_depth == 0 ? u"BEGIN IMMEDIATE"_s : u"SAVEPOINT sp%1"_s.arg(m_depth));
+    m_begun = q.exec();
     if (m_begun)
         ++store.m_txDepth;
     else
@@ -542,12 +785,11 @@ WriteTransaction::WriteTransaction(const Store &store) : m_store(store), m_db(st
 WriteTransaction::~WriteTransaction()
 {
     if (m_begun && !m_done) {
-        QSqlQuery q(m_db);
         if (m_depth == 0) {
-            q.exec(u"ROLLBACK"_s);
+            Stmt(m_store, u"ROLLBACK"_s).exec();
         } else {
-            q.exec(u"ROLLBACK TO sp%1"_s.arg(m_depth));
-            q.exec(u"RELEASE sp%1"_s.arg(m_depth));
+            Stmt(m_store, u"ROLLBACK TO sp%1"_s.arg(m_depth)).exec();
+            Stmt(m_store, u"RELEASE sp%1"_s.arg(m_depth)).exec();
         }
         --m_store.m_txDepth;
     }
@@ -556,17 +798,17 @@ WriteTransaction::~WriteTransaction()
 Status WriteTransaction::commit()
 {
     Q_ASSERT(m_begun && !m_done);
-    QSqlQuery q(m_db);
     m_done = true;
     --m_store.m_txDepth;
-    if (!q.exec(m_depth == 0 ? u"COMMIT"_s : u"RELEASE sp%1"_s.arg(m_depth))) {
+    Stmt q(m_store, m_depth == 0 ? u"COMMIT"_s : u"RELEASE sp%1"_s.arg(m_depth));
+    if (!q.exec()) {
         const Error e = sqlError(q, "save the change");
-        QSqlQuery r(m_db);
+        q.finish();
         if (m_depth == 0) {
-            r.exec(u"ROLLBACK"_s);
+            Stmt(m_store, u"ROLLBACK"_s).exec();
         } else {
-            r.exec(u"ROLLBACK TO sp%1"_s.arg(m_depth));
-            r.exec(u"RELEASE sp%1"_s.arg(m_depth));
+            Stmt(m_store, u"ROLLBACK TO sp%1"_s.arg(m_depth)).exec();
+            Stmt(m_store, u"RELEASE sp%1"_s.arg(m_depth)).exec();
         }
         return e;
     }
@@ -577,8 +819,7 @@ ReadScope::ReadScope(const Store &store) : m_store(store)
 {
     if (store.readOnly() || store.m_txDepth > 0)
         return;
-    QSqlQuery q(store.writer());
-    m_begun = q.exec(u"BEGIN"_s);
+    m_begun = Stmt(store, u"BEGIN"_s).exec();
     if (m_begun)
         ++store.m_txDepth; // writes inside become savepoints of this transaction
 }
@@ -588,9 +829,8 @@ ReadScope::~ReadScope()
     if (!m_begun)
         return;
     --m_store.m_txDepth;
-    QSqlQuery q(m_store.writer());
-    if (!q.exec(u"COMMIT"_s))
-        q.exec(u"ROLLBACK"_s);
+    if (!Stmt(m_store, u"COMMIT"_s).exec())
+        Stmt(m_store, u"ROLLBACK"_s).exec();
 }
 
 } // namespace setia

@@ -18,6 +18,8 @@
 #include <QStringList>
 #include <memory>
 
+struct sqlite3_stmt;
+
 namespace setia {
 
 class Store {
@@ -53,8 +55,9 @@ public:
     // Explicit checkpoint, on the writer.
     Status checkpoint() const;
 
-    // Statement cache for hot paths: prepared once on the writer (or, read-only, the reader), reused.
-    QSqlQuery &prepared(const QString &sql) const;
+    // The connection services use: the writer, or on a read-only store the calling thread's reader.
+    // A Store (and its Stmts) belongs to the thread that opened it.
+    QSqlDatabase connection() const { return m_mode == Mode::ReadWrite ? writer() : reader(); }
 
 private:
     Store() = default;
@@ -62,6 +65,7 @@ private:
 
     friend class WriteTransaction;
     friend class ReadScope;
+    friend class Stmt;
     mutable int m_txDepth = 0;
     QString m_path;
     Mode m_mode = Mode::ReadWrite;
@@ -93,32 +97,47 @@ private:
 // Qt binds a null QString as SQL NULL; columns that are NOT NULL get '' instead.
 inline QString nonNull(const QString &s) { return s.isNull() ? QStringLiteral("") : s; }
 
-// A cached prepared statement (Store::prepared), finished when it goes out of scope so that
-// no read stays open. Has the parts of QSqlQuery the services use.
+// A prepared statement straight on SQLite's C API, cached by the Store (prepared once per
+// connection, reused), reset when it goes out of scope so that no read stays open. It has
+// the parts of QSqlQuery the services use, with QSqlQuery's conventions: a null QString or
+// QByteArray binds NULL; addBindValue() starts again at the first parameter after exec().
+// Hot paths skip QSqlQuery because its per-exec cost (QVariant lists, a row cache, UTF-16
+// round trips) was most of an earn's CPU time (docs/performance.md).
 class Stmt {
 public:
-    Stmt(const Store &store, const QString &sql) : m_store(store), m_q(&store.prepared(sql)) {}
-    ~Stmt() { m_q->finish(); }
+    Stmt(const Store &store, const QString &sql);
+    ~Stmt();
     Stmt(const Stmt &) = delete;
     Stmt &operator=(const Stmt &) = delete;
-    bool prepare(const QString &sql)
-    {
-        m_q->finish();
-        m_q = &m_store.prepared(sql);
-        return true;
-    }
-    void addBindValue(const QVariant &v) { m_q->addBindValue(v); }
-    void bindValue(int i, const QVariant &v) { m_q->bindValue(i, v); }
-    bool exec() { return m_q->exec(); }
-    bool next() { return m_q->next(); }
-    QVariant value(int i) const { return m_q->value(i); }
-    int numRowsAffected() const { return m_q->numRowsAffected(); }
-    void finish() { m_q->finish(); }
-    operator QSqlQuery &() { return *m_q; } // NOLINT(google-explicit-constructor)
+    bool prepare(const QString &sql);
+    void addBindValue(const QVariant &v) { bindValue(m_nextBind++, v); }
+    void bindValue(int i, const QVariant &v);
+    // Typed binds without a QVariant (0-based like bindValue).
+    void bindInt(int i, qint64 v);
+    void bindText(int i, const QString &v); // a null QString binds NULL
+    void bindNull(int i);
+    bool exec();
+    bool next();
+    QVariant value(int i) const;
+    qint64 int64(int i) const;
+    QString text(int i) const;
+    bool isNull(int i) const;
+    int numRowsAffected() const;
+    void finish();
+    QString errorText() const { return m_error; }
 
 private:
+    void release();
+    bool readyToBind();
     const Store &m_store;
-    QSqlQuery *m_q;
+    sqlite3_stmt *m_stmt = nullptr;
+    bool *m_busy = nullptr;     // the cache entry's in-use flag; null for a private statement
+    bool m_pending = false;     // exec() stepped onto a row next() has not returned yet
+    bool m_done = true;
+    bool m_stepped = false;     // stepped since the last reset
+    int m_nextBind = 0;
+    QString m_error;
+    QByteArray m_hold[24];      // UTF-8 of bound text, alive until the next bind or reset
 };
 
 // One read transaction around several reads on the writer (a quote, a member panel): one
@@ -139,5 +158,7 @@ private:
 // Runs a statement; returns a clear error naming what failed.
 Status exec(QSqlQuery &q, const char *what);
 Error sqlError(const QSqlQuery &q, const char *what);
+Status exec(Stmt &q, const char *what);
+Error sqlError(const Stmt &q, const char *what);
 
 } // namespace setia

@@ -288,6 +288,27 @@ void TestPrimitives::canonicalJsonIsStable()
                               {u"ref_event_id"_s, g.refEventId}, {u"actor"_s, g.actor}, {u"payload"_s, g.payload},
                               {u"prev_hash"_s, g.prevHash}};
     QCOMPARE(canonicalEncoding(g), canonicalJson(generic));
+    // Keys with characters at or above U+D800 sort differently in UTF-16 (QJsonObject's order)
+    // and UTF-8 (the canonical order): U+FB01 comes after U+1F600 in UTF-16, before it in UTF-8.
+    const QJsonObject astral{{u"\U0001F600"_s, 1}, {u"\uFB01"_s, 2}, {u"z"_s, 3}};
+    QCOMPARE(canonicalJson(astral), QByteArray("{\"z\":3,\"\xef\xac\x81\":2,\"\xf0\x9f\x98\x80\":1}"));
+
+    // CanonicalWriter (the earn hot path) writes the same bytes as canonicalJson of the same document.
+    const QString tricky = u"a\"b\\c\n\t\x01 Rp125.000 \u00e4\U0001F600"_s;
+    const QJsonObject doc{{u"amount"_s, 125000}, {u"label"_s, tricky}, {u"neg"_s, -7}, {u"ok"_s, true},
+                          {u"lines"_s, QJsonArray{QJsonObject{{u"id"_s, u"x"_s}, {u"n"_s, 2}}, QJsonObject{}}},
+                          {u"empty"_s, QJsonArray{}}};
+    CanonicalWriter w;
+    w.beginObject().field("amount", qint64(125000)).key("empty").beginArray().endArray().field("label", tricky);
+    w.key("lines").beginArray().beginObject().field("id", u"x"_s).field("n", 2).endObject().beginObject().endObject().endArray();
+    w.field("neg", qint64(-7)).field("ok", true).endObject();
+    QCOMPARE(w.bytes(), canonicalJson(doc));
+    // An event whose payload arrives pre-encoded hashes like the same event with a QJsonObject payload.
+    LedgerEvent pre = g;
+    pre.payload = QJsonObject();
+    pre.payloadJson = canonicalJson(g.payload);
+    QCOMPARE(canonicalEncoding(pre), canonicalEncoding(g));
+    QCOMPARE(computeHash(pre), computeHash(g));
 }
 
 void TestPrimitives::csvParsing()
