@@ -38,7 +38,15 @@ bool KeyboardWedge::eventFilter(QObject *watched, QEvent *event)
     // Only events delivered to widgets/windows matter; the same event also passes the
     // application and its parents: act on the first receiver only.
     const qint64 now = m_clock.elapsed();
-    const bool terminator = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter || key->key() == Qt::Key_Tab;
+    const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
+    const bool tab = key->key() == Qt::Key_Tab;
+    bool terminator = false;
+    switch (m_settings.terminator) {
+    case Terminator::EnterOrTab: terminator = enter || tab; break;
+    case Terminator::Enter: terminator = enter; break;
+    case Terminator::Tab: terminator = tab; break;
+    case Terminator::None: break;
+    }
     const bool printable = !key->text().isEmpty() && key->text().at(0).isPrint()
         && !(key->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier));
     const bool inBurst = !m_held.isEmpty() && now - lastPressMs() <= m_settings.maxGapMs;
@@ -59,6 +67,12 @@ bool KeyboardWedge::eventFilter(QObject *watched, QEvent *event)
     m_held.append(Held{watched, QEvent::KeyPress, key->key(), key->modifiers(), key->text(), now});
     m_quiet.start(pressCount() == 1 ? m_settings.maxGapMs + 1 : m_settings.quietEndMs);
     return true;
+}
+
+void KeyboardWedge::setSettings(const Settings &settings)
+{
+    flush(false);
+    m_settings = settings;
 }
 
 int KeyboardWedge::pressCount() const

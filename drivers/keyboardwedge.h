@@ -19,16 +19,23 @@ namespace setia {
 class KeyboardWedge : public QObject {
     Q_OBJECT
 public:
+    // Which key a scanner sends after the code. None: the code ends with the quiet after it,
+    // and Enter/Tab are ordinary keys (they end a burst as typing).
+    enum class Terminator { EnterOrTab, Enter, Tab, None };
     struct Settings {
         int maxGapMs = 35;    // keys closer than this belong to one burst (people: > 60 ms)
         int minLength = 4;    // shorter bursts are typing, handed on
-        int quietEndMs = 80;  // a burst without Enter/Tab ends after this much quiet
+        int quietEndMs = 80;  // a burst without its terminator ends after this much quiet
+        Terminator terminator = Terminator::EnterOrTab;
     };
     explicit KeyboardWedge(QObject *parent = nullptr);
     KeyboardWedge(Settings settings, QObject *parent = nullptr);
     // Install on the application: qApp->installEventFilter(wedge).
     bool eventFilter(QObject *watched, QEvent *event) override;
     void setEnabled(bool enabled) { m_enabled = enabled; }
+    // New thresholds at once; keys held at that moment are handed on as typing.
+    void setSettings(const Settings &settings);
+    Settings settings() const { return m_settings; }
 
 Q_SIGNALS:
     void scanned(const setia::Scan &scan);

@@ -1,8 +1,12 @@
 #include "managerpanel.h"
 
+#include "backgroundreads.h"
 #include "pages.h"
 #include "terminalwindow.h"
 #include "texts.h"
+#include "wedgescanner.h"
+
+#include "core/phone.h"
 
 #include <QApplication>
 #include <QBarCategoryAxis>
@@ -23,7 +27,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
-#include <QSaveFile>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -82,7 +86,8 @@ QString tzName(Loyalty &l)
 const char16_t *kManagerStyle = uR"(
 QLabel#heading { font-size: 17pt; font-weight: 600; }
 QLabel#stat { font-size: 20pt; font-weight: 700; color: #0b5d3b; }
-QLineEdit, QComboBox { min-height: 36px; font-size: 14pt; }
+QLabel#device { font-size: 13pt; }
+QLineEdit, QComboBox, QSpinBox { min-height: 36px; font-size: 14pt; }
 QPushButton { min-height: 40px; min-width: 100px; font-size: 13pt; padding: 0 14px; }
 QTabBar::tab { font-size: 13pt; padding: 8px 16px; background: #e3e7ec; border: 1px solid #c3c9d0; }
 QTabBar::tab:selected { background: white; font-weight: 600; border-bottom-color: white; }
@@ -135,15 +140,20 @@ ManagerPanel::ManagerPanel(TerminalWindow *w, Staff &staff) : QWidget(w), m_w(w)
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (m_mode != Mode::Unlocked)
             return;
+        m_w->clearMessage(); // a message belongs to the tab it was said on
         switch (index) {
         case DashboardTab: refreshDashboard(); break;
         case AlertsTab: refreshAlerts(); break;
         case AuditTab: refreshAudit(); break;
         case ProgramTab: refreshProgram(); break;
-        case SettingsTab: refreshSettings(); break;
+        case SettingsTab: refreshSettings(); refreshDevices(); break;
         default: break;
         }
     });
+    BackgroundReads *reads = m_w->reads();
+    connect(reads, &BackgroundReads::dashboardReady, this, &ManagerPanel::showDashboard);
+    connect(reads, &BackgroundReads::searchDone, this, &ManagerPanel::showSearch);
+    connect(reads, &BackgroundReads::exportDone, this, &ManagerPanel::exportFinished);
     qApp->installEventFilter(this);
     showMode(Mode::Unlock);
 }
@@ -196,6 +206,9 @@ void ManagerPanel::lock()
     m_idle->stop();
     m_manager.clear();
     m_member.clear();
+    m_searchId = 0; // answers still on their way are for nobody now
+    m_dashboardId = 0;
+    m_lastScan->clear();
     m_results->clear();
     m_history->clear();
     m_memberLabel->clear();
@@ -401,6 +414,7 @@ void ManagerPanel::refreshAll()
     refreshAudit();
     refreshProgram();
     refreshSettings();
+    refreshDevices();
 }
 
 QString ManagerPanel::storeTime(qint64 ms) const
@@ -452,8 +466,12 @@ QWidget *ManagerPanel::buildDashboard()
     m_chart->setMinimumHeight(300);
     m_chart->setFocusPolicy(Qt::NoFocus);
     cv->addWidget(m_chart);
+    auto *statusRow = new QHBoxLayout;
+    m_dashStatus = label(QString(), "muted", chartCard);
     auto *refresh = actionButton(tr("Refresh"), chartCard);
-    cv->addWidget(refresh, 0, Qt::AlignRight);
+    statusRow->addWidget(m_dashStatus, 1);
+    statusRow->addWidget(refresh);
+    cv->addLayout(statusRow);
     h->addWidget(chartCard, 6);
     connect(refresh, &QPushButton::clicked, this, &ManagerPanel::refreshDashboard);
     return page;
@@ -469,18 +487,32 @@ QListWidget *ManagerPanel::topMembers(const QString &period) const { return m_to
 
 void ManagerPanel::refreshDashboard()
 {
+    // The bounds are cheap (the clock and a setting); the reports over them go to the worker.
     Loyalty &l = m_w->loyalty();
     const QTimeZone &zone = setia::timeZone(tzName(l));
-    const qint64 now = l.nowMs();
-    const QDate today = QDateTime::fromMSecsSinceEpoch(now, zone).date();
-    const qint64 dayStart = QDateTime(today, QTime(0, 0), zone).toMSecsSinceEpoch();
-    const qint64 dayEnd = QDateTime(today.addDays(1), QTime(0, 0), zone).toMSecsSinceEpoch();
+    const QDate today = QDateTime::fromMSecsSinceEpoch(l.nowMs(), zone).date();
     const QDate monday = today.addDays(1 - today.dayOfWeek());
-    const qint64 weekStart = QDateTime(monday, QTime(0, 0), zone).toMSecsSinceEpoch();
-    const Report day = l.report(dayStart, dayEnd);
-    const Report week = l.report(weekStart, dayEnd);
+    DashboardRequest request;
+    request.dayStart = QDateTime(today, QTime(0, 0), zone).toMSecsSinceEpoch();
+    request.dayEnd = QDateTime(today.addDays(1), QTime(0, 0), zone).toMSecsSinceEpoch();
+    request.weekStart = QDateTime(monday, QTime(0, 0), zone).toMSecsSinceEpoch();
+    m_dashboardDay = today;
+    m_dashboardMonday = monday;
+    m_dashboardId = m_w->reads()->dashboard(request);
+    m_dashStatus->setText(tr("Calculating…"));
+}
+
+void ManagerPanel::showDashboard(const DashboardResult &result)
+{
+    if (result.id != m_dashboardId)
+        return; // asked for before a newer request, or before the panel was locked
+    m_dashboardId = 0;
+    if (result.error) {
+        m_dashStatus->setText(tr("The figures could not be read: %1").arg(Texts::error(*result.error)));
+        return;
+    }
     const QLocale &loc = m_w->locale();
-    auto fill = [&](const QString &period, const Report &r, const QString &title) {
+    auto fill = [&](const QString &period, const Report &r, const QList<TopMember> &topMembers, const QString &title) {
         m_stats[period + u".title"_s]->setText(title);
         m_stats[period + u".earned"_s]->setText(loc.toString(r.pointsEarned));
         m_stats[period + u".bonus"_s]->setText(loc.toString(r.pointsBonus));
@@ -491,27 +523,33 @@ void ManagerPanel::refreshDashboard()
         QListWidget *top = m_top.value(period);
         top->clear();
         int rank = 0;
-        for (const auto &[memberId, points] : r.topMembers) {
-            if (++rank > 5)
-                break;
-            auto m = l.member(memberId);
-            const QString name = m && !m->profile.name.isEmpty() ? maskedName(m->profile.name) : tr("(name erased)");
-            top->addItem(tr("%1. %2 — %3 points").arg(rank).arg(name).arg(points));
-        }
-        if (r.topMembers.isEmpty())
+        for (const TopMember &t : topMembers)
+            top->addItem(tr("%1. %2 — %3 points").arg(++rank).arg(t.name.isEmpty() ? tr("(name erased)") : maskedName(t.name)).arg(t.points));
+        if (topMembers.isEmpty())
             top->addItem(tr("No points earned yet."));
     };
-    fill(u"today"_s, day, tr("Today, %1").arg(loc.toString(today, QLocale::LongFormat)));
-    fill(u"week"_s, week, tr("This week, since %1").arg(loc.toString(monday, QLocale::ShortFormat)));
+    fill(u"today"_s, result.day, result.topDay, tr("Today, %1").arg(loc.toString(m_dashboardDay, QLocale::LongFormat)));
+    fill(u"week"_s, result.week, result.topWeek, tr("This week, since %1").arg(loc.toString(m_dashboardMonday, QLocale::ShortFormat)));
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_w->loyalty().nowMs(), setia::timeZone(tzName(m_w->loyalty())));
+    m_dashStatus->setText(tr("Updated at %1.").arg(loc.toString(now.time(), u"HH:mm"_s)));
 
+    const Report &day = result.day;
     auto *chart = new QChart;
     auto *earned = new QBarSet(tr("Earned"));
     auto *redeemed = new QBarSet(tr("Redeemed"));
     earned->setColor(QColor(0x0b, 0x5d, 0x3b));
     redeemed->setColor(QColor(0xc9, 0xa2, 0x27));
+    // Opening hours (7 to 21) and any hour outside them with points: 24 bars left no room to
+    // write the hours under them.
+    int first = 7, last = 21;
+    for (int hour = 0; hour < day.byHour.size(); ++hour)
+        if (day.byHour[hour].first != 0 || day.byHour[hour].second != 0) {
+            first = std::min(first, hour);
+            last = std::max(last, hour);
+        }
     QStringList hours;
     qint64 top = 0;
-    for (int hour = 0; hour < day.byHour.size(); ++hour) {
+    for (int hour = first; hour <= last && hour < day.byHour.size(); ++hour) {
         const auto &[e, r] = day.byHour[hour];
         *earned << double(e);
         *redeemed << double(r);
@@ -526,7 +564,7 @@ void ManagerPanel::refreshDashboard()
     x->append(hours);
     x->setTitleText(tr("Hour of the day (store time)"));
     QFont small = x->labelsFont();
-    small.setPointSize(8);
+    small.setPointSize(10);
     x->setLabelsFont(small);
     auto *y = new QValueAxis;
     y->setRange(0, double(std::max<qint64>(top, 10)) * 1.1);
@@ -564,6 +602,7 @@ QWidget *ManagerPanel::buildMembers()
     m_memberLabel->setWordWrap(true);
     left->addWidget(m_memberLabel);
     m_history = new QListWidget(page);
+    m_history->setWordWrap(true); // a long reason wraps instead of running off the side
     left->addWidget(label(tr("History (newest first)"), "muted", page));
     left->addWidget(m_history, 1);
     h->addLayout(left, 3);
@@ -618,6 +657,10 @@ void ManagerPanel::handleScan(const QString &text)
     if (m_mode != Mode::Unlocked)
         return; // a card is no key to the manager's screens
     m_idle->start();
+    if (m_tabs->currentIndex() == SettingsTab) { // testing the scanner's settings
+        m_lastScan->setText(tr("Scanned: %1 (%2 characters)").arg(text).arg(text.size()));
+        return;
+    }
     m_tabs->setCurrentIndex(MembersTab);
     m_search->setText(text);
     search();
@@ -625,35 +668,47 @@ void ManagerPanel::handleScan(const QString &text)
 
 void ManagerPanel::search()
 {
-    Loyalty &l = m_w->loyalty();
     m_results->clear();
     const QString q = m_search->text().trimmed();
     if (q.isEmpty()) {
         m_w->showError(tr("Type a card number, phone number or name."));
         return;
     }
-    QString direct; // a card or phone of any status (blocked cards too, for the manager)
-    if (auto id = l.memberIdFor(q))
-        direct = id.value();
-    auto found = l.search(q, 0, 20);
-    QList<MemberSummary> list = found ? found.value() : QList<MemberSummary>{};
-    if (!direct.isEmpty() && std::none_of(list.begin(), list.end(), [&](const MemberSummary &s) { return s.memberId == direct; }))
-        if (auto m = l.member(direct))
-            list.prepend(MemberSummary{m->memberId, m->profile.name, QString(), m->tierId, m->status, m->balance});
-    for (const MemberSummary &s : list) {
-        QString text = tr("%1 · %2 · %3 points").arg(s.name.isEmpty() ? tr("(name erased)") : s.name, s.maskedPhone).arg(s.balance);
-        if (s.status != u"active"_s)
-            text += u" · "_s + s.status;
-        auto *item = new QListWidgetItem(text, m_results);
+    // Nobody is chosen until the answer comes: an adjustment typed meanwhile cannot land on
+    // the member of the previous search.
+    m_member.clear();
+    m_memberLabel->clear();
+    m_history->clear();
+    auto *wait = new QListWidgetItem(tr("Searching…"), m_results);
+    wait->setFlags(Qt::NoItemFlags);
+    m_searchId = m_w->reads()->search(q);
+}
+
+QString ManagerPanel::resultText(const MemberSummary &s) const
+{
+    QString text = tr("%1 · %2 · %3 points").arg(s.name.isEmpty() ? tr("(name erased)") : s.name, s.maskedPhone).arg(s.balance);
+    if (s.status != u"active"_s)
+        text += u" · "_s + s.status;
+    return text;
+}
+
+void ManagerPanel::showSearch(const SearchResult &result)
+{
+    if (result.id != m_searchId)
+        return;
+    m_searchId = 0;
+    m_results->clear();
+    for (const MemberSummary &s : result.members) {
+        auto *item = new QListWidgetItem(resultText(s), m_results);
         item->setData(Qt::UserRole, s.memberId);
     }
-    if (list.isEmpty()) {
-        m_w->showError(tr("No member found for “%1”.").arg(q));
+    if (result.members.isEmpty()) {
+        m_w->showError(result.error ? Texts::error(*result.error) : tr("No member found for “%1”.").arg(result.query));
         return;
     }
     m_w->clearMessage();
     m_results->setCurrentRow(0);
-    chooseMember(list.first().memberId);
+    chooseMember(result.members.first().memberId);
 }
 
 void ManagerPanel::chooseMember(const QString &memberId)
@@ -665,6 +720,10 @@ void ManagerPanel::chooseMember(const QString &memberId)
         return;
     }
     m_member = memberId;
+    // Its line in the results follows the balance (after an adjustment, a reversal).
+    for (int i = 0; i < m_results->count(); ++i)
+        if (QListWidgetItem *item = m_results->item(i); item->data(Qt::UserRole).toString() == memberId)
+            item->setText(resultText(MemberSummary{memberId, m->profile.name, maskPhone(m->profile.phone), m->tierId, m->status, m->balance}));
     const QString card = m->cards.isEmpty() ? QString() : m->cards.first().number;
     m_memberLabel->setText(tr("%1 — %2 points — card %3").arg(m->profile.name.isEmpty() ? tr("(name erased)") : m->profile.name)
                                .arg(m->balance)
@@ -1074,9 +1133,12 @@ QWidget *ManagerPanel::buildExport()
     mf->addRow(label(tr("Without personal data the file holds member numbers, tiers and balances only. "
                         "Personal data is protected by law (UU PDP): export it only when needed, and keep the file safe."),
                      "muted", members));
+    m_membersStatus = label(QString(), "muted", members);
+    m_membersStatus->hide();
     mf->addRow(tr("File"), m_membersPath);
     mf->addRow(m_personal);
     mf->addRow(mButton);
+    mf->addRow(m_membersStatus);
     v->addWidget(members);
     auto *events = panel(page);
     auto *ef = new QFormLayout(events);
@@ -1086,8 +1148,11 @@ QWidget *ManagerPanel::buildExport()
     auto *eButton = actionButton(tr("Export events"), events);
     ef->addRow(heading(tr("Points events (CSV)"), events));
     ef->addRow(label(tr("Every earn, redemption, refund and adjustment on this terminal, for accounting."), "muted", events));
+    m_eventsStatus = label(QString(), "muted", events);
+    m_eventsStatus->hide();
     ef->addRow(tr("File"), m_eventsPath);
     ef->addRow(eButton);
+    ef->addRow(m_eventsStatus);
     v->addWidget(events);
     v->addStretch();
     connect(mButton, &QPushButton::clicked, this, &ManagerPanel::exportMembers);
@@ -1097,23 +1162,6 @@ QWidget *ManagerPanel::buildExport()
     return page;
 }
 
-namespace {
-
-// Writes all or nothing; "" on success, else why not.
-QString writeFile(const QString &path, const QByteArray &data)
-{
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return f.errorString();
-    if (f.write(data) != data.size())
-        return f.errorString();
-    if (!f.commit())
-        return f.errorString();
-    return QString();
-}
-
-} // namespace
-
 void ManagerPanel::exportMembers()
 {
     const QString path = m_membersPath->text().trimmed();
@@ -1122,12 +1170,13 @@ void ManagerPanel::exportMembers()
         m_membersPath->setFocus();
         return;
     }
-    const QByteArray csv = m_w->loyalty().exportMembers(m_personal->isChecked());
-    if (const QString why = writeFile(path, csv); !why.isEmpty()) {
-        m_w->showError(tr("Cannot save %1: %2").arg(path, why));
-        return;
-    }
-    m_w->showOk(tr("Saved %1. Members: %2.").arg(path).arg(std::max(0, int(csv.count('\n')) - 1)));
+    ExportRequest request;
+    request.kind = ExportRequest::Kind::Members;
+    request.path = path;
+    request.personalData = m_personal->isChecked();
+    m_w->reads()->exportCsv(request);
+    ++m_exportsPending[0];
+    updateExportStatus();
 }
 
 void ManagerPanel::exportEvents()
@@ -1138,12 +1187,47 @@ void ManagerPanel::exportEvents()
         m_eventsPath->setFocus();
         return;
     }
-    const QByteArray csv = m_w->loyalty().exportEvents(0, m_w->loyalty().nowMs() + 1);
-    if (const QString why = writeFile(path, csv); !why.isEmpty()) {
-        m_w->showError(tr("Cannot save %1: %2").arg(path, why));
-        return;
+    ExportRequest request;
+    request.kind = ExportRequest::Kind::Events;
+    request.path = path;
+    request.fromMs = 0;
+    request.toMs = m_w->loyalty().nowMs() + 1;
+    m_w->reads()->exportCsv(request);
+    ++m_exportsPending[1];
+    updateExportStatus();
+}
+
+void ManagerPanel::updateExportStatus()
+{
+    const std::pair<QLabel *, int> cards[] = {{m_membersStatus, m_exportsPending[0]}, {m_eventsStatus, m_exportsPending[1]}};
+    for (const auto &[status, pending] : cards) {
+        if (pending > 0)
+            status->setText(pending == 1 ? tr("Exporting… The terminal keeps working meanwhile.")
+                                         : tr("Exporting… %1 files in the queue. The terminal keeps working meanwhile.").arg(pending));
+        status->setVisible(!status->text().isEmpty());
     }
-    m_w->showOk(tr("Saved %1. Events: %2.").arg(path).arg(std::max(0, int(csv.count('\n')) - 1)));
+}
+
+void ManagerPanel::exportFinished(const ExportResult &result)
+{
+    const bool members = result.kind == ExportRequest::Kind::Members;
+    int &pending = m_exportsPending[members ? 0 : 1];
+    pending = std::max(0, pending - 1);
+    QString text;
+    if (result.error) {
+        text = tr("Nothing was saved: the store could not be read (%1).").arg(Texts::error(*result.error));
+        m_w->showError(text);
+    } else if (!result.fileError.isEmpty()) {
+        text = tr("Cannot save %1: %2").arg(result.path, result.fileError);
+        m_w->showError(text);
+    } else {
+        text = members ? tr("Saved %1. Members: %2.").arg(result.path).arg(result.rows)
+                       : tr("Saved %1. Events: %2.").arg(result.path).arg(result.rows);
+        if (m_mode != Mode::Unlocked || m_tabs->currentIndex() != ExportTab)
+            m_w->showOk(text); // said under its button when the export tab is open
+    }
+    (members ? m_membersStatus : m_eventsStatus)->setText(text);
+    updateExportStatus(); // still "Exporting…" when more of that kind are queued
 }
 
 // ---- settings ----
@@ -1172,7 +1256,8 @@ QWidget *ManagerPanel::buildSettings()
     sf->addRow(tr("Language"), m_language);
     sf->addRow(tr("Hub URL"), m_hubUrl);
     sf->addRow(save);
-    h->addWidget(store, 1);
+    h->addWidget(store, 4);
+    h->addWidget(buildDevices(page), 4);
 
     auto *people = panel(page);
     auto *pv = new QVBoxLayout(people);
@@ -1193,7 +1278,7 @@ QWidget *ManagerPanel::buildSettings()
     pf->addRow(tr("PIN"), m_newStaffPin);
     pf->addRow(add);
     pv->addLayout(pf);
-    h->addWidget(people, 1);
+    h->addWidget(people, 3);
     connect(save, &QPushButton::clicked, this, &ManagerPanel::saveSettings);
     connect(add, &QPushButton::clicked, this, &ManagerPanel::addStaff);
     connect(m_newStaffPin, &QLineEdit::returnPressed, this, &ManagerPanel::addStaff);
@@ -1204,6 +1289,7 @@ void ManagerPanel::refreshSettings()
 {
     Loyalty &l = m_w->loyalty();
     m_storeName->setText(l.setting(u"store_name"_s));
+    m_storeName->setCursorPosition(0); // the start of a long name, not its end
     m_timeZone->setText(tzName(l));
     const QString lang = l.setting(u"language"_s);
     m_language->setCurrentIndex(lang == u"en"_s ? 1 : 0);
@@ -1259,6 +1345,103 @@ void ManagerPanel::saveSettings()
         TerminalWindow *w = m_w;
         QTimer::singleShot(0, w, [w, lang] { w->setLanguage(lang); });
     }
+}
+
+// ---- settings: devices ----
+
+QWidget *ManagerPanel::buildDevices(QWidget *page)
+{
+    auto *devices = panel(page);
+    auto *v = new QVBoxLayout(devices);
+    v->setContentsMargins(16, 10, 16, 10);
+    m_wedgeGap = new QSpinBox(devices);
+    m_wedgeGap->setRange(WedgeScanner::kMinGapMs, WedgeScanner::kMaxGapMs);
+    m_wedgeGap->setSuffix(tr(" ms"));
+    m_wedgeLength = new QSpinBox(devices);
+    m_wedgeLength->setRange(WedgeScanner::kMinLength, WedgeScanner::kMaxLength);
+    m_wedgeEnd = new QComboBox(devices);
+    m_wedgeEnd->addItem(tr("Enter"), int(WedgeScanner::Terminator::Enter));
+    m_wedgeEnd->addItem(tr("Tab"), int(WedgeScanner::Terminator::Tab));
+    m_wedgeEnd->addItem(tr("Nothing (a pause)"), int(WedgeScanner::Terminator::None));
+    m_applyDevices = actionButton(tr("Apply and save"), devices, true);
+    m_lastScan = label(QString(), "muted", devices);
+    v->addWidget(heading(tr("Devices"), devices));
+    v->addWidget(label(tr("Keyboard-wedge scanner: keys closer together than the gap below are one scan. "
+                          "People type 60 ms or more apart."),
+                       "muted", devices));
+    auto *g = new QGridLayout;
+    g->setColumnStretch(0, 1);
+    const std::pair<QString, QWidget *> rows[] = {{tr("Longest gap between keys"), m_wedgeGap},
+                                                  {tr("Shortest code (characters)"), m_wedgeLength},
+                                                  {tr("A code ends with"), m_wedgeEnd}};
+    int r = 0;
+    for (QSpinBox *spin : {m_wedgeGap, m_wedgeLength})
+        spin->setButtonSymbols(QAbstractSpinBox::NoButtons); // typed, or ↑ ↓: the arrows were too small to touch
+    for (const auto &[text, field] : rows) {
+        QLabel *l = label(text, "", devices);
+        l->setBuddy(field);
+        field->setMinimumWidth(150);
+        g->addWidget(l, r, 0);
+        g->addWidget(field, r++, 1);
+    }
+    v->addLayout(g);
+    v->addWidget(m_applyDevices);
+    v->addWidget(m_lastScan);
+    v->addSpacing(6);
+    for (QLabel *&status : m_deviceStatus) {
+        status = label(QString(), "device", devices);
+        v->addWidget(status);
+    }
+    v->addStretch();
+    connect(m_applyDevices, &QPushButton::clicked, this, &ManagerPanel::applyDevices);
+    return devices;
+}
+
+QStringList ManagerPanel::deviceStatus() const
+{
+    QStringList lines;
+    for (const QLabel *status : m_deviceStatus)
+        lines << status->text();
+    return lines;
+}
+
+void ManagerPanel::refreshDevices()
+{
+    const WedgeScanner *scanner = m_w->scanner();
+    const WedgeScanner::Settings s = scanner ? scanner->settings() : WedgeScanner::load(m_w->loyalty());
+    m_wedgeGap->setValue(s.maxGapMs);
+    m_wedgeLength->setValue(s.minLength);
+    m_wedgeEnd->setCurrentIndex(std::max(0, m_wedgeEnd->findData(int(s.terminator))));
+    if (m_lastScan->text().isEmpty())
+        m_lastScan->setText(scanner ? tr("Scan a card here to test: its code appears on this line.") : QString());
+    const QString hub = m_w->loyalty().setting(u"hub_url"_s);
+    const QString lines[] = {
+        scanner ? tr("● Keyboard-wedge scanner: listening") : tr("○ Keyboard-wedge scanner: off on this terminal"),
+        tr("○ USB scanners, card readers, camera, receipt printer: drivers not installed in this version"),
+        hub.isEmpty() ? tr("○ Hub: none set — everything is kept on this terminal") : tr("○ Hub %1: sync not set up yet in this version").arg(hub)};
+    for (int i = 0; i < 3; ++i)
+        m_deviceStatus[i]->setText(lines[i]);
+}
+
+void ManagerPanel::applyDevices()
+{
+    WedgeScanner::Settings s;
+    s.maxGapMs = m_wedgeGap->value();
+    s.minLength = m_wedgeLength->value();
+    s.terminator = WedgeScanner::Terminator(m_wedgeEnd->currentData().toInt());
+    if (auto st = WedgeScanner::save(m_w->loyalty(), s, m_manager); !st) {
+        m_w->showError(Texts::error(st.error()));
+        return;
+    }
+    if (WedgeScanner *scanner = m_w->scanner()) {
+        scanner->apply(s);
+        m_w->showOk(tr("Scanner settings applied and saved: keys up to %1 ms apart, codes of %2 characters or more.")
+                        .arg(s.maxGapMs)
+                        .arg(s.minLength));
+    } else {
+        m_w->showOk(tr("Scanner settings saved. No keyboard-wedge scanner listens on this terminal now."));
+    }
+    refreshDevices();
 }
 
 void ManagerPanel::addStaff()

@@ -5,6 +5,7 @@
 #include "core/loyalty.h"
 #include "core/staff.h"
 
+#include <QDate>
 #include <QHash>
 #include <QWidget>
 
@@ -16,6 +17,7 @@ class QFrame;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
+class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
 class QTableWidget;
@@ -25,6 +27,9 @@ class QTimer;
 namespace setia::ui {
 
 class TerminalWindow;
+struct DashboardResult;
+struct SearchResult;
+struct ExportResult;
 
 class ManagerPanel : public QWidget {
     Q_OBJECT
@@ -65,7 +70,11 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
 
     // --- dashboard ---
+    // Asks the worker for today's and this week's figures; they fill in when they arrive
+    // (meanwhile the status says "Calculating…" and the screen stays usable).
     void refreshDashboard();
+    bool dashboardBusy() const { return m_dashboardId != 0; }
+    QLabel *dashboardStatus() const { return m_dashStatus; }
     // "today.earned", "today.bonus", "today.redeemed", "today.enrolled", "today.rate", and "week.*"
     QString stat(const QString &key) const;
     QListWidget *topMembers(const QString &period) const;
@@ -82,7 +91,9 @@ public:
     QLineEdit *reverseReceipt() const { return m_reverseReceipt; }
     QLineEdit *reverseAmount() const { return m_reverseAmount; }
     QLineEdit *reverseReason() const { return m_reverseReason; }
+    // Asks the worker; the results fill in when they arrive (the newest search wins).
     void search();
+    bool searching() const { return m_searchId != 0; }
     void chooseMember(const QString &memberId);
     QString chosenMember() const { return m_member; }
     void adjust();
@@ -109,8 +120,12 @@ public:
     QLineEdit *membersPath() const { return m_membersPath; }
     QCheckBox *personalData() const { return m_personal; }
     QLineEdit *eventsPath() const { return m_eventsPath; }
+    QLabel *membersExportStatus() const { return m_membersStatus; }
+    QLabel *eventsExportStatus() const { return m_eventsStatus; }
+    // Written by the worker; each request is queued and answered in turn.
     void exportMembers();
     void exportEvents();
+    bool exporting() const { return m_exportsPending[0] + m_exportsPending[1] > 0; }
 
     // --- settings ---
     QLineEdit *storeName() const { return m_storeName; }
@@ -124,6 +139,18 @@ public:
     void refreshSettings();
     void saveSettings();
     void addStaff();
+
+    // --- settings: devices ---
+    QSpinBox *wedgeMaxGap() const { return m_wedgeGap; }
+    QSpinBox *wedgeMinLength() const { return m_wedgeLength; }
+    QComboBox *wedgeTerminator() const { return m_wedgeEnd; }
+    QPushButton *applyDevicesButton() const { return m_applyDevices; }
+    // The status lines: the keyboard-wedge scanner, the other devices, the hub.
+    QStringList deviceStatus() const;
+    QLabel *lastScan() const { return m_lastScan; }
+    void refreshDevices();
+    // Applies the scanner thresholds to the running keyboard-wedge filter and saves them.
+    void applyDevices();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -144,6 +171,12 @@ private:
     QWidget *buildProgram();
     QWidget *buildExport();
     QWidget *buildSettings();
+    QWidget *buildDevices(QWidget *page);
+    void showDashboard(const DashboardResult &result);
+    void showSearch(const SearchResult &result);
+    QString resultText(const MemberSummary &s) const;
+    void exportFinished(const ExportResult &result);
+    void updateExportStatus();
     QString storeTime(qint64 ms) const;
     QString explainProgram(const Program &p) const;
 
@@ -162,6 +195,9 @@ private:
     QHash<QString, QLabel *> m_stats;
     QHash<QString, QListWidget *> m_top;
     QChartView *m_chart;
+    QLabel *m_dashStatus;
+    quint64 m_dashboardId = 0, m_searchId = 0;
+    QDate m_dashboardDay, m_dashboardMonday; // of the request in flight
     QLineEdit *m_search, *m_adjustPoints, *m_adjustReason, *m_reverseReceipt, *m_reverseAmount, *m_reverseReason;
     QListWidget *m_results, *m_history;
     QLabel *m_memberLabel;
@@ -173,10 +209,17 @@ private:
     QLineEdit *m_programPath;
     QListWidget *m_programErrors;
     QLineEdit *m_membersPath, *m_eventsPath;
+    QLabel *m_membersStatus, *m_eventsStatus;
+    int m_exportsPending[2] = {0, 0}; // members, events
     QCheckBox *m_personal;
     QLineEdit *m_storeName, *m_timeZone, *m_hubUrl, *m_newStaffName, *m_newStaffPin;
     QComboBox *m_language, *m_newStaffRole;
     QListWidget *m_staffList;
+    QSpinBox *m_wedgeGap, *m_wedgeLength;
+    QComboBox *m_wedgeEnd;
+    QPushButton *m_applyDevices;
+    QLabel *m_deviceStatus[3] = {};
+    QLabel *m_lastScan;
 };
 
 } // namespace setia::ui

@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QFormLayout>
 #include <QGridLayout>
+#include <QHash>
 #include <QKeyEvent>
 #include <QHBoxLayout>
 #include <QLineEdit>
@@ -87,6 +88,22 @@ QPushButton *button(const QString &text, QWidget *parent, bool primary = false)
     if (primary)
         b->setObjectName(u"primary"_s);
     return b;
+}
+
+// Form labels level with the middle of their fields (taller than a line of text), not with
+// their top edge.
+void centreLabels(QFormLayout *f)
+{
+    for (int row = 0; row < f->rowCount(); ++row) {
+        QLayoutItem *l = f->itemAt(row, QFormLayout::LabelRole);
+        QLayoutItem *field = f->itemAt(row, QFormLayout::FieldRole);
+        auto *text = l ? qobject_cast<QLabel *>(l->widget()) : nullptr;
+        if (!text || !field || !field->widget())
+            continue;
+        field->widget()->ensurePolished(); // the theme's field height
+        text->setMinimumHeight(field->widget()->sizeHint().height());
+        text->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    }
 }
 
 QString tzOf(Loyalty &l)
@@ -212,16 +229,19 @@ MemberPage::MemberPage(TerminalWindow *w) : QWidget(w), m_w(w)
     auto *earn = button(tr("Earn points (F5)"), this, true);
     auto *redeem = button(tr("Redeem (F6)"), this);
     auto *refund = button(tr("Refund (F7)"), this);
+    auto *receipts = button(tr("Past receipts (F8)"), this);
     auto *done = button(tr("Done (Esc)"), this);
     right->addWidget(earn);
     right->addWidget(redeem);
     right->addWidget(refund);
+    right->addWidget(receipts);
     right->addWidget(done);
     h->addWidget(left, 3);
     h->addLayout(right, 2);
     connect(earn, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Earn); });
     connect(redeem, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Redeem); });
     connect(refund, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Refund); });
+    connect(receipts, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Receipts); });
     connect(done, &QPushButton::clicked, this, [this] { m_w->showScan(); });
     setFocusProxy(earn);
 }
@@ -258,7 +278,10 @@ void MemberPage::show(const MemberView &m)
     m_birthday->setVisible(!m_birthday->text().isEmpty());
     const auto digital = std::find_if(m.cards.begin(), m.cards.end(),
                                       [](const CardView &c) { return c.kind == u"qr"_s && c.status == u"active"_s; });
-    const QImage qr = digital != m.cards.end() ? renderQrCode(digital->number.toUtf8(), 4) : QImage();
+    // The QR carries a token the store signed (core/cardtoken.h), not the bare number: a number
+    // read over a shoulder or a year-old screenshot does not open the member.
+    const QString token = digital != m.cards.end() ? l.digitalCardToken(digital->number) : QString();
+    const QImage qr = token.isEmpty() ? QImage() : renderQrCode(token.toLatin1(), 4);
     m_qr->setPixmap(qr.isNull() ? QPixmap() : QPixmap::fromImage(qr));
     m_qr->setVisible(!qr.isNull());
     m_qrCaption->setText(qr.isNull() ? QString() : tr("Digital card %1").arg(digital->number));
@@ -312,6 +335,7 @@ EarnPage::EarnPage(TerminalWindow *w) : QWidget(w), m_w(w)
     f->addRow(tr("Amount paid (Rp)"), m_amount);
     f->addRow(tr("Payment"), m_payment);
     f->addRow(tr("Receipt"), m_receipt);
+    centreLabels(f);
     auto *side = new QVBoxLayout;
     auto *q = panel(this);
     auto *qv = new QVBoxLayout(q);
@@ -629,6 +653,7 @@ EnrollPage::EnrollPage(TerminalWindow *w) : QWidget(w), m_w(w)
     f->addRow(tr("Birth date"), m_birth);
     f->addRow(tr("Referral code"), m_referral);
     f->addRow(tr("Card"), m_card);
+    centreLabels(f);
     auto *side = new QVBoxLayout;
     auto *consent = panel(this);
     auto *cv = new QVBoxLayout(consent);
@@ -719,11 +744,15 @@ RefundPage::RefundPage(TerminalWindow *w) : QWidget(w), m_w(w)
     m_amount->setPlaceholderText(tr("empty: the whole receipt"));
     m_reason = new QLineEdit(form);
     m_reason->setPlaceholderText(tr("e.g. goods returned"));
+    m_summary = label(QString(), "", form);
+    m_summary->hide();
     f->addRow(label(tr("Refund a receipt"), "title", form));
     f->addRow(label(tr("The points of the refunded purchase are taken back."), "muted", form));
+    f->addRow(m_summary);
     f->addRow(tr("Receipt"), m_receipt);
     f->addRow(tr("Amount refunded (Rp)"), m_amount);
     f->addRow(tr("Reason"), m_reason);
+    centreLabels(f);
     v->addWidget(form);
     auto *row = new QHBoxLayout;
     auto *ok = button(tr("Refund (Enter)"), this, true);
@@ -736,34 +765,170 @@ RefundPage::RefundPage(TerminalWindow *w) : QWidget(w), m_w(w)
     for (QLineEdit *e : {m_receipt, m_amount, m_reason})
         connect(e, &QLineEdit::returnPressed, this, &RefundPage::submit);
     connect(ok, &QPushButton::clicked, this, &RefundPage::submit);
-    connect(back, &QPushButton::clicked, this, [this] { m_w->showScan(); });
+    connect(back, &QPushButton::clicked, this, [this] { m_w->back(); });
 }
 
 void RefundPage::reset()
 {
+    m_fromReceipts = false;
     m_receipt->clear();
     m_amount->clear();
+    m_amount->setPlaceholderText(tr("empty: the whole receipt"));
     m_reason->clear();
+    m_summary->clear();
+    m_summary->hide();
     m_receipt->setFocus();
+}
+
+void RefundPage::prefill(const QString &receiptId, const QString &summary, qint64 left)
+{
+    reset();
+    m_fromReceipts = true;
+    m_receipt->setText(receiptId);
+    m_summary->setText(summary);
+    m_summary->show();
+    m_amount->setPlaceholderText(tr("empty: all that is left, %1").arg(m_w->money(left)));
+    m_reason->setFocus();
 }
 
 void RefundPage::submit()
 {
+    if (m_receipt->text().trimmed().isEmpty()) {
+        m_w->showError(tr("Type the receipt number."));
+        m_receipt->setFocus();
+        return;
+    }
     std::optional<qint64> amount;
     if (!m_amount->text().trimmed().isEmpty()) {
         amount = parseRupiah(m_amount->text());
         if (!amount) {
             m_w->showError(tr("Type the refunded amount in rupiah, or leave it empty for the whole receipt."));
+            m_amount->setFocus();
             return;
         }
+    }
+    if (m_reason->text().trimmed().isEmpty()) {
+        m_w->showError(tr("Type the reason for the refund, e.g. goods returned."));
+        m_reason->setFocus();
+        return;
     }
     auto r = m_w->loyalty().reverse(m_receipt->text().trimmed(), amount, m_reason->text(), m_w->cashier());
     if (!r) {
         m_w->showError(Texts::error(r.error()));
         return;
     }
-    m_w->showScan();
+    // With a member on screen, back to that member's panel with the new balance; else the till.
+    if (m_w->currentMember().isEmpty())
+        m_w->showScan();
+    else
+        m_w->openMember(r->memberId);
     m_w->showOk(tr("Refund saved: %1 points taken back. The member's balance is now %2.").arg(r->pointsReversed).arg(r->balance));
+}
+
+// ---- a member's receipts ----
+
+ReceiptsPage::ReceiptsPage(TerminalWindow *w) : QWidget(w), m_w(w)
+{
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(24, 16, 24, 16);
+    m_title = label(QString(), "title", this);
+    v->addWidget(m_title);
+    v->addWidget(label(tr("Choose the receipt with ↑ ↓ and press Enter to refund it, whole or in part."), "muted", this));
+    m_list = new QListWidget(this);
+    m_list->setObjectName(u"receipts"_s);
+    m_list->setWordWrap(true);
+    m_list->setUniformItemSizes(false);
+    v->addWidget(m_list, 1);
+    auto *row = new QHBoxLayout;
+    m_refund = button(tr("Refund this receipt (Enter)"), this, true);
+    auto *back = button(tr("Back (Esc)"), this);
+    row->addWidget(m_refund);
+    row->addWidget(back);
+    row->addStretch();
+    v->addLayout(row);
+    connect(m_list, &QListWidget::itemActivated, this, &ReceiptsPage::refundChosen);
+    connect(m_list, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        m_refund->setEnabled(item && (item->flags() & Qt::ItemIsEnabled) && !item->data(Qt::UserRole).toString().isEmpty());
+    });
+    connect(m_refund, &QPushButton::clicked, this, &ReceiptsPage::refundChosen);
+    connect(back, &QPushButton::clicked, this, [this] { m_w->back(); });
+    setFocusProxy(m_list);
+}
+
+void ReceiptsPage::start(const QString &memberId)
+{
+    m_member = memberId;
+    m_list->clear();
+    m_refund->setEnabled(false);
+    Loyalty &l = m_w->loyalty();
+    auto m = l.member(memberId);
+    m_title->setText(m ? tr("Receipts of %1").arg(maskedName(m->profile.name)) : tr("Receipts"));
+    // The points history, newest first: each earn is a receipt; its refunds follow it in time.
+    auto h = l.history(memberId, 0, 300);
+    if (!h) {
+        m_w->showError(Texts::error(h.error()));
+        return;
+    }
+    QHash<QString, qint64> refunded; // receipt -> amount refunded so far
+    for (const EventView &e : h.value())
+        if (e.type == u"reverse"_s && !e.receiptId.isEmpty())
+            refunded[e.receiptId] += -e.amount;
+    const QTimeZone &zone = setia::timeZone(tzOf(l));
+    int shown = 0;
+    for (const EventView &e : h.value()) {
+        if (e.type != u"earn"_s || e.receiptId.isEmpty())
+            continue;
+        if (++shown > 30)
+            break;
+        const qint64 refundedSoFar = refunded.value(e.receiptId);
+        const qint64 left = std::max<qint64>(0, e.amount - refundedSoFar);
+        const QString when = m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(e.occurredAt, zone), u"dd MMM yyyy, HH:mm"_s);
+        QString second = tr("%1 · +%2 points").arg(when).arg(e.points);
+        if (refundedSoFar > 0 && left == 0)
+            second += u" · "_s + tr("refunded");
+        else if (refundedSoFar > 0)
+            second += u" · "_s + tr("%1 refunded, %2 left").arg(m_w->money(refundedSoFar), m_w->money(left));
+        auto *item = new QListWidgetItem(tr("Receipt %1 — %2").arg(e.receiptId, m_w->money(e.amount)) + u'\n' + second, m_list);
+        item->setData(Qt::UserRole, e.receiptId);
+        item->setData(Qt::UserRole + 1, left);
+        item->setData(Qt::UserRole + 2, tr("Receipt %1 of %2: %3, +%4 points.").arg(e.receiptId, when, m_w->money(e.amount)).arg(e.points));
+        if (refundedSoFar > 0 && left == 0)
+            item->setFlags(item->flags() & ~(Qt::ItemIsEnabled | Qt::ItemIsSelectable)); // nothing left to refund
+    }
+    if (m_list->count() == 0) {
+        auto *none = new QListWidgetItem(tr("No receipts with points yet."), m_list);
+        none->setFlags(Qt::NoItemFlags);
+        return;
+    }
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->flags() & Qt::ItemIsEnabled) {
+            m_list->setCurrentRow(i);
+            break;
+        }
+    m_list->setFocus();
+}
+
+QStringList ReceiptsPage::receiptIds() const
+{
+    QStringList ids;
+    for (int i = 0; i < m_list->count(); ++i)
+        if (const QString id = m_list->item(i)->data(Qt::UserRole).toString(); !id.isEmpty())
+            ids << id;
+    return ids;
+}
+
+void ReceiptsPage::refundChosen()
+{
+    QListWidgetItem *item = m_list->currentItem();
+    const QString id = item && (item->flags() & Qt::ItemIsEnabled) ? item->data(Qt::UserRole).toString() : QString();
+    if (id.isEmpty()) {
+        m_w->showError(tr("Choose a receipt first."));
+        return;
+    }
+    const QString summary = item->data(Qt::UserRole + 2).toString();
+    const qint64 left = item->data(Qt::UserRole + 1).toLongLong();
+    m_w->showPage(TerminalWindow::Page::Refund);
+    m_w->refundPage()->prefill(id, summary, left);
 }
 
 } // namespace setia::ui

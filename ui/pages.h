@@ -129,14 +129,42 @@ class RefundPage : public QWidget {
 public:
     explicit RefundPage(TerminalWindow *w);
     void reset();
+    // Opened from a member's receipts: the receipt filled in, what it was said above the form,
+    // the reason field ready (the amount stays empty: all that is left of the receipt).
+    void prefill(const QString &receiptId, const QString &summary, qint64 left);
+    bool fromReceipts() const { return m_fromReceipts; }
     QLineEdit *receipt() const { return m_receipt; }
     QLineEdit *amount() const { return m_amount; }
     QLineEdit *reason() const { return m_reason; }
+    QLabel *summary() const { return m_summary; }
     void submit();
 
 private:
     TerminalWindow *m_w;
     QLineEdit *m_receipt, *m_amount, *m_reason;
+    QLabel *m_summary;
+    bool m_fromReceipts = false;
+};
+
+// The member's recent receipts (from the points history), newest first, to pick one to refund.
+class ReceiptsPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ReceiptsPage(TerminalWindow *w);
+    void start(const QString &memberId);
+    QListWidget *list() const { return m_list; }
+    QPushButton *refundButton() const { return m_refund; }
+    // The receipt ids listed, in order (fully refunded ones included, not choosable).
+    QStringList receiptIds() const;
+    // Opens the refund page for the highlighted receipt.
+    void refundChosen();
+
+private:
+    TerminalWindow *m_w;
+    QString m_member;
+    QLabel *m_title;
+    QListWidget *m_list;
+    QPushButton *m_refund;
 };
 
 // A white rounded panel (objectName "card" in the theme).

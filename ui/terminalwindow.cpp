@@ -3,6 +3,7 @@
 #include "managerpanel.h"
 #include "pages.h"
 #include "texts.h"
+#include "wedgescanner.h"
 
 #include <QApplication>
 #include <QEvent>
@@ -30,6 +31,7 @@ TerminalWindow::TerminalWindow(Loyalty &loyalty, Staff &staff, QWidget *parent)
     const QString cur = loyalty.setting(u"currency"_s);
     if (!cur.isEmpty())
         m_currency = cur;
+    m_reads = new BackgroundReads(loyalty, this);
     const QString lang = loyalty.setting(u"language"_s);
     setLanguage(lang.isEmpty() ? u"id"_s : lang);
     auto *status = new QTimer(this);
@@ -39,6 +41,9 @@ TerminalWindow::TerminalWindow(Loyalty &loyalty, Staff &staff, QWidget *parent)
 
 TerminalWindow::~TerminalWindow()
 {
+    // First: waits for a read in hand on the worker thread, so nothing answers a closed window.
+    delete m_reads;
+    m_reads = nullptr;
     if (m_translator)
         QCoreApplication::removeTranslator(m_translator);
 }
@@ -62,6 +67,21 @@ void TerminalWindow::setLanguage(const QString &language)
 }
 
 void TerminalWindow::changeEvent(QEvent *event) { QWidget::changeEvent(event); }
+
+void TerminalWindow::useReadConnection(ReadAccess access)
+{
+    m_storePath = access.dbPath;
+    m_reads->start(std::move(access));
+}
+
+WedgeScanner *TerminalWindow::enableKeyboardWedge()
+{
+    if (!m_scanner) {
+        m_scanner = new WedgeScanner(WedgeScanner::load(m_loyalty), this);
+        connect(m_scanner, &WedgeScanner::scanned, this, &TerminalWindow::handleScan);
+    }
+    return m_scanner;
+}
 
 void TerminalWindow::build()
 {
@@ -123,12 +143,13 @@ void TerminalWindow::build()
     m_redeem = new RedeemPage(this);
     m_enroll = new EnrollPage(this);
     m_refund = new RefundPage(this);
+    m_receipts = new ReceiptsPage(this);
     m_manager = new ManagerPanel(this, m_staffService);
     if (m_managerIdleMs > 0)
         m_manager->setIdleTimeout(m_managerIdleMs);
     for (QWidget *p : {static_cast<QWidget *>(m_scan), static_cast<QWidget *>(m_memberPage), static_cast<QWidget *>(m_earn),
                        static_cast<QWidget *>(m_receipt), static_cast<QWidget *>(m_redeem), static_cast<QWidget *>(m_enroll),
-                       static_cast<QWidget *>(m_refund), static_cast<QWidget *>(m_manager)})
+                       static_cast<QWidget *>(m_refund), static_cast<QWidget *>(m_manager), static_cast<QWidget *>(m_receipts)})
         m_stack->addWidget(p);
     v->addWidget(m_stack, 1);
 
@@ -138,16 +159,7 @@ void TerminalWindow::build()
         s->setContext(Qt::WindowShortcut);
         connect(s, &QShortcut::activated, this, fn);
     };
-    shortcut(QKeySequence(Qt::Key_Escape), [this] {
-        if (m_page == Page::Earn || m_page == Page::Redeem) {
-            showPage(Page::Member);
-        } else if (m_page == Page::Manager) {
-            m_manager->lock(); // leaving the manager's screens always locks them
-            showScan();
-        } else {
-            showScan();
-        }
-    });
+    shortcut(QKeySequence(Qt::Key_Escape), [this] { back(); });
     shortcut(QKeySequence(Qt::Key_F9), [this] { showPage(Page::Manager); });
     // The cashier's keys do nothing on the manager's screens (Escape leaves them first).
     shortcut(QKeySequence(Qt::Key_F2), [this] {
@@ -165,6 +177,10 @@ void TerminalWindow::build()
     shortcut(QKeySequence(Qt::Key_F7), [this] {
         if (m_page != Page::Manager)
             showPage(Page::Refund);
+    });
+    shortcut(QKeySequence(Qt::Key_F8), [this] {
+        if (!m_member.isEmpty() && m_page != Page::Manager)
+            showPage(Page::Receipts);
     });
 
     updateStatus();
@@ -185,6 +201,8 @@ void TerminalWindow::showPage(Page page)
 {
     if (m_page == Page::Manager && page != Page::Manager && m_manager)
         m_manager->lock(); // whatever leaves the manager's screens locks them
+    if (page != m_page)
+        clearMessage(); // a message belongs to the screen it was said on
     m_page = page;
     switch (page) {
     case Page::Scan:
@@ -221,8 +239,36 @@ void TerminalWindow::showPage(Page page)
         m_stack->setCurrentWidget(m_manager);
         m_manager->enter();
         break;
+    case Page::Receipts:
+        m_receipts->start(m_member);
+        m_stack->setCurrentWidget(m_receipts);
+        break;
     }
     updateStatus();
+}
+
+void TerminalWindow::back()
+{
+    switch (m_page) {
+    case Page::Earn:
+    case Page::Redeem:
+    case Page::Receipts:
+        showPage(Page::Member);
+        break;
+    case Page::Refund:
+        if (m_member.isEmpty())
+            showScan();
+        else
+            showPage(m_refund->fromReceipts() ? Page::Receipts : Page::Member);
+        break;
+    case Page::Manager:
+        m_manager->lock(); // leaving the manager's screens always locks them
+        showScan();
+        break;
+    default:
+        showScan();
+        break;
+    }
 }
 
 void TerminalWindow::showScan()
@@ -250,57 +296,94 @@ void TerminalWindow::refreshMember()
     m_memberPage->show(m.value());
 }
 
-void TerminalWindow::handleScan(const setia::Scan &scan)
+namespace {
+// What a scan identifies (core's memberByScan), said to the cashier. Shared by device scans and
+// text typed on the scan page. Nothing here logs or keeps the scan; the payload is overwritten.
+void openScanned(TerminalWindow &w, ScanInput &input)
 {
-    const QString text = QString::fromUtf8(scan.payload).trimmed();
-    if (m_page == Page::Manager) { // never leaves the manager's screens behind, unlocked
-        m_manager->handleScan(text);
+    ScanMeaning meaning;
+    auto found = w.loyalty().memberByScan(input, &meaning);
+    wipeBuffer(input.payload);
+    if (found) {
+        w.clearMessage();
+        w.openMember(found->memberId);
         return;
     }
-    if (m_page == Page::Enroll) { // a card handed over while enrolling
-        m_enroll->card()->setText(text);
+    const Error &e = found.error();
+    if (e.code == u"payment_card"_s) {
+        // A bank card number typed into the scan field goes from the field too (setText, unlike
+        // clear(), also forgets the field's undo history).
+        w.scanPage()->entry()->setText(QString());
+        w.showError(Texts::error(e));
+        return;
+    }
+    if (meaning.kind == ScanMeaning::Kind::Text) { // a name typed by the cashier
+        auto list = w.loyalty().search(meaning.value, 0, 1);
+        if (list && list->size() == 1 && list->first().status == u"active"_s) {
+            w.clearMessage();
+            w.openMember(list->first().memberId);
+            return;
+        }
+    }
+    if (e.code == u"voucher_scanned"_s) {
+        // The redeem page uses vouchers for the member who is open; the code is said so that it
+        // can be typed there.
+        w.showError(Texts::error(e) + u" ("_s + meaning.value + u")"_s);
+        return;
+    }
+    w.showError(Texts::error(e));
+}
+} // namespace
+
+void TerminalWindow::handleScan(const setia::Scan &scan)
+{
+    ScanInput input;
+    input.payload = scan.payload;
+    input.symbology = scan.symbology;
+    input.atMs = scan.atMs;
+    switch (scan.source) {
+    case Scan::Source::KeyboardWedge: input.source = ScanSource::KeyboardWedge; break;
+    case Scan::Source::HidScanner: input.source = ScanSource::HidScanner; break;
+    case Scan::Source::MagStripe: input.source = ScanSource::MagStripe; break;
+    case Scan::Source::Camera: input.source = ScanSource::Camera; break;
+    case Scan::Source::Contactless: input.source = ScanSource::Contactless; break;
+    case Scan::Source::Virtual: input.source = ScanSource::Virtual; break;
+    case Scan::Source::Manual: input.source = ScanSource::Manual; break;
+    }
+    if (m_page == Page::Manager || m_page == Page::Enroll) {
+        // What the scan is comes before any field: a bank card or a garbled read never reaches
+        // the manager's search or the enrollment form (core/scanmeaning.h).
+        const ScanMeaning meaning = classifyScan(input.payload, input.symbology, input.source);
+        if (meaning.kind == ScanMeaning::Kind::PaymentCard || meaning.kind == ScanMeaning::Kind::Garbled) {
+            wipeBuffer(input.payload);
+            showError(Texts::error(Error{meaning.error, QString()}));
+            return;
+        }
+        // A swiped card gives its number, not its track text.
+        const QString text = meaning.kind == ScanMeaning::Kind::MemberCard ? meaning.value
+                                                                           : QString::fromUtf8(input.payload).trimmed();
+        wipeBuffer(input.payload);
+        if (m_page == Page::Manager) { // never leaves the manager's screens behind, unlocked
+            m_manager->handleScan(text);
+            return;
+        }
+        m_enroll->card()->setText(text); // a card handed over while enrolling
         showOk(tr("Card %1 scanned.").arg(text));
         return;
     }
-    lookup(text);
+    openScanned(*this, input);
 }
 
 void TerminalWindow::lookup(const QString &text)
 {
-    const QString t = text.trimmed();
-    if (t.isEmpty())
+    QString trimmed = text.trimmed();
+    ScanInput input;
+    input.payload = trimmed.toUtf8();
+    input.source = ScanSource::Manual;
+    wipeBuffer(trimmed);
+    if (input.payload.isEmpty())
         return;
-    if (t.size() > 64) {
-        showError(tr("That scan is not a member card (too long). Scan again."));
-        return;
-    }
-    auto byCard = m_loyalty.memberByCard(t);
-    if (byCard) {
-        if (auto st = m_loyalty.recordScan(t, byCard->memberId); !st)
-            qWarning("scan not recorded: %s", qPrintable(st.error().message));
-        clearMessage();
-        openMember(byCard->memberId);
-        return;
-    }
-    if (byCard.error().code != u"unknown_card"_s) {
-        if (auto st = m_loyalty.recordScan(t, QString()); !st)
-            qWarning("scan not recorded: %s", qPrintable(st.error().message));
-        showError(Texts::error(byCard.error()));
-        return;
-    }
-    auto byPhone = m_loyalty.memberByPhone(t);
-    if (byPhone) {
-        clearMessage();
-        openMember(byPhone->memberId);
-        return;
-    }
-    auto found = m_loyalty.search(t, 0, 1);
-    if (found && found->size() == 1 && found->first().status == u"active"_s) {
-        clearMessage();
-        openMember(found->first().memberId);
-        return;
-    }
-    showError(Texts::error(byCard.error()));
+    openScanned(*this, input);
 }
 
 void TerminalWindow::showError(const QString &text)

@@ -5,6 +5,7 @@
 #include "core/money.h"
 #include "core/staff.h"
 #include "drivers/scan.h"
+#include "ui/backgroundreads.h"
 
 #include <QLocale>
 #include <QWidget>
@@ -22,17 +23,30 @@ class ReceiptPage;
 class RedeemPage;
 class EnrollPage;
 class RefundPage;
+class ReceiptsPage;
 class ManagerPanel;
+class WedgeScanner;
 
 class TerminalWindow : public QWidget {
     Q_OBJECT
 public:
-    enum class Page { Scan, Member, Earn, Receipt, Redeem, Enroll, Refund, Manager };
+    enum class Page { Scan, Member, Earn, Receipt, Redeem, Enroll, Refund, Manager, Receipts };
 
     TerminalWindow(Loyalty &loyalty, Staff &staff, QWidget *parent = nullptr);
     ~TerminalWindow() override;
 
     Loyalty &loyalty() { return m_loyalty; }
+    // Slow reads (the manager's dashboard, exports, search) answer by signal from here. Until
+    // useReadConnection() they run on the UI thread, posted; after it, on a worker thread with
+    // its own read-only connection to the store at access.dbPath.
+    BackgroundReads *reads() const { return m_reads; }
+    void useReadConnection(ReadAccess access);
+    // The store's file ("" when not known): device settings are kept next to it.
+    QString storePath() const { return m_storePath; }
+    // Installs the keyboard-wedge scanner on the application with the saved thresholds (call
+    // after useReadConnection()) and routes its scans to handleScan(). Idempotent.
+    WedgeScanner *enableKeyboardWedge();
+    WedgeScanner *scanner() const { return m_scanner; }
     Staff &staff() { return m_staffService; }
     const QLocale &locale() const { return m_locale; }
     QString money(qint64 minor) const { return formatMoney(Money{minor, m_currency}, QLocale(QLocale::Indonesian, QLocale::Indonesia)); }
@@ -46,6 +60,9 @@ public:
     Page page() const { return m_page; }
     void showPage(Page page);
     void showScan();
+    // What Escape does: one step back (earn/redeem/receipts → member, a refund → where it was
+    // opened from, member → scan; the manager's screens lock).
+    void back();
     void openMember(const QString &memberId);
     QString currentMember() const { return m_member; }
     void refreshMember();
@@ -62,6 +79,7 @@ public:
     RedeemPage *redeemPage() const { return m_redeem; }
     EnrollPage *enrollPage() const { return m_enroll; }
     RefundPage *refundPage() const { return m_refund; }
+    ReceiptsPage *receiptsPage() const { return m_receipts; }
     ManagerPanel *managerPanel() const { return m_manager; }
 
 public Q_SLOTS:
@@ -95,7 +113,11 @@ private:
     RedeemPage *m_redeem = nullptr;
     EnrollPage *m_enroll = nullptr;
     RefundPage *m_refund = nullptr;
+    ReceiptsPage *m_receipts = nullptr;
     ManagerPanel *m_manager = nullptr;
+    BackgroundReads *m_reads = nullptr;
+    WedgeScanner *m_scanner = nullptr;
+    QString m_storePath;
     int m_managerIdleMs = 0; // carried over a language switch (0: the panel default)
 };
 

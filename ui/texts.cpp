@@ -14,6 +14,24 @@ QString Texts::error(const Error &e)
         return tr("This card is not registered. Ask for the member's phone number, or enroll them.");
     if (c == u"card_blocked"_s)
         return tr("This card is blocked — ask for the replacement card.");
+    // What a scan means (core/scanmeaning.h). None of these may show what was scanned: a payment
+    // card's number never reaches the screen.
+    if (c == u"payment_card"_s)
+        return tr("This is a bank card. Loyalty needs the member card or phone number.");
+    if (c == u"garbled_scan"_s)
+        return tr("That scan could not be read. Scan again, or type the card or phone number.");
+    if (c == u"partial_scan"_s)
+        return tr("The card was read only in part. Swipe it again in one smooth move.");
+    if (c == u"voucher_scanned"_s)
+        return tr("This is a voucher, not a member card. Open the member, then use it on the Redeem page (F6).");
+    if (c == u"digital_card_needs_qr"_s)
+        return tr("This is a digital card: scan the QR code on the member's phone, or find them by phone number.");
+    if (c == u"forged_card_token"_s)
+        return tr("This QR code is not a card from this store. Ask for the member's phone number.");
+    if (c == u"expired_card_token"_s)
+        return tr("This digital card has expired. Find the member by phone number and show them their new QR code.");
+    if (c == u"future_card_token"_s)
+        return tr("This QR code's date is wrong (a terminal's clock may be off). Find the member by phone number.");
     if (c == u"member_blocked"_s)
         return tr("This membership is blocked. Please call the manager.");
     if (c == u"member_erased"_s)

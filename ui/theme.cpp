@@ -24,9 +24,9 @@ QFrame#card { background: white; border: 1px solid #d0d4da; border-radius: 10px;
 QFrame#card QLabel, QFrame#card QCheckBox { background: transparent; }
 QFrame#topbar { background: #12324a; }
 QFrame#topbar QLabel { color: white; background: transparent; }
-QLineEdit, QComboBox, QDateEdit { min-height: 48px; font-size: 18pt; padding: 0 10px; background: white;
+QLineEdit, QComboBox, QDateEdit, QSpinBox { min-height: 48px; font-size: 18pt; padding: 0 10px; background: white;
   border: 2px solid #8a9099; border-radius: 6px; }
-QLineEdit:focus, QComboBox:focus, QDateEdit:focus { border: 3px solid #1565c0; }
+QLineEdit:focus, QComboBox:focus, QDateEdit:focus, QSpinBox:focus { border: 3px solid #1565c0; }
 QPushButton { min-height: 56px; min-width: 120px; font-size: 16pt; padding: 0 18px; border-radius: 8px;
   background: #e3e7ec; border: 2px solid #9aa3ad; }
 QPushButton:focus { border: 3px solid #1565c0; }
@@ -40,6 +40,11 @@ QCheckBox::indicator { width: 26px; height: 26px; border: 2px solid #5b636d; bac
 QCheckBox::indicator:checked { background: #0b5d3b; border-color: #0b5d3b; image: none; }
 QCheckBox:focus { color: #1565c0; font-weight: 600; }
 QListWidget, QTextBrowser { background: white; border: 1px solid #d0d4da; font-size: 15pt; }
+QListWidget:focus { border: 3px solid #1565c0; }
+QListWidget#receipts { font-size: 17pt; }
+QListWidget#receipts::item { padding: 10px 12px; border-bottom: 1px solid #d0d4da; }
+QListWidget#receipts::item:selected { background: #1565c0; color: white; }
+QListWidget#receipts::item:disabled { color: #777; }
 QProgressBar { min-height: 20px; border: 1px solid #8a9099; border-radius: 6px; background: white; text-align: center; }
 QProgressBar::chunk { background: #c9a227; border-radius: 5px; }
 )"_s);

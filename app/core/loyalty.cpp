@@ -116,11 +116,25 @@ Status Loyalty::setSetting(const QString &key, const QString &value, const QStri
 {
     if (auto st = d->requireWritable(); !st)
         return st;
-    static const QStringList editable = {u"store_name"_s, u"time_zone"_s, u"language"_s, u"hub_url"_s};
+    static const QStringList editable = {u"store_name"_s,         u"time_zone"_s,          u"language"_s,
+                                         u"hub_url"_s,            u"scanner_max_gap_ms"_s, u"scanner_min_length"_s,
+                                         u"scanner_terminator"_s};
     if (!editable.contains(key))
         return err(u"invalid_setting", u"'%1' is not a setting that can be changed here (%2)."_s.arg(key, editable.join(u", "_s)));
     if (key == u"time_zone"_s && !QTimeZone(value.toUtf8()).isValid())
         return err(u"invalid_time_zone", u"'%1' is not a time zone; use an IANA name such as Asia/Jakarta."_s.arg(value));
+    // The keyboard-wedge scanner's thresholds (Settings -> Devices), checked like the screen checks them.
+    auto inRange = [&](int lo, int hi) {
+        bool ok = false;
+        const int v = value.toInt(&ok);
+        return ok && v >= lo && v <= hi;
+    };
+    if (key == u"scanner_max_gap_ms"_s && !inRange(10, 200))
+        return err(u"invalid_setting", u"scanner_max_gap_ms: must be a whole number of milliseconds from 10 to 200."_s);
+    if (key == u"scanner_min_length"_s && !inRange(2, 32))
+        return err(u"invalid_setting", u"scanner_min_length: must be a whole number from 2 to 32."_s);
+    if (key == u"scanner_terminator"_s && !QStringList{u"enter"_s, u"tab"_s, u"none"_s}.contains(value))
+        return err(u"invalid_setting", u"scanner_terminator: must be enter, tab or none."_s);
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());

@@ -1,12 +1,14 @@
 #pragma once
 // The services a cashier, a manager, the CLI and the tests call. Each business action writes
 // its events and updates the caches in ONE write transaction on the single writer connection.
+#include "cardtoken.h"
 #include "clock.h"
 #include "crypto.h"
 #include "engine.h"
 #include "ledger.h"
 #include "program.h"
 #include "result.h"
+#include "scanmeaning.h"
 
 #include <QDate>
 #include <QHash>
@@ -150,6 +152,18 @@ public:
     Result<MemberView> member(const QString &memberId) const;
     Result<MemberView> memberByCard(const QString &cardNumber) const;
     Result<MemberView> memberByPhone(const QString &phone) const;
+    // The member a scan at the till identifies (scanmeaning.h, docs/scanning.md): a member card
+    // (swiped or not), a signed digital card (verified), a phone number; a card of another
+    // scheme or a typed word is tried as a registered card number. Refused, with nothing about
+    // the scan recorded or logged: payment_card (not even the number in the message),
+    // garbled_scan, partial_scan. Also refused: voucher_scanned (the code is in meaning->value),
+    // digital_card_needs_qr (a digital card's bare number), forged/expired/future_card_token.
+    // A scan of a registered card counts for the repeat-scan rule (recordScan, with the card
+    // number only). meaning, when given, receives the classification.
+    Result<MemberView> memberByScan(const ScanInput &scan, ScanMeaning *meaning = nullptr);
+    // The signed QR payload (cardtoken.h) for an active digital (qr) card of an active member,
+    // from the store's signing key and clock. Empty for any other card.
+    QString digitalCardToken(const QString &cardNumber, qint64 validForMs = kCardTokenDefaultValidityMs) const;
     // The member a card (any status) or phone belongs to, whatever the membership's status:
     // for managers' tools. The till uses memberByCard, which refuses blocked cards and members.
     Result<QString> memberIdFor(const QString &cardOrPhone) const;

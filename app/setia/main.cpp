@@ -1,18 +1,21 @@
 // setia: the terminal app on the cashier's till. Wiring only: store, engine, devices, screens.
 //
-//   setia [--db PATH] [--key PATH] [--lang id|en] [--cashier NAME]
+//   setia [--db PATH] [--key PATH] [--lang id|en] [--cashier NAME] [--virtual-scanner]
 //   setia --demo [--screenshots DIR]   a fresh demo store (as `setiactl demo run`), then the
 //                                      terminal; with no display, a walk through the screens
 //                                      offscreen, saving screenshots
+//   --virtual-scanner (on with --demo): `setiactl scan PAYLOAD` reaches this terminal as a scan
 #include "cli/cli.h"
 #include "core/loyalty.h"
 #include "core/staff.h"
 #include "core/store.h"
-#include "drivers/keyboardwedge.h"
+#include "ui/backgroundreads.h"
 #include "ui/managerpanel.h"
 #include "ui/pages.h"
 #include "ui/terminalwindow.h"
 #include "ui/theme.h"
+#include "ui/wedgescanner.h"
+#include "drivers/virtualscanner.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -20,7 +23,10 @@
 #include <QListWidget>
 #include <QTabWidget>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QTemporaryDir>
+#include <QThread>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QDateTime>
@@ -40,17 +46,32 @@ bool haveDisplay()
 constexpr auto kDemoManager = u"Manager";
 constexpr auto kDemoManagerPin = u"482913";
 
+// Lets the manager's worker answer (dashboard, search, export) before a screenshot.
+void settle(const setia::ui::ManagerPanel *m)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while ((m->dashboardBusy() || m->searching() || m->exporting()) && waited.elapsed() < 10'000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+}
+
 // Walks the cashier's and the manager's screens in both languages and saves each as a PNG.
-QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const QString &dir)
+QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const setia::ui::ReadAccess &access, const QString &dir)
 {
     using setia::ui::ManagerPanel;
     using setia::ui::TerminalWindow;
     QStringList written;
     QDir().mkpath(dir);
-    const auto siti = loyalty.memberByPhone(u"+6281234567890"_s);
-    const QString card = siti && !siti->cards.isEmpty() ? siti->cards.first().number : QString();
+    QTemporaryDir exports; // the export tab's files: not kept
+    // Siti's card is a digital one (a QR code on her phone): typed, the till asks for the QR or the
+    // phone number, so the tour finds her by phone as a cashier would.
+    const QString sitiPhone = u"0812-3456-7890"_s;
     for (const QString &lang : {u"id"_s, u"en"_s}) {
         TerminalWindow w(loyalty, staff);
+        w.useReadConnection(access);
+        w.enableKeyboardWedge();
         w.setLanguage(lang);
         w.resize(1280, 800);
         w.show();
@@ -63,7 +84,7 @@ QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const QStr
         };
         w.showScan();
         shot(u"scan"_s);
-        w.lookup(card);
+        w.lookup(sitiPhone);
         shot(u"member"_s);
         w.showPage(TerminalWindow::Page::Earn);
         w.earnPage()->amount()->setText(u"116.000"_s);
@@ -72,7 +93,7 @@ QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const QStr
         w.earnPage()->receipt()->setText(u"SHOT-%1-%2"_s.arg(lang).arg(QDateTime::currentMSecsSinceEpoch()));
         w.earnPage()->confirm();
         shot(u"receipt"_s);
-        w.lookup(card);
+        w.lookup(sitiPhone);
         w.showPage(TerminalWindow::Page::Redeem);
         shot(u"redeem"_s);
         if (!w.redeemPage()->tiles().isEmpty()) {
@@ -90,6 +111,13 @@ QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const QStr
         shot(u"refund"_s);
         w.lookup(u"2999999999999"_s);
         shot(u"unknown-card"_s);
+        // A past receipt found from the member's history (F8), then refunded from it.
+        w.lookup(sitiPhone);
+        w.showPage(TerminalWindow::Page::Receipts);
+        shot(u"member-receipts"_s);
+        w.receiptsPage()->refundChosen();
+        w.refundPage()->reason()->setText(lang == u"id"_s ? u"barang dikembalikan"_s : u"goods returned"_s);
+        shot(u"refund-from-receipts"_s);
 
         // The manager's screens (F9), unlocked with the demo manager's PIN.
         w.showPage(TerminalWindow::Page::Manager);
@@ -104,10 +132,12 @@ QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const QStr
         if (m->mode() != ManagerPanel::Mode::Unlocked)
             continue; // not the demo store: no known PIN
         m->tabs()->setCurrentIndex(ManagerPanel::DashboardTab);
+        settle(m);
         shot(u"manager-dashboard"_s);
         m->tabs()->setCurrentIndex(ManagerPanel::MembersTab);
         m->searchField()->setText(u"Siti"_s);
         m->search();
+        settle(m);
         if (lang == u"id"_s && m->alerts()->count() <= 1 && !m->chosenMember().isEmpty()) {
             // A goodwill adjustment large enough to raise an alert, so the alerts tab has one to show.
             m->adjustPoints()->setText(u"+600"_s);
@@ -121,6 +151,11 @@ QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const QStr
         shot(u"manager-audit"_s);
         m->tabs()->setCurrentIndex(ManagerPanel::ProgramTab);
         shot(u"manager-program"_s);
+        m->tabs()->setCurrentIndex(ManagerPanel::ExportTab);
+        m->membersPath()->setText(exports.filePath(lang == u"id"_s ? u"anggota.csv"_s : u"members.csv"_s));
+        m->exportMembers();
+        settle(m);
+        shot(u"manager-export"_s);
         m->tabs()->setCurrentIndex(ManagerPanel::SettingsTab);
         shot(u"manager-settings"_s);
         w.showScan();
@@ -157,7 +192,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption demo(u"demo"_s, u"Create a fresh demo store first (like `setiactl demo run`)."_s);
     const QCommandLineOption shots(u"screenshots"_s, u"Walk the screens offscreen and save PNGs into this folder, then exit."_s,
                                    u"folder"_s);
-    parser.addOptions({db, key, lang, cashier, demo, shots});
+    const QCommandLineOption virtualScanner(
+        u"virtual-scanner"_s, u"Take scans from `setiactl scan` over a local socket (on with --demo)."_s);
+    parser.addOptions({db, key, lang, cashier, demo, shots, virtualScanner});
     parser.process(app);
 
     QString dbPath = parser.value(db);
@@ -181,6 +218,8 @@ int main(int argc, char *argv[])
     }
     setia::SystemClock clock;
     setia::SecureRandom random;
+    // The manager's slow reads run on a worker with its own read-only connection to the same store.
+    const setia::ui::ReadAccess reads{store.value()->path(), keys.value(), &clock};
     setia::Loyalty loyalty(*store.value(), std::move(keys).value(), clock, random);
     setia::Staff staff(*store.value(), clock, random);
     if (parser.isSet(demo)) {
@@ -196,7 +235,7 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(shots) || headless) {
         const QString dir = parser.isSet(shots) ? parser.value(shots) : QFileInfo(dbPath).absolutePath() + u"/screenshots"_s;
-        const QStringList written = screenshots(loyalty, staff, dir);
+        const QStringList written = screenshots(loyalty, staff, reads, dir);
         std::printf("\nNo display%s: walked the cashier's and manager's screens offscreen and saved %lld screenshots in %s\n",
                     headless ? "" : " needed", static_cast<long long>(written.size()), qPrintable(QDir(dir).absolutePath()));
         return written.isEmpty() ? 1 : 0;
@@ -204,11 +243,19 @@ int main(int argc, char *argv[])
 
     setia::ui::TerminalWindow window(loyalty, staff);
     window.setCashier(parser.value(cashier));
+    window.useReadConnection(reads);
+    window.enableKeyboardWedge(); // scans reach handleScan(), with the thresholds from Settings → Devices
+    setia::VirtualScanner virtualDevice;
+    if (parser.isSet(virtualScanner) || parser.isSet(demo)) {
+        if (virtualDevice.listen()) {
+            QObject::connect(&virtualDevice, &setia::VirtualScanner::scanned, &window, &setia::ui::TerminalWindow::handleScan);
+            std::printf("Virtual scanner: setiactl scan PAYLOAD (socket %s)\n", qPrintable(virtualDevice.socketPath()));
+        } else {
+            std::fprintf(stderr, "setia: virtual scanner off: %s\n", qPrintable(virtualDevice.errorString()));
+        }
+    }
     if (parser.isSet(lang))
         window.setLanguage(parser.value(lang));
-    setia::KeyboardWedge wedge;
-    app.installEventFilter(&wedge);
-    QObject::connect(&wedge, &setia::KeyboardWedge::scanned, &window, &setia::ui::TerminalWindow::handleScan);
     window.resize(1280, 800);
     window.show();
     return app.exec();

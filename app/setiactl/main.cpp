@@ -1,7 +1,87 @@
-// setiactl: the administration and support command line. All logic is in Setia::Cli/Core.
+// setiactl: the administration and support command line. All logic is in Setia::Cli/Core;
+// `setiactl scan` is the client of the terminal's virtual scanner (Setia::Drivers).
 #include "cli/cli.h"
+#include "drivers/virtualscanner.h"
 
 #include <QCoreApplication>
+#include <QTextStream>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+int scanCommand(const QStringList &args)
+{
+    QTextStream out(stdout), err(stderr);
+    const QString usage =
+        u"usage: setiactl scan [--source virtual|magstripe|hid-scanner|keyboard-wedge|camera|contactless]"
+        " [--symbology qr|ean13|code128|track] [--socket PATH] [--hex] PAYLOAD\n"
+        "Sends PAYLOAD to the running terminal as if a scanner or card reader had read it.\n"
+        "--hex: PAYLOAD is hexadecimal bytes (for binary or track data). Default socket: %1\n"_s.arg(
+            setia::VirtualScanner::defaultSocketPath());
+    setia::Scan scan;
+    scan.source = setia::Scan::Source::Virtual;
+    QString socket = setia::VirtualScanner::defaultSocketPath();
+    bool hex = false;
+    QStringList rest;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        const QString &a = args[i];
+        auto value = [&](QString *into) {
+            if (i + 1 >= args.size())
+                return false;
+            *into = args[++i];
+            return true;
+        };
+        QString v;
+        if (a == u"--help"_s || a == u"-h"_s) {
+            out << usage;
+            return 0;
+        } else if (a == u"--source"_s) {
+            bool ok = false;
+            if (!value(&v) || (scan.source = setia::sourceFromName(v, &ok), !ok)) {
+                err << "setiactl scan: --source must be one of virtual, magstripe, hid-scanner, keyboard-wedge, camera, contactless\n";
+                return 2;
+            }
+        } else if (a == u"--symbology"_s) {
+            if (!value(&scan.symbology)) {
+                err << usage;
+                return 2;
+            }
+        } else if (a == u"--socket"_s) {
+            if (!value(&socket)) {
+                err << usage;
+                return 2;
+            }
+        } else if (a == u"--hex"_s) {
+            hex = true;
+        } else {
+            rest << a;
+        }
+    }
+    if (rest.size() != 1 || rest.first().isEmpty()) {
+        err << "setiactl scan: give exactly one payload\n" << usage;
+        return 2;
+    }
+    if (hex) {
+        const QByteArray h = rest.first().toLatin1();
+        scan.payload = QByteArray::fromHex(h);
+        if (scan.payload.isEmpty() || scan.payload.toHex() != h.toLower()) {
+            err << "setiactl scan: --hex payload is not hexadecimal\n";
+            return 2;
+        }
+    } else {
+        scan.payload = rest.first().toUtf8();
+    }
+    QString error;
+    if (!setia::VirtualScanner::send(socket, scan, &error)) {
+        err << "setiactl scan: " << error << '\n';
+        return 3;
+    }
+    out << "sent\n";
+    return 0;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -9,5 +89,7 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("setiactl"));
     QStringList args = QCoreApplication::arguments();
     args.removeFirst();
+    if (args.value(0) == u"scan"_s)
+        return scanCommand(args);
     return setia::cli::run(args);
 }

@@ -3,6 +3,7 @@
 #include "testsupport.h"
 
 #include "drivers/keyboardwedge.h"
+#include "drivers/virtualscanner.h"
 #include "ui/pages.h"
 #include "ui/terminalwindow.h"
 
@@ -14,6 +15,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -33,9 +36,11 @@ private Q_SLOTS:
     void redeemWithTooFewPoints();
     void redeemReward();
     void refundTakesPointsBack();
+    void refundFromTheMembersReceipts();
     void escapeBacksOut();
     void unknownAndBlockedCardsInCashierWords();
     void indonesianIsComplete();
+    void virtualScannerReachesTheTill();
 
 private:
     void burst(QWidget *target, const QString &text); // as a scanner types: all at once, then Enter
@@ -231,6 +236,81 @@ void TestCashier::refundTakesPointsBack()
     QCOMPARE(m_ts->loyalty().member(m_siti)->balance, 20);
 }
 
+void TestCashier::refundFromTheMembersReceipts()
+{
+    // Scan the member, earn on a receipt as the cashier does.
+    burst(QApplication::focusWidget(), u"2900000000017"_s);
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Member);
+    QTest::keyClick(m_w.get(), Qt::Key_F5);
+    m_w->earnPage()->amount()->setText(u"300.000"_s);
+    m_w->earnPage()->receipt()->setText(u"POS-31"_s);
+    QTest::keyClick(m_w->earnPage()->amount(), Qt::Key_Return);
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Receipt);
+    QCOMPARE(m_ts->loyalty().member(m_siti)->balance, 30);
+    QVERIFY(m_ts->loyalty().earn(m_siti, m_ts->basket(u"POS-32"_s, 50000), u"t"_s).ok()); // 5, a later sale
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return); // Done
+    // The next day the customer is back with goods from POS-31: scan, then the receipts (F8).
+    burst(QApplication::focusWidget(), u"2900000000017"_s);
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Member);
+    QTest::keyClick(m_w.get(), Qt::Key_F8);
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Receipts);
+    ui::ReceiptsPage *receipts = m_w->receiptsPage();
+    QCOMPARE(receipts->receiptIds(), (QStringList{u"POS-32"_s, u"POS-31"_s})); // newest first
+    QCOMPARE(QApplication::focusWidget(), receipts->list());
+    QCOMPARE(receipts->list()->currentRow(), 0);
+    QVERIFY2(receipts->list()->item(1)->text().contains(u"Receipt POS-31 — Rp300.000"_s), qPrintable(receipts->list()->item(1)->text()));
+    QVERIFY2(receipts->list()->item(1)->text().contains(u"+30 points"_s), qPrintable(receipts->list()->item(1)->text()));
+    // Down to POS-31, Enter: the refund form, filled in, waiting for the reason.
+    QTest::keyClick(receipts->list(), Qt::Key_Down);
+    QTest::keyClick(receipts->list(), Qt::Key_Return);
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Refund);
+    ui::RefundPage *refund = m_w->refundPage();
+    QCOMPARE(refund->receipt()->text(), u"POS-31"_s);
+    QCOMPARE(QApplication::focusWidget(), refund->reason());
+    QVERIFY2(refund->summary()->isVisible() && refund->summary()->text().contains(u"POS-31"_s), qPrintable(refund->summary()->text()));
+    // Escape goes back to the list, not past it; Enter there comes back to the same receipt.
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Receipts);
+    QCOMPARE(receipts->list()->currentRow(), 0);
+    QTest::keyClick(receipts->list(), Qt::Key_Down);
+    QTest::mouseClick(receipts->refundButton(), Qt::LeftButton);
+    QCOMPARE(refund->receipt()->text(), u"POS-31"_s);
+    // Part of it first: one item of three.
+    refund->amount()->setText(u"100.000"_s);
+    QTest::keyClick(refund->reason(), Qt::Key_Return); // no reason yet
+    QVERIFY2(m_w->message().contains(u"reason"_s), qPrintable(m_w->message()));
+    QCOMPARE(QApplication::focusWidget(), refund->reason());
+    QCOMPARE(m_ts->loyalty().member(m_siti)->balance, 35);
+    refund->reason()->setText(u"one item returned"_s);
+    QTest::keyClick(refund->reason(), Qt::Key_Return);
+    // Back on the member, with the balance the refund left.
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Member);
+    QVERIFY2(m_w->message().contains(u"10 points taken back"_s), qPrintable(m_w->message()));
+    QCOMPARE(m_ts->loyalty().member(m_siti)->balance, 25);
+    QCOMPARE(m_w->memberPage()->balanceLabel()->text(), u"25 points"_s);
+    // The list says what is left; the rest goes back too.
+    QTest::keyClick(m_w.get(), Qt::Key_F8);
+    QVERIFY2(receipts->list()->item(1)->text().contains(u"Rp100.000 refunded, Rp200.000 left"_s), qPrintable(receipts->list()->item(1)->text()));
+    receipts->list()->setCurrentRow(1);
+    receipts->refundChosen();
+    QVERIFY2(refund->amount()->placeholderText().contains(u"Rp200.000"_s), qPrintable(refund->amount()->placeholderText()));
+    refund->reason()->setText(u"all returned"_s);
+    refund->submit();
+    QCOMPARE(m_ts->loyalty().member(m_siti)->balance, 5);
+    QCOMPARE(m_w->memberPage()->balanceLabel()->text(), u"5 points"_s);
+    // A fully refunded receipt cannot be chosen again.
+    QTest::keyClick(m_w.get(), Qt::Key_F8);
+    QListWidgetItem *done = receipts->list()->item(1);
+    QVERIFY2(done->text().contains(u"refunded"_s), qPrintable(done->text()));
+    QVERIFY(!(done->flags() & Qt::ItemIsEnabled));
+    receipts->list()->setCurrentRow(1);
+    receipts->refundChosen();
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Receipts);
+    QVERIFY2(m_w->message().contains(u"Choose a receipt"_s), qPrintable(m_w->message()));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Member);
+}
+
 void TestCashier::escapeBacksOut()
 {
     m_w->openMember(m_siti);
@@ -269,6 +349,41 @@ void TestCashier::indonesianIsComplete()
              qPrintable(m_w->message()));
     m_w->setLanguage(u"en"_s);
     QCOMPARE(QCoreApplication::translate("setia::ui::ScanPage", "Find"), u"Find"_s);
+}
+
+void TestCashier::virtualScannerReachesTheTill()
+{
+#ifndef SETIACTL_PATH
+    QSKIP("setiactl is not built");
+#else
+    // `setiactl scan` from another process, through the terminal's virtual scanner, lands on the
+    // same handler as a real device: the member opens while a text field has focus, and the
+    // field gets nothing.
+    QTemporaryDir dir;
+    VirtualScanner device;
+    QVERIFY2(device.listen(dir.filePath(u"scanner.sock"_s)), qPrintable(device.errorString()));
+    connect(&device, &VirtualScanner::scanned, m_w.get(), &TerminalWindow::handleScan);
+    QTest::keyClick(m_w.get(), Qt::Key_F2); // enroll page: a form with focus in a text field
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Enroll);
+    auto *field = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+    QVERIFY(field);
+    QProcess p;
+    p.start(QStringLiteral(SETIACTL_PATH), {u"scan"_s, u"--socket"_s, device.socketPath(), u"2900000000017"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(p.exitCode(), 0);
+    // While enrolling, a scanned card is the card being handed over, not text for the focused field.
+    QTRY_COMPARE(m_w->enrollPage()->card()->text(), u"2900000000017"_s);
+    if (field != m_w->enrollPage()->card())
+        QCOMPARE(field->text(), QString());
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+    QTRY_COMPARE(m_w->page(), TerminalWindow::Page::Scan);
+    QProcess q;
+    q.start(QStringLiteral(SETIACTL_PATH), {u"scan"_s, u"--socket"_s, device.socketPath(), u"2900000000017"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(q.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(q.exitCode(), 0);
+    QTRY_COMPARE(m_w->page(), TerminalWindow::Page::Member);
+    QCOMPARE(m_w->currentMember(), m_siti);
+#endif
 }
 
 QTEST_MAIN(TestCashier)

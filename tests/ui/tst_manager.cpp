@@ -1,22 +1,31 @@
 // The store manager's screens driven through the widgets, offscreen: unlock with a PIN,
-// lock-out, adjustments with a reason, alerts, program loading, dashboard, auto-lock.
+// lock-out, adjustments with a reason, alerts, program loading, dashboard, auto-lock; the
+// slow reads (dashboard, export, search) on the worker thread; the scanner's settings.
 #include "testsupport.h"
 
 #include "core/staff.h"
+#include "ui/backgroundreads.h"
 #include "ui/managerpanel.h"
 #include "ui/pages.h"
 #include "ui/terminalwindow.h"
+#include "ui/wedgescanner.h"
 
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
 #include <QSqlQuery>
 #include <QTableWidget>
 #include <QTabWidget>
@@ -40,11 +49,19 @@ private Q_SLOTS:
     void alertIsAcknowledged();
     void invalidProgramShowsTheField();
     void dashboardShowsTodaysPoints();
+    void dashboardNewestRequestWins();
+    void newestSearchWins();
+    void exportRunsOnTheWorkerWhileTheUiKeepsWorking();
+    void closingWhileTheWorkerExports();
+    void scannerThresholdsApplyLive();
+    void hubUrlIsChecked();
     void inactivityLocksAndReturnsToTheTill();
     void escapeLocks();
 
 private:
     void start(bool withManager = true);
+    void unlocked(); // F9 and the manager's PIN, before any scanner is listening
+    QByteArray importedMembers(int count); // a CSV of count members for import
     void typeUnlock(const QString &name, const QString &pin); // as a person would: keys, then Enter
     qint64 eventCount();
     std::unique_ptr<test::TempStore> m_ts;
@@ -71,6 +88,11 @@ void TestManager::start(bool withManager)
         QVERIFY(m_staff->add(u"Andi"_s, Role::Cashier, u"730518"_s, u"setup"_s).ok());
     }
     m_w = std::make_unique<TerminalWindow>(m_ts->loyalty(), *m_staff);
+    // As main() does: the slow reads on a worker with its own read-only connection.
+    auto keys = KeyRing::open(m_ts->keyPath(), false);
+    QVERIFY(keys.ok());
+    m_w->useReadConnection(ui::ReadAccess{m_ts->dbPath(), keys.value(), &m_ts->clock()});
+    QVERIFY(m_w->reads()->threaded());
     m_w->setLanguage(u"en"_s);
     m_w->resize(1280, 800);
     m_w->show();
@@ -91,6 +113,21 @@ void TestManager::typeUnlock(const QString &name, const QString &pin)
     m->unlockPin()->clear();
     QTest::keyClicks(m->unlockPin(), pin);
     QTest::keyClick(m->unlockPin(), Qt::Key_Return);
+}
+
+void TestManager::unlocked()
+{
+    QTest::keyClick(m_w.get(), Qt::Key_F9);
+    typeUnlock(u"Bu Ratna"_s, u"482913"_s);
+    QCOMPARE(m_w->managerPanel()->mode(), ManagerPanel::Mode::Unlocked);
+}
+
+QByteArray TestManager::importedMembers(int count)
+{
+    QByteArray csv = "name,phone,email,birth_date,card_number,card_kind,opening_balance,marketing_consent\n";
+    for (int i = 0; i < count; ++i)
+        csv += u"Anggota Nomor %1,0813%2,,,,,%3,no\n"_s.arg(i).arg(10000000 + i).arg(i % 50).toUtf8();
+    return csv;
 }
 
 qint64 TestManager::eventCount()
@@ -192,7 +229,9 @@ void TestManager::adjustmentNeedsAReason()
     m->tabs()->setCurrentIndex(ManagerPanel::MembersTab);
     m->searchField()->setText(u"Siti"_s);
     QTest::keyClick(m->searchField(), Qt::Key_Return);
-    QCOMPARE(m->chosenMember(), m_siti);
+    QVERIFY(m->searching()); // answered by the worker, not inside the key press
+    QCOMPARE(m->chosenMember(), QString());
+    QTRY_COMPARE(m->chosenMember(), m_siti);
     QVERIFY(m->results()->count() >= 1);
     const qint64 before = eventCount();
     QVERIFY(before > 0);
@@ -209,6 +248,7 @@ void TestManager::adjustmentNeedsAReason()
     QVERIFY2(m_w->message().contains(u"balance is now 50"_s), qPrintable(m_w->message()));
     QCOMPARE(eventCount(), before + 1);
     QCOMPARE(m_ts->loyalty().member(m_siti)->balance, 50);
+    QVERIFY2(m->results()->item(0)->text().endsWith(u"· 50 points"_s), qPrintable(m->results()->item(0)->text())); // not the 0 it was found with
     // The history shows it; the audit log names the manager.
     QVERIFY(m->history()->count() >= 1);
     QVERIFY2(m->history()->item(0)->text().contains(u"+50"_s), qPrintable(m->history()->item(0)->text()));
@@ -232,6 +272,7 @@ void TestManager::alertIsAcknowledged()
     m->tabs()->setCurrentIndex(ManagerPanel::MembersTab);
     m->searchField()->setText(u"0812-3456-7890"_s);
     m->search();
+    QTRY_COMPARE(m->chosenMember(), m_siti);
     m->adjustPoints()->setText(u"600"_s); // above fraud.adjustmentAlertPoints (500)
     m->adjustReason()->setText(u"goodwill: machine broken for a week"_s);
     m->adjust();
@@ -303,7 +344,13 @@ void TestManager::dashboardShowsTodaysPoints()
     ManagerPanel *m = m_w->managerPanel();
     typeUnlock(u"Bu Ratna"_s, u"482913"_s);
     QCOMPARE(m->tabs()->currentIndex(), int(ManagerPanel::DashboardTab));
-    QCOMPARE(m->stat(u"today.earned"_s), u"17"_s);
+    // Asked of the worker on unlock: busy first, the figures when they come.
+    QVERIFY(m->dashboardBusy());
+    QCOMPARE(m->dashboardStatus()->text(), u"Calculating…"_s);
+    QCOMPARE(m->stat(u"today.earned"_s), u"–"_s);
+    QTRY_COMPARE(m->stat(u"today.earned"_s), u"17"_s);
+    QVERIFY(!m->dashboardBusy());
+    QVERIFY2(m->dashboardStatus()->text().startsWith(u"Updated at"_s), qPrintable(m->dashboardStatus()->text()));
     QCOMPARE(m->stat(u"today.receipts"_s), u"2"_s);
     QCOMPARE(m->stat(u"today.enrolled"_s), u"1"_s);
     QCOMPARE(m->stat(u"week.earned"_s), u"17"_s);
@@ -313,13 +360,286 @@ void TestManager::dashboardShowsTodaysPoints()
     auto *series = qobject_cast<QBarSeries *>(m->chart()->chart()->series().value(0));
     QVERIFY(series);
     QCOMPARE(series->barSets().size(), 2);
-    QCOMPARE(series->barSets().at(0)->at(10), 12.0);
-    QCOMPARE(series->barSets().at(0)->at(11), 5.0);
+    auto *hours = qobject_cast<QBarCategoryAxis *>(m->chart()->chart()->axes(Qt::Horizontal).value(0));
+    QVERIFY(hours);
+    QCOMPARE(hours->categories().first(), u"7"_s); // the store's day, not midnight to midnight
+    QCOMPARE(hours->categories().last(), u"21"_s);
+    const int at10 = int(hours->categories().indexOf(u"10"_s));
+    QCOMPARE(series->barSets().at(0)->at(at10), 12.0);
+    QCOMPARE(series->barSets().at(0)->at(at10 + 1), 5.0);
+    QCOMPARE(series->barSets().at(0)->at(at10 - 1), 0.0);
     // A day later, "today" starts again; the week keeps them (Monday 2 March to Tuesday 3 March).
     m_ts->clock().advance(24 * 60 * 60 * 1000);
     m->refreshDashboard();
-    QCOMPARE(m->stat(u"today.earned"_s), u"0"_s);
+    QTRY_COMPARE(m->stat(u"today.earned"_s), u"0"_s);
     QCOMPARE(m->stat(u"week.earned"_s), u"17"_s);
+    // What was earned after the worker opened its connection is in the next figures too.
+    QVERIFY(m_ts->loyalty().earn(m_siti, m_ts->basket(u"R3"_s, 80000), u"kasir"_s).ok()); // 8
+    m->refreshDashboard();
+    QTRY_COMPARE(m->stat(u"today.earned"_s), u"8"_s);
+    QCOMPARE(m->stat(u"week.earned"_s), u"25"_s);
+}
+
+void TestManager::dashboardNewestRequestWins()
+{
+    start();
+    QVERIFY(m_ts->loyalty().earn(m_siti, m_ts->basket(u"R1"_s, 120000), u"kasir"_s).ok()); // 12 today (Monday)
+    unlocked();
+    ManagerPanel *m = m_w->managerPanel();
+    QTRY_VERIFY(!m->dashboardBusy());
+    QCOMPARE(m->stat(u"today.earned"_s), u"12"_s);
+    // Two requests in a row: the first (still "Monday") may be computed, but only the second is shown.
+    m->refreshDashboard();
+    m_ts->clock().advance(24 * 60 * 60 * 1000);
+    m->refreshDashboard();
+    QTRY_VERIFY(!m->dashboardBusy());
+    QTest::qWait(100); // time for a late answer to the first request, which must change nothing
+    QCOMPARE(m->stat(u"today.earned"_s), u"0"_s);
+    QVERIFY2(m->stat(u"today.title"_s).contains(u"March 3, 2026"_s), qPrintable(m->stat(u"today.title"_s)));
+    QCOMPARE(m->stat(u"week.earned"_s), u"12"_s);
+}
+
+void TestManager::newestSearchWins()
+{
+    start();
+    const QString budi = m_ts->enroll(u"Budi Santoso"_s, u"081311112222"_s, {}, {}, u"2900000000024"_s);
+    QVERIFY(!budi.isEmpty());
+    unlocked();
+    ManagerPanel *m = m_w->managerPanel();
+    m->tabs()->setCurrentIndex(ManagerPanel::MembersTab);
+    m->searchField()->setText(u"Budi"_s);
+    m->search();
+    m->searchField()->setText(u"Siti"_s);
+    m->search(); // typed again before the first answer: this one counts
+    QTRY_VERIFY(!m->searching());
+    QTest::qWait(100);
+    QVERIFY2(m->chosenMember() == m_siti, qPrintable(m_w->message() + u" / "_s + (m->results()->count() ? m->results()->item(0)->text() : QString())));
+    QCOMPARE(m->results()->count(), 1);
+    QVERIFY2(m->results()->item(0)->text().startsWith(u"Siti Rahmawati"_s), qPrintable(m->results()->item(0)->text()));
+    // Nothing found: said in words, nobody chosen.
+    m->searchField()->setText(u"Nobody Here"_s);
+    m->search();
+    QTRY_VERIFY(!m->searching());
+    QCOMPARE(m->chosenMember(), QString());
+    QVERIFY2(m_w->message().contains(u"No member found for “Nobody Here”"_s), qPrintable(m_w->message()));
+    // A manager's scan on the members tab searches too.
+    m->handleScan(u"2900000000024"_s);
+    QTRY_COMPARE(m->chosenMember(), budi);
+}
+
+void TestManager::exportRunsOnTheWorkerWhileTheUiKeepsWorking()
+{
+    const int imported = 1500;
+    const ImportReport report = m_ts->loyalty().importMembers(importedMembers(imported), u"setup"_s);
+    QVERIFY2(report.errors.isEmpty(), qPrintable(report.errors.value(0)));
+    QCOMPARE(report.members, imported);
+    start();
+    unlocked();
+    ManagerPanel *m = m_w->managerPanel();
+    QTRY_VERIFY(!m->dashboardBusy());
+    m->tabs()->setCurrentIndex(ManagerPanel::ExportTab);
+    QSignalSpy done(m_w->reads(), &ui::BackgroundReads::exportDone);
+    // Members with their personal data: every profile is decrypted, the slowest export there is.
+    const QString path = m_ts->dir() + u"/members.csv"_s;
+    m->membersPath()->setText(path);
+    m->personalData()->setChecked(true);
+    int ticks = 0;
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    tick.start(10);
+    QTest::keyClick(m->membersPath(), Qt::Key_Return);
+    QVERIFY(m->exporting());
+    QVERIFY2(m->membersExportStatus()->text().startsWith(u"Exporting…"_s), qPrintable(m->membersExportStatus()->text()));
+    QVERIFY(!QFile::exists(path)); // not written inside the key press
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+    tick.stop();
+    QVERIFY(!m->exporting());
+    const auto result = done.first().first().value<ui::ExportResult>();
+    QVERIFY(!result.error);
+    QCOMPARE(result.fileError, QString());
+    QCOMPARE(result.rows, imported + 1); // and Siti
+    // The UI thread's timer kept ticking while the worker wrote: a UI thread doing the export
+    // itself would have ticked once at most in that time.
+    // (QTRY's waits process events every ~20 ms, so at most about elapsed / 20 ticks are possible.)
+    if (result.elapsedMs >= 100)
+        QVERIFY2(ticks >= 2 + result.elapsedMs / 50, qPrintable(u"%1 ticks in %2 ms"_s.arg(ticks).arg(result.elapsedMs)));
+    qInfo("members export: %lld ms on the worker, %d timer ticks on the UI thread", result.elapsedMs, ticks);
+    // Said under the button (the export tab is open); the message line stays free.
+    QCOMPARE(m->membersExportStatus()->text(), u"Saved %1. Members: %2."_s.arg(path).arg(imported + 1));
+    QVERIFY(m->membersExportStatus()->isVisible());
+    QCOMPARE(m_w->message(), QString());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().split('\n'); // CSV lines end in CRLF
+    QCOMPARE(lines.first(), QByteArray("member_id,status,tier,balance,enrolled_at,home_store,cards,name,phone,email,birth_date,"
+                                       "marketing_consent,whatsapp_consent\r"));
+    QCOMPARE(lines.size(), imported + 3); // header, rows, the empty piece after the last newline
+    auto rowOf = [&lines](const QByteArray &memberId) {
+        const auto it = std::find_if(lines.begin(), lines.end(), [&](const QByteArray &l) { return l.startsWith(memberId + ','); });
+        return it == lines.end() ? QByteArray() : *it;
+    };
+    QVERIFY2(rowOf(m_siti.toUtf8()).contains(",active,"), rowOf(m_siti.toUtf8()).constData());
+    QVERIFY2(rowOf(m_siti.toUtf8()).contains(",Siti Rahmawati,+6281234567890,"), rowOf(m_siti.toUtf8()).constData());
+    const QString last = m_ts->loyalty().memberByPhone(u"0813%1"_s.arg(10000000 + imported - 1))->memberId;
+    QVERIFY2(rowOf(last.toUtf8()).contains(u",Anggota Nomor %1,"_s.arg(imported - 1).toUtf8()), rowOf(last.toUtf8()).constData());
+    // Events, as many rows as the ledger holds; two exports asked at once are both written, in turn.
+    const QString events = m_ts->dir() + u"/events.csv"_s, again = m_ts->dir() + u"/events-again.csv"_s;
+    m->eventsPath()->setText(events);
+    m->exportEvents();
+    m->eventsPath()->setText(again);
+    m->exportEvents();
+    QVERIFY2(m->eventsExportStatus()->text().contains(u"2 files in the queue"_s), qPrintable(m->eventsExportStatus()->text()));
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 30000);
+    QCOMPARE(done.at(1).first().value<ui::ExportResult>().path, events);
+    QCOMPARE(done.at(2).first().value<ui::ExportResult>().path, again);
+    QCOMPARE(done.at(2).first().value<ui::ExportResult>().rows, int(eventCount()));
+    QFile e(again);
+    QVERIFY(e.open(QIODevice::ReadOnly));
+    QCOMPARE(e.readAll().count('\n'), eventCount() + 1);
+    QCOMPARE(m->eventsExportStatus()->text(), u"Saved %1. Events: %2."_s.arg(again).arg(eventCount()));
+    // A file that cannot be written: said in words, on the UI thread.
+    m->eventsPath()->setText(m_ts->dir() + u"/no-such-folder/events.csv"_s);
+    m->exportEvents();
+    QTRY_COMPARE(done.count(), 4);
+    QVERIFY2(m_w->message().startsWith(u"Cannot save "_s), qPrintable(m_w->message()));
+    QCOMPARE(m->eventsExportStatus()->text(), m_w->message());
+    // Finished while the manager is on another tab: the message line says it.
+    m->eventsPath()->setText(events);
+    m->exportEvents();
+    m->tabs()->setCurrentIndex(ManagerPanel::DashboardTab);
+    QTRY_COMPARE(done.count(), 5);
+    QVERIFY2(m_w->message().startsWith(u"Saved %1."_s.arg(events)), qPrintable(m_w->message()));
+}
+
+void TestManager::closingWhileTheWorkerExports()
+{
+    QVERIFY(m_ts->loyalty().importMembers(importedMembers(600), u"setup"_s).errors.isEmpty());
+    start();
+    unlocked();
+    ManagerPanel *m = m_w->managerPanel();
+    m->personalData()->setChecked(true);
+    const QStringList paths = {m_ts->dir() + u"/a.csv"_s, m_ts->dir() + u"/b.csv"_s, m_ts->dir() + u"/c.csv"_s};
+    for (const QString &p : paths) {
+        m->membersPath()->setText(p);
+        m->exportMembers();
+    }
+    QVERIFY(m->exporting());
+    // Closed at once: the export in hand finishes, the queued ones are skipped, the thread is joined.
+    QElapsedTimer closing;
+    closing.start();
+    m_w.reset();
+    QVERIFY(closing.elapsed() < 20000);
+    for (const QString &p : paths) {
+        QFile f(p);
+        if (!f.exists())
+            continue; // never started; QSaveFile leaves no half file either
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll().count('\n'), 600 + 2);
+    }
+    // The store is still fine for the writer.
+    QVERIFY(m_ts->loyalty().earn(m_siti, m_ts->basket(u"AFTER"_s, 50000), u"kasir"_s).ok());
+}
+
+void TestManager::scannerThresholdsApplyLive()
+{
+    start();
+    unlocked(); // typed as a burst: no scanner listens yet
+    ManagerPanel *m = m_w->managerPanel();
+    ui::WedgeScanner *scanner = m_w->enableKeyboardWedge();
+    QSignalSpy scans(scanner, &ui::WedgeScanner::scanned);
+    m->tabs()->setCurrentIndex(ManagerPanel::SettingsTab);
+    QCOMPARE(m->wedgeMaxGap()->value(), 35);
+    QCOMPARE(m->wedgeMinLength()->value(), 4);
+    QCOMPARE(m->wedgeTerminator()->currentText(), u"Enter"_s);
+    QCOMPARE(m->deviceStatus().at(0), u"● Keyboard-wedge scanner: listening"_s);
+    QVERIFY2(m->deviceStatus().at(1).contains(u"USB scanners, card readers, camera, receipt printer: drivers not installed"_s),
+             qPrintable(m->deviceStatus().at(1)));
+    // Keys 50 ms apart, then Enter: slower than the 35 ms a burst may have between keys, so typing.
+    QLineEdit *field = m->newStaffName();
+    auto typeEvery50ms = [field](const QString &text) {
+        field->setFocus();
+        for (QChar c : text) {
+            QTest::keyClick(field, c.toLatin1());
+            QTest::qWait(50);
+        }
+        QTest::keyClick(field, Qt::Key_Return);
+        QTest::qWait(250); // longer than any pause that ends a burst
+    };
+    typeEvery50ms(u"29000017"_s);
+    QCOMPARE(field->text(), u"29000017"_s);
+    QCOMPARE(scans.count(), 0);
+    // Up to 150 ms between keys: the same keys are now a scan, and never reach the field.
+    field->clear();
+    m->wedgeMaxGap()->setValue(150);
+    QTest::mouseClick(m->applyDevicesButton(), Qt::LeftButton);
+    QVERIFY2(m_w->message().contains(u"applied and saved"_s), qPrintable(m_w->message()));
+    QCOMPARE(scanner->settings().maxGapMs, 150);
+    typeEvery50ms(u"29000017"_s);
+    QCOMPARE(scans.count(), 1);
+    QCOMPARE(scans.first().first().value<Scan>().payload, QByteArray("29000017"));
+    QCOMPARE(field->text(), QString());
+    QCOMPARE(m->tabs()->currentIndex(), int(ManagerPanel::SettingsTab)); // shown here, for testing the scanner
+    QVERIFY2(m->lastScan()->text().contains(u"29000017 (8 characters)"_s), qPrintable(m->lastScan()->text()));
+    // A code shorter than the minimum length is typing again.
+    m->wedgeMinLength()->setValue(10);
+    m->wedgeTerminator()->setCurrentIndex(m->wedgeTerminator()->findText(u"Tab"_s));
+    m->applyDevices();
+    typeEvery50ms(u"29000017"_s);
+    QCOMPARE(scans.count(), 1);
+    QCOMPARE(field->text(), u"29000017"_s);
+    // The scanner now ends its codes with Tab: a fast burst ended by Enter is typing, by Tab a scan.
+    field->clear();
+    m->wedgeMinLength()->setValue(4);
+    m->applyDevices();
+    auto burstEndedBy = [field](const QString &text, Qt::Key end) {
+        field->setFocus();
+        for (QChar c : text)
+            QTest::keyClick(field, c.toLatin1()); // no wait: as fast as a scanner
+        QTest::keyClick(field, end);
+        QTest::qWait(250);
+    };
+    burstEndedBy(u"29000017"_s, Qt::Key_Return);
+    QCOMPARE(scans.count(), 1);
+    QCOMPARE(field->text(), u"29000017"_s);
+    field->clear();
+    burstEndedBy(u"29000025"_s, Qt::Key_Tab);
+    QCOMPARE(scans.count(), 2);
+    QCOMPARE(scans.last().first().value<Scan>().payload, QByteArray("29000025"));
+    QCOMPARE(field->text(), QString());
+    m->wedgeMinLength()->setValue(10);
+    m->applyDevices();
+    // Saved in the store's settings, audited under the manager: a restart reads them back.
+    const ui::WedgeScanner::Settings saved = ui::WedgeScanner::load(m_w->loyalty());
+    QCOMPARE(saved.maxGapMs, 150);
+    QCOMPARE(saved.minLength, 10);
+    QCOMPARE(saved.terminator, ui::WedgeScanner::Terminator::Tab);
+    bool audited = false;
+    for (const QStringList &line : m_w->loyalty().auditLog(20))
+        audited = audited || line.join(u' ').contains(u"scanner_terminator"_s);
+    QVERIFY(audited);
+    QVERIFY(!m_w->loyalty().setSetting(u"scanner_max_gap_ms"_s, u"5000"_s, u"x"_s).ok()); // out of range: refused
+    m_w.reset();
+    start(false);
+    QCOMPARE(m_w->enableKeyboardWedge()->settings(), saved);
+}
+
+void TestManager::hubUrlIsChecked()
+{
+    start();
+    unlocked();
+    ManagerPanel *m = m_w->managerPanel();
+    m->tabs()->setCurrentIndex(ManagerPanel::SettingsTab);
+    QVERIFY2(m->deviceStatus().at(2).contains(u"Hub: none set"_s), qPrintable(m->deviceStatus().at(2)));
+    m->hubUrl()->setText(u"hub kemang"_s);
+    m->saveSettings();
+    QVERIFY2(m_w->message().contains(u"must look like https://"_s), qPrintable(m_w->message()));
+    QCOMPARE(m_ts->loyalty().setting(u"hub_url"_s), QString());
+    m->hubUrl()->setText(u"https://hub.kopisenja.co.id"_s);
+    m->saveSettings();
+    QCOMPARE(m_ts->loyalty().setting(u"hub_url"_s), u"https://hub.kopisenja.co.id"_s);
+    m->refreshDevices();
+    QVERIFY2(m->deviceStatus().at(2).contains(u"https://hub.kopisenja.co.id: sync not set up yet"_s),
+             qPrintable(m->deviceStatus().at(2)));
 }
 
 void TestManager::inactivityLocksAndReturnsToTheTill()

@@ -14,177 +14,217 @@
         <translation>Kartu ini sudah diblokir — minta kartu pengganti.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="18"/>
+        <location filename="../texts.cpp" line="20"/>
+        <source>This is a bank card. Loyalty needs the member card or phone number.</source>
+        <translation>Ini kartu bank. Untuk poin, perlu kartu member atau nomor HP.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="22"/>
+        <source>That scan could not be read. Scan again, or type the card or phone number.</source>
+        <translation>Hasil scan tidak terbaca. Scan ulang, atau ketik nomor kartu atau nomor HP.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="24"/>
+        <source>The card was read only in part. Swipe it again in one smooth move.</source>
+        <translation>Kartu hanya terbaca sebagian. Gesek lagi dengan satu gerakan yang mulus.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="26"/>
+        <source>This is a voucher, not a member card. Open the member, then use it on the Redeem page (F6).</source>
+        <translation>Ini voucher, bukan kartu member. Buka data member, lalu pakai voucher di halaman Tukar poin (F6).</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="28"/>
+        <source>This is a digital card: scan the QR code on the member&apos;s phone, or find them by phone number.</source>
+        <translation>Ini kartu digital: scan kode QR di HP member, atau cari dengan nomor HP.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="30"/>
+        <source>This QR code is not a card from this store. Ask for the member&apos;s phone number.</source>
+        <translation>Kode QR ini bukan kartu dari toko ini. Minta nomor HP member.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="32"/>
+        <source>This digital card has expired. Find the member by phone number and show them their new QR code.</source>
+        <translation>Kartu digital ini sudah kedaluwarsa. Cari member dengan nomor HP dan tunjukkan kode QR barunya.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="34"/>
+        <source>This QR code&apos;s date is wrong (a terminal&apos;s clock may be off). Find the member by phone number.</source>
+        <translation>Tanggal kode QR ini salah (jam salah satu terminal mungkin tidak tepat). Cari member dengan nomor HP.</translation>
+    </message>
+    <message>
+        <location filename="../texts.cpp" line="36"/>
         <source>This membership is blocked. Please call the manager.</source>
         <translation>Keanggotaan ini diblokir. Silakan hubungi manajer.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="20"/>
+        <location filename="../texts.cpp" line="38"/>
         <source>This membership was closed at the member&apos;s request.</source>
         <translation>Keanggotaan ini sudah ditutup atas permintaan member.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="22"/>
+        <location filename="../texts.cpp" line="40"/>
         <source>No member found. Check the number, or enroll a new member.</source>
         <translation>Member tidak ditemukan. Periksa nomornya, atau daftarkan member baru.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="24"/>
+        <location filename="../texts.cpp" line="42"/>
         <source>Not enough points for this reward.</source>
         <translation>Poin tidak cukup untuk hadiah ini.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="26"/>
+        <location filename="../texts.cpp" line="44"/>
         <source>This phone number is already a member. Look the member up instead.</source>
         <translation>Nomor HP ini sudah terdaftar sebagai member. Cari data membernya saja.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="28"/>
+        <location filename="../texts.cpp" line="46"/>
         <source>That phone number is not complete. Type it like 0812-3456-7890.</source>
         <translation>Nomor HP belum lengkap. Ketik seperti 0812-3456-7890.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="30"/>
+        <location filename="../texts.cpp" line="48"/>
         <source>That card already belongs to another member. Use a new card.</source>
         <translation>Kartu ini sudah dipakai member lain. Gunakan kartu baru.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="32"/>
+        <location filename="../texts.cpp" line="50"/>
         <source>This reward is out of stock.</source>
         <translation>Stok hadiah ini habis.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="34"/>
+        <location filename="../texts.cpp" line="52"/>
         <source>This reward is not available today.</source>
         <translation>Hadiah ini tidak tersedia hari ini.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="36"/>
+        <location filename="../texts.cpp" line="54"/>
         <source>This member has reached today&apos;s redemption limit. They can redeem again tomorrow.</source>
         <translation>Member ini sudah mencapai batas tukar poin hari ini. Bisa tukar lagi besok.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="38"/>
+        <location filename="../texts.cpp" line="56"/>
         <source>This receipt was already fully refunded.</source>
         <translation>Struk ini sudah di-refund seluruhnya.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="40"/>
+        <location filename="../texts.cpp" line="58"/>
         <source>No points were earned on this receipt here, so there is nothing to take back.</source>
         <translation>Struk ini tidak mendapat poin di sini, jadi tidak ada poin yang perlu ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="42"/>
+        <location filename="../texts.cpp" line="60"/>
         <source>The refund amount is more than what is left on the receipt.</source>
         <translation>Jumlah refund melebihi sisa nilai di struk.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="44"/>
+        <location filename="../texts.cpp" line="62"/>
         <source>This receipt number was already used for another sale.</source>
         <translation>Nomor struk ini sudah dipakai untuk transaksi lain.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="46"/>
+        <location filename="../texts.cpp" line="64"/>
         <source>This voucher was already used.</source>
         <translation>Voucher ini sudah dipakai.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="48"/>
+        <location filename="../texts.cpp" line="66"/>
         <source>This voucher has expired.</source>
         <translation>Voucher ini sudah kedaluwarsa.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="50"/>
+        <location filename="../texts.cpp" line="68"/>
         <source>That is not a valid voucher code. Check it for a typo.</source>
         <translation>Kode voucher tidak valid. Periksa apakah ada salah ketik.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="52"/>
+        <location filename="../texts.cpp" line="70"/>
         <source>The purchase is too small for this voucher.</source>
         <translation>Belanja belum mencapai minimum untuk voucher ini.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="54"/>
+        <location filename="../texts.cpp" line="72"/>
         <source>The terminal&apos;s disk is full: nothing was saved. Call the manager.</source>
         <translation>Penyimpanan terminal penuh: tidak ada yang tersimpan. Hubungi manajer.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="56"/>
+        <location filename="../texts.cpp" line="74"/>
         <source>The terminal is busy. Try again in a moment.</source>
         <translation>Terminal sedang sibuk. Coba lagi sebentar lagi.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="58"/>
+        <location filename="../texts.cpp" line="76"/>
         <source>No loyalty program is loaded. Call the manager.</source>
         <translation>Program loyalitas belum dimuat. Hubungi manajer.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="60"/>
+        <location filename="../texts.cpp" line="78"/>
         <source>Please give a reason.</source>
         <translation>Mohon isi alasannya.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="66"/>
+        <location filename="../texts.cpp" line="84"/>
         <source>Wrong PIN. Tries left before a 5-minute lock: %1.</source>
         <translation>PIN salah. Sisa percobaan sebelum dikunci 5 menit: %1.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="67"/>
+        <location filename="../texts.cpp" line="85"/>
         <source>Wrong PIN. Try again.</source>
         <translation>PIN salah. Coba lagi.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="74"/>
+        <location filename="../texts.cpp" line="92"/>
         <source>Too many wrong PINs: locked for %1 min. Wait, or ask another manager.</source>
         <translation>Terlalu banyak PIN salah: dikunci selama %1 menit. Tunggu, atau minta bantuan manajer lain.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="75"/>
+        <location filename="../texts.cpp" line="93"/>
         <source>Too many wrong PINs: locked for a few minutes. Wait, or ask another manager.</source>
         <translation>Terlalu banyak PIN salah: dikunci beberapa menit. Tunggu, atau minta bantuan manajer lain.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="78"/>
+        <location filename="../texts.cpp" line="96"/>
         <source>Nobody with that name works on this terminal. Check the spelling.</source>
         <translation>Tidak ada staf dengan nama itu di terminal ini. Periksa ejaannya.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="80"/>
+        <location filename="../texts.cpp" line="98"/>
         <source>This person can no longer sign in on this terminal.</source>
         <translation>Staf ini sudah tidak bisa masuk di terminal ini.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="83"/>
+        <location filename="../texts.cpp" line="101"/>
         <source>A PIN has 4 to 8 digits, numbers only.</source>
         <translation>PIN terdiri dari 4 sampai 8 digit, hanya angka.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="84"/>
+        <location filename="../texts.cpp" line="102"/>
         <source>That PIN is too easy to guess (like 1234 or 1111). Choose another.</source>
         <translation>PIN itu terlalu mudah ditebak (seperti 1234 atau 1111). Pilih PIN lain.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="86"/>
+        <location filename="../texts.cpp" line="104"/>
         <source>There is already someone with that name. Add a surname or initial.</source>
         <translation>Sudah ada staf dengan nama itu. Tambahkan nama belakang atau inisial.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="88"/>
+        <location filename="../texts.cpp" line="106"/>
         <source>Type the person&apos;s name (up to 60 characters).</source>
         <translation>Ketik nama staf (maksimal 60 karakter).</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="90"/>
+        <location filename="../texts.cpp" line="108"/>
         <source>That alert was already acknowledged.</source>
         <translation>Peringatan itu sudah ditindaklanjuti.</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="92"/>
+        <location filename="../texts.cpp" line="110"/>
         <source>Check the amount: %1</source>
         <translation>Periksa jumlahnya: %1</translation>
     </message>
     <message>
-        <location filename="../texts.cpp" line="94"/>
+        <location filename="../texts.cpp" line="112"/>
         <source>Check the details: %1</source>
         <translation>Periksa datanya: %1</translation>
     </message>
@@ -192,102 +232,102 @@
 <context>
     <name>setia::ui::EarnPage</name>
     <message>
-        <location filename="../pages.cpp" line="302"/>
+        <location filename="../pages.cpp" line="325"/>
         <source>e.g. 125.000</source>
         <translation>contoh: 125.000</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="304"/>
+        <location filename="../pages.cpp" line="327"/>
         <source>POS receipt number</source>
         <translation>Nomor struk POS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="306"/>
+        <location filename="../pages.cpp" line="329"/>
         <source>Cash</source>
         <translation>Tunai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="307"/>
+        <location filename="../pages.cpp" line="330"/>
         <source>QRIS</source>
         <translation>QRIS</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="308"/>
+        <location filename="../pages.cpp" line="331"/>
         <source>Debit card</source>
         <translation>Kartu debit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="309"/>
+        <location filename="../pages.cpp" line="332"/>
         <source>Credit card</source>
         <translation>Kartu kredit</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="310"/>
+        <location filename="../pages.cpp" line="333"/>
         <source>E-wallet</source>
         <translation>Dompet digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="311"/>
+        <location filename="../pages.cpp" line="334"/>
         <source>Earn points</source>
         <translation>Kumpulkan poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="312"/>
+        <location filename="../pages.cpp" line="335"/>
         <source>Amount paid (Rp)</source>
         <translation>Jumlah dibayar (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="313"/>
+        <location filename="../pages.cpp" line="336"/>
         <source>Payment</source>
         <translation>Pembayaran</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="314"/>
+        <location filename="../pages.cpp" line="337"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="322"/>
+        <location filename="../pages.cpp" line="346"/>
         <source>Points for this purchase</source>
         <translation>Poin untuk pembelian ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="326"/>
+        <location filename="../pages.cpp" line="350"/>
         <source>Confirm (Enter)</source>
         <translation>Konfirmasi (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="327"/>
+        <location filename="../pages.cpp" line="351"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="370"/>
+        <location filename="../pages.cpp" line="394"/>
         <source>+%1 points</source>
         <translation>+%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="374"/>
+        <location filename="../pages.cpp" line="398"/>
         <source>Base points on %1</source>
         <translation>Poin dasar dari %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="376"/>
+        <location filename="../pages.cpp" line="400"/>
         <source>Below the minimum spend of %1</source>
         <translation>Di bawah minimum belanja %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="378"/>
+        <location filename="../pages.cpp" line="402"/>
         <source>Limit reached</source>
         <translation>Batas tercapai</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="391"/>
+        <location filename="../pages.cpp" line="415"/>
         <source>Type the amount the customer paid.</source>
         <translation>Ketik jumlah yang dibayar pelanggan.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="396"/>
+        <location filename="../pages.cpp" line="420"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
@@ -295,107 +335,107 @@
 <context>
     <name>setia::ui::EnrollPage</name>
     <message>
-        <location filename="../pages.cpp" line="618"/>
+        <location filename="../pages.cpp" line="642"/>
         <source>optional</source>
         <translation>opsional</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="620"/>
+        <location filename="../pages.cpp" line="644"/>
         <source>DD-MM-YYYY (optional)</source>
         <translation>DD-MM-YYYY (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="622"/>
+        <location filename="../pages.cpp" line="646"/>
         <source>a friend&apos;s code (optional)</source>
         <translation>kode dari teman (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="624"/>
+        <location filename="../pages.cpp" line="648"/>
         <source>scan the card now</source>
         <translation>scan kartunya sekarang</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="625"/>
+        <location filename="../pages.cpp" line="649"/>
         <source>New member</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="626"/>
+        <location filename="../pages.cpp" line="650"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="627"/>
+        <location filename="../pages.cpp" line="651"/>
         <source>Phone</source>
         <translation>No. HP</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="628"/>
+        <location filename="../pages.cpp" line="652"/>
         <source>E-mail</source>
         <translation>Email</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="629"/>
+        <location filename="../pages.cpp" line="653"/>
         <source>Birth date</source>
         <translation>Tanggal lahir</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="630"/>
+        <location filename="../pages.cpp" line="654"/>
         <source>Referral code</source>
         <translation>Kode referral</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="631"/>
+        <location filename="../pages.cpp" line="655"/>
         <source>Card</source>
         <translation>Kartu</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="636"/>
+        <location filename="../pages.cpp" line="661"/>
         <source>Read this to the customer:</source>
         <translation>Bacakan kepada pelanggan:</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="637"/>
+        <location filename="../pages.cpp" line="662"/>
         <source>We keep your name, phone number and birth date to give you points and rewards. You can ask us to show, correct or delete them at any time.</source>
         <translation>Kami menyimpan nama, nomor telepon, dan tanggal lahir Anda untuk memberikan poin dan hadiah. Anda dapat meminta kami untuk menunjukkan, memperbaiki, atau menghapus data tersebut kapan saja.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="640"/>
+        <location filename="../pages.cpp" line="665"/>
         <source>May we send offers by SMS or e-mail?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui SMS atau email?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="641"/>
+        <location filename="../pages.cpp" line="666"/>
         <source>May we send offers by WhatsApp?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui WhatsApp?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="642"/>
+        <location filename="../pages.cpp" line="667"/>
         <source>No plastic card: issue a digital card</source>
         <translation>Tanpa kartu plastik: buat kartu digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="649"/>
+        <location filename="../pages.cpp" line="674"/>
         <source>Enroll (Enter)</source>
         <translation>Daftarkan (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="650"/>
+        <location filename="../pages.cpp" line="675"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="683"/>
+        <location filename="../pages.cpp" line="708"/>
         <source>Type the birth date as DD-MM-YYYY, for example 15-03-1994.</source>
         <translation>Ketik tanggal lahir dengan format DD-MM-YYYY, contoh 15-03-1994.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="703"/>
+        <location filename="../pages.cpp" line="728"/>
         <source>Welcome! The member can be found by phone number.</source>
         <translation>Selamat bergabung! Member bisa dicari dengan nomor HP.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="704"/>
+        <location filename="../pages.cpp" line="729"/>
         <source>Welcome! Card number %1.</source>
         <translation>Selamat bergabung! Nomor kartu %1.</translation>
     </message>
@@ -403,994 +443,1128 @@
 <context>
     <name>setia::ui::ManagerPanel</name>
     <message>
-        <location filename="../managerpanel.cpp" line="114"/>
+        <location filename="../managerpanel.cpp" line="119"/>
         <source>Lock and leave (Esc)</source>
         <translation>Kunci dan keluar (Esc)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="120"/>
+        <location filename="../managerpanel.cpp" line="125"/>
         <source>Dashboard</source>
         <translation>Dasbor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="121"/>
+        <location filename="../managerpanel.cpp" line="126"/>
         <source>Members</source>
         <translation>Member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="122"/>
-        <location filename="../managerpanel.cpp" line="828"/>
+        <location filename="../managerpanel.cpp" line="127"/>
+        <location filename="../managerpanel.cpp" line="884"/>
         <source>Alerts</source>
         <translation>Peringatan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="123"/>
+        <location filename="../managerpanel.cpp" line="128"/>
         <source>Audit log</source>
         <translation>Log audit</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="124"/>
+        <location filename="../managerpanel.cpp" line="129"/>
         <source>Program</source>
         <translation>Program</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="125"/>
+        <location filename="../managerpanel.cpp" line="130"/>
         <source>Export</source>
         <translation>Ekspor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="126"/>
+        <location filename="../managerpanel.cpp" line="131"/>
         <source>Settings</source>
         <translation>Pengaturan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="186"/>
+        <location filename="../managerpanel.cpp" line="196"/>
         <source>The manager&apos;s screens were locked after %1 without activity.</source>
         <translation>Layar manajer dikunci setelah %1 tanpa aktivitas.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="191"/>
+        <location filename="../managerpanel.cpp" line="201"/>
         <source>%1 min</source>
         <translation>%1 menit</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="191"/>
+        <location filename="../managerpanel.cpp" line="201"/>
         <source>%1 s</source>
         <translation>%1 detik</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="239"/>
+        <location filename="../managerpanel.cpp" line="252"/>
         <source>Signed in as manager %1. The screens lock after %2 without activity.</source>
         <translation>Masuk sebagai manajer %1. Layar terkunci otomatis setelah %2 tanpa aktivitas.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="258"/>
+        <location filename="../managerpanel.cpp" line="271"/>
         <source>Type your name.</source>
         <translation>Ketik nama Anda.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="263"/>
+        <location filename="../managerpanel.cpp" line="276"/>
         <source>Type your PIN.</source>
         <translation>Ketik PIN Anda.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="275"/>
+        <location filename="../managerpanel.cpp" line="288"/>
         <source>%1 is a cashier. Only a manager can open the manager&apos;s screens.</source>
         <translation>%1 adalah kasir. Hanya manajer yang bisa membuka layar manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="288"/>
+        <location filename="../managerpanel.cpp" line="301"/>
         <source>Type the manager&apos;s name.</source>
         <translation>Ketik nama manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="293"/>
+        <location filename="../managerpanel.cpp" line="306"/>
         <source>The two PINs are not the same. Type the PIN twice.</source>
         <translation>Kedua PIN tidak sama. Ketik PIN yang sama dua kali.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="311"/>
+        <location filename="../managerpanel.cpp" line="324"/>
         <source>Manager %1 created. Remember the PIN: nobody can read it back.</source>
         <translation>Manajer %1 sudah dibuat. Ingat PIN-nya: PIN tidak bisa dilihat kembali oleh siapa pun.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="329"/>
+        <location filename="../managerpanel.cpp" line="355"/>
         <source>Unlock (Enter)</source>
         <translation>Buka (Enter)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="330"/>
-        <location filename="../managerpanel.cpp" line="370"/>
+        <location filename="../managerpanel.cpp" line="356"/>
+        <location filename="../managerpanel.cpp" line="387"/>
         <source>Back to the till (Esc)</source>
         <translation>Kembali ke kasir (Esc)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="331"/>
-        <location filename="../managerpanel.cpp" line="1190"/>
-        <location filename="../managerpanel.cpp" line="1215"/>
+        <location filename="../managerpanel.cpp" line="357"/>
+        <location filename="../managerpanel.cpp" line="1272"/>
+        <location filename="../managerpanel.cpp" line="1298"/>
         <source>Manager</source>
         <translation>Manajer</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="332"/>
+        <location filename="../managerpanel.cpp" line="358"/>
         <source>Type your name and PIN to open the manager&apos;s screens.</source>
         <translation>Ketik nama dan PIN Anda untuk membuka layar manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="333"/>
-        <location filename="../managerpanel.cpp" line="375"/>
-        <location filename="../managerpanel.cpp" line="1193"/>
+        <location filename="../managerpanel.cpp" line="359"/>
+        <location filename="../managerpanel.cpp" line="392"/>
+        <location filename="../managerpanel.cpp" line="1275"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="334"/>
-        <location filename="../managerpanel.cpp" line="376"/>
-        <location filename="../managerpanel.cpp" line="1195"/>
+        <location filename="../managerpanel.cpp" line="360"/>
+        <location filename="../managerpanel.cpp" line="393"/>
+        <location filename="../managerpanel.cpp" line="1277"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="369"/>
+        <location filename="../managerpanel.cpp" line="386"/>
         <source>Create the manager (Enter)</source>
         <translation>Buat manajer (Enter)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="371"/>
+        <location filename="../managerpanel.cpp" line="388"/>
         <source>Create the first manager</source>
         <translation>Buat manajer pertama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="372"/>
+        <location filename="../managerpanel.cpp" line="389"/>
         <source>This terminal has no manager yet. The manager&apos;s PIN opens reports, point adjustments, the program and the settings. Choose 4 to 8 digits that are hard to guess.</source>
         <translation>Terminal ini belum punya manajer. PIN manajer membuka laporan, penyesuaian poin, program, dan pengaturan. Pilih 4 sampai 8 digit yang sulit ditebak.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="377"/>
+        <location filename="../managerpanel.cpp" line="394"/>
         <source>PIN again</source>
         <translation>Ulangi PIN</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="430"/>
+        <location filename="../managerpanel.cpp" line="442"/>
         <source>Points earned</source>
         <translation>Poin didapat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="430"/>
+        <location filename="../managerpanel.cpp" line="442"/>
         <source>Bonus points</source>
         <translation>Poin bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="431"/>
+        <location filename="../managerpanel.cpp" line="443"/>
         <source>Points redeemed</source>
         <translation>Poin ditukar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="431"/>
+        <location filename="../managerpanel.cpp" line="443"/>
         <source>New members</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="432"/>
+        <location filename="../managerpanel.cpp" line="444"/>
         <source>Redemption rate</source>
         <translation>Tingkat penukaran</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="432"/>
+        <location filename="../managerpanel.cpp" line="444"/>
         <source>Receipts</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="444"/>
+        <location filename="../managerpanel.cpp" line="456"/>
         <source>Top members</source>
         <translation>Member teratas</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="457"/>
-        <location filename="../managerpanel.cpp" line="862"/>
+        <location filename="../managerpanel.cpp" line="471"/>
+        <location filename="../managerpanel.cpp" line="918"/>
         <source>Refresh</source>
         <translation>Muat ulang</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="500"/>
-        <location filename="../managerpanel.cpp" line="646"/>
-        <location filename="../managerpanel.cpp" line="671"/>
+        <location filename="../managerpanel.cpp" line="502"/>
+        <source>Calculating…</source>
+        <translation>Menghitung…</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="511"/>
+        <source>The figures could not be read: %1</source>
+        <translation>Angka tidak bisa dibaca: %1</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="527"/>
+        <location filename="../managerpanel.cpp" line="688"/>
+        <location filename="../managerpanel.cpp" line="727"/>
         <source>(name erased)</source>
         <translation>(nama dihapus)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="501"/>
+        <location filename="../managerpanel.cpp" line="527"/>
         <source>%1. %2 — %3 points</source>
         <translation>%1. %2 — %3 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="504"/>
+        <location filename="../managerpanel.cpp" line="529"/>
         <source>No points earned yet.</source>
         <translation>Belum ada poin yang didapat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="506"/>
+        <location filename="../managerpanel.cpp" line="531"/>
         <source>Today, %1</source>
         <translation>Hari ini, %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="507"/>
+        <location filename="../managerpanel.cpp" line="532"/>
         <source>This week, since %1</source>
         <translation>Minggu ini, sejak %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="510"/>
-        <location filename="../managerpanel.cpp" line="681"/>
+        <location filename="../managerpanel.cpp" line="533"/>
+        <source>Updated at %1.</source>
+        <translation>Diperbarui pukul %1.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="537"/>
+        <location filename="../managerpanel.cpp" line="737"/>
         <source>Earned</source>
         <translation>Didapat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="511"/>
-        <location filename="../managerpanel.cpp" line="685"/>
+        <location filename="../managerpanel.cpp" line="538"/>
+        <location filename="../managerpanel.cpp" line="741"/>
         <source>Redeemed</source>
         <translation>Ditukar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="529"/>
+        <location filename="../managerpanel.cpp" line="564"/>
         <source>Hour of the day (store time)</source>
         <translation>Jam (waktu toko)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="541"/>
+        <location filename="../managerpanel.cpp" line="576"/>
         <source>Points earned and redeemed today, by hour</source>
         <translation>Poin didapat dan ditukar hari ini, per jam</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="557"/>
+        <location filename="../managerpanel.cpp" line="592"/>
         <source>Card, phone or name</source>
         <translation>Kartu, nomor HP, atau nama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="558"/>
+        <location filename="../managerpanel.cpp" line="593"/>
         <source>Search</source>
         <translation>Cari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="569"/>
+        <location filename="../managerpanel.cpp" line="605"/>
         <source>History (newest first)</source>
         <translation>Riwayat (terbaru di atas)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="578"/>
+        <location filename="../managerpanel.cpp" line="614"/>
         <source>+50 or -20</source>
         <translation>+50 atau -20</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="580"/>
+        <location filename="../managerpanel.cpp" line="616"/>
         <source>required, e.g. receipt not scanned</source>
         <translation>wajib, mis. struk lupa di-scan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="582"/>
+        <location filename="../managerpanel.cpp" line="618"/>
         <source>Adjust points</source>
         <translation>Sesuaikan poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="583"/>
+        <location filename="../managerpanel.cpp" line="619"/>
         <source>Points adjustment</source>
         <translation>Penyesuaian poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="584"/>
+        <location filename="../managerpanel.cpp" line="620"/>
         <source>Points</source>
         <translation>Poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="585"/>
-        <location filename="../managerpanel.cpp" line="601"/>
+        <location filename="../managerpanel.cpp" line="621"/>
+        <location filename="../managerpanel.cpp" line="637"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="593"/>
+        <location filename="../managerpanel.cpp" line="629"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="595"/>
+        <location filename="../managerpanel.cpp" line="631"/>
         <source>required</source>
         <translation>wajib</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="597"/>
+        <location filename="../managerpanel.cpp" line="633"/>
         <source>Reverse the receipt</source>
         <translation>Batalkan poin struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="598"/>
+        <location filename="../managerpanel.cpp" line="634"/>
         <source>Reverse a receipt</source>
         <translation>Pembatalan struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="599"/>
+        <location filename="../managerpanel.cpp" line="635"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="600"/>
+        <location filename="../managerpanel.cpp" line="636"/>
         <source>Amount (Rp)</source>
         <translation>Jumlah (Rp)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="634"/>
+        <location filename="../managerpanel.cpp" line="660"/>
+        <source>Scanned: %1 (%2 characters)</source>
+        <translation>Ter-scan: %1 (%2 karakter)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="673"/>
         <source>Type a card number, phone number or name.</source>
         <translation>Ketik nomor kartu, nomor HP, atau nama.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="646"/>
+        <location filename="../managerpanel.cpp" line="681"/>
+        <source>Searching…</source>
+        <translation>Mencari…</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="688"/>
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="653"/>
+        <location filename="../managerpanel.cpp" line="705"/>
         <source>No member found for “%1”.</source>
         <translation>Tidak ada member untuk “%1”.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="671"/>
+        <location filename="../managerpanel.cpp" line="727"/>
         <source>%1 — %2 points — card %3</source>
         <translation>%1 — %2 poin — kartu %3</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="673"/>
+        <location filename="../managerpanel.cpp" line="729"/>
         <source>none</source>
         <translation>tidak ada</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="683"/>
+        <location filename="../managerpanel.cpp" line="739"/>
         <source>Bonus</source>
         <translation>Bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="687"/>
+        <location filename="../managerpanel.cpp" line="743"/>
         <source>Refund</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="689"/>
+        <location filename="../managerpanel.cpp" line="745"/>
         <source>Adjustment</source>
         <translation>Penyesuaian</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="691"/>
+        <location filename="../managerpanel.cpp" line="747"/>
         <source>Expired</source>
         <translation>Kedaluwarsa</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="693"/>
+        <location filename="../managerpanel.cpp" line="749"/>
         <source>Enrolled</source>
         <translation>Daftar member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="695"/>
+        <location filename="../managerpanel.cpp" line="751"/>
         <source>Tier changed</source>
         <translation>Level berubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="697"/>
+        <location filename="../managerpanel.cpp" line="753"/>
         <source>Card assigned</source>
         <translation>Kartu didaftarkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="702"/>
+        <location filename="../managerpanel.cpp" line="758"/>
         <source>receipt %1</source>
         <translation>struk %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="707"/>
+        <location filename="../managerpanel.cpp" line="763"/>
         <source>by %1</source>
         <translation>oleh %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="711"/>
+        <location filename="../managerpanel.cpp" line="767"/>
         <source>No history yet.</source>
         <translation>Belum ada riwayat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="717"/>
+        <location filename="../managerpanel.cpp" line="773"/>
         <source>Search for the member first.</source>
         <translation>Cari membernya dulu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="723"/>
+        <location filename="../managerpanel.cpp" line="779"/>
         <source>Type the points to add (like +50) or take away (like -20).</source>
         <translation>Ketik poin yang ditambah (mis. +50) atau dikurangi (mis. -20).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="728"/>
+        <location filename="../managerpanel.cpp" line="784"/>
         <source>Every adjustment needs a reason. Type why the points change.</source>
         <translation>Setiap penyesuaian wajib ada alasannya. Ketik kenapa poinnya diubah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="739"/>
+        <location filename="../managerpanel.cpp" line="795"/>
         <source>Adjustment saved: %1%2 points. The balance is now %3.</source>
         <translation>Penyesuaian tersimpan: %1%2 poin. Saldo sekarang %3.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="749"/>
+        <location filename="../managerpanel.cpp" line="805"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="757"/>
+        <location filename="../managerpanel.cpp" line="813"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="763"/>
+        <location filename="../managerpanel.cpp" line="819"/>
         <source>Every reversal needs a reason. Type why the receipt is reversed.</source>
         <translation>Setiap pembatalan wajib ada alasannya. Ketik kenapa struk ini dibatalkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="775"/>
+        <location filename="../managerpanel.cpp" line="831"/>
         <source>Receipt %1 reversed: %2 points taken back. The member&apos;s balance is now %3.</source>
         <translation>Struk %1 dibatalkan: %2 poin ditarik kembali. Saldo member sekarang %3.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="789"/>
+        <location filename="../managerpanel.cpp" line="845"/>
         <source>Open alerts: unusual activity the system noticed. Check each one, then acknowledge it.</source>
         <translation>Peringatan terbuka: aktivitas tidak biasa yang terdeteksi sistem. Periksa satu per satu, lalu tandai sudah ditindaklanjuti.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="794"/>
+        <location filename="../managerpanel.cpp" line="850"/>
         <source>Acknowledge</source>
         <translation>Tandai sudah dicek</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="811"/>
+        <location filename="../managerpanel.cpp" line="867"/>
         <source>Large points adjustment</source>
         <translation>Penyesuaian poin besar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="813"/>
+        <location filename="../managerpanel.cpp" line="869"/>
         <source>One card scanned many times</source>
         <translation>Satu kartu di-scan berkali-kali</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="815"/>
+        <location filename="../managerpanel.cpp" line="871"/>
         <source>Unusually large redemption</source>
         <translation>Penukaran poin yang tidak biasa besarnya</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="825"/>
+        <location filename="../managerpanel.cpp" line="881"/>
         <source>No open alerts.</source>
         <translation>Tidak ada peringatan terbuka.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="828"/>
+        <location filename="../managerpanel.cpp" line="884"/>
         <source>Alerts (%1)</source>
         <translation>Peringatan (%1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="836"/>
+        <location filename="../managerpanel.cpp" line="892"/>
         <source>Choose an alert first.</source>
         <translation>Pilih peringatan dulu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="843"/>
+        <location filename="../managerpanel.cpp" line="899"/>
         <source>Alert acknowledged by %1.</source>
         <translation>Peringatan sudah dicek oleh %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="855"/>
+        <location filename="../managerpanel.cpp" line="911"/>
         <source>When</source>
         <translation>Waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="855"/>
+        <location filename="../managerpanel.cpp" line="911"/>
         <source>Who</source>
         <translation>Oleh</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="855"/>
+        <location filename="../managerpanel.cpp" line="911"/>
         <source>What</source>
         <translation>Tindakan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="855"/>
+        <location filename="../managerpanel.cpp" line="911"/>
         <source>About</source>
         <translation>Terkait</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="855"/>
+        <location filename="../managerpanel.cpp" line="911"/>
         <source>Details</source>
         <translation>Rincian</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="860"/>
+        <location filename="../managerpanel.cpp" line="916"/>
         <source>Who did what, newest first (store time).</source>
         <translation>Siapa melakukan apa, terbaru di atas (waktu toko).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="872"/>
+        <location filename="../managerpanel.cpp" line="928"/>
         <source>Points adjusted</source>
         <translation>Poin disesuaikan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="872"/>
+        <location filename="../managerpanel.cpp" line="928"/>
         <source>Alert acknowledged</source>
         <translation>Peringatan dicek</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="873"/>
+        <location filename="../managerpanel.cpp" line="929"/>
         <source>Card blocked</source>
         <translation>Kartu diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="873"/>
+        <location filename="../managerpanel.cpp" line="929"/>
         <source>Member erased</source>
         <translation>Data member dihapus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="874"/>
+        <location filename="../managerpanel.cpp" line="930"/>
         <source>Members imported</source>
         <translation>Member diimpor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="874"/>
+        <location filename="../managerpanel.cpp" line="930"/>
         <source>Profile changed</source>
         <translation>Profil diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="875"/>
+        <location filename="../managerpanel.cpp" line="931"/>
         <source>Program loaded</source>
         <translation>Program dimuat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="875"/>
+        <location filename="../managerpanel.cpp" line="931"/>
         <source>Receipt reversed</source>
         <translation>Struk dibatalkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="876"/>
+        <location filename="../managerpanel.cpp" line="932"/>
         <source>Setting changed</source>
         <translation>Pengaturan diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="876"/>
+        <location filename="../managerpanel.cpp" line="932"/>
         <source>Staff added</source>
         <translation>Staf ditambahkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="877"/>
+        <location filename="../managerpanel.cpp" line="933"/>
         <source>PIN changed</source>
         <translation>PIN diganti</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="877"/>
+        <location filename="../managerpanel.cpp" line="933"/>
         <source>Wrong PIN</source>
         <translation>PIN salah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="878"/>
+        <location filename="../managerpanel.cpp" line="934"/>
         <source>Locked out</source>
         <translation>Terkunci</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="878"/>
+        <location filename="../managerpanel.cpp" line="934"/>
         <source>Member blocked</source>
         <translation>Member diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="900"/>
+        <location filename="../managerpanel.cpp" line="956"/>
         <source>Load a new program</source>
         <translation>Muat program baru</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="901"/>
+        <location filename="../managerpanel.cpp" line="957"/>
         <source>The program file (JSON) from head office. It takes effect from its start date; nothing changes if the file has any mistake.</source>
         <translation>File program (JSON) dari kantor pusat. Berlaku mulai tanggal mulainya; tidak ada yang berubah kalau file itu ada kesalahan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="905"/>
+        <location filename="../managerpanel.cpp" line="961"/>
         <source>/media/usb/program.json</source>
         <translation>/media/usb/program.json</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="906"/>
+        <location filename="../managerpanel.cpp" line="962"/>
         <source>Check and load</source>
         <translation>Periksa dan muat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="925"/>
+        <location filename="../managerpanel.cpp" line="981"/>
         <source>Version %1, in force since %2.</source>
         <translation>Versi %1, berlaku sejak %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="927"/>
+        <location filename="../managerpanel.cpp" line="983"/>
         <source>Earning points</source>
         <translation>Mendapatkan poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="929"/>
+        <location filename="../managerpanel.cpp" line="985"/>
         <source>1 point for every %1 spent</source>
         <translation>1 poin untuk setiap belanja %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="930"/>
+        <location filename="../managerpanel.cpp" line="986"/>
         <source>%1 points for every %2 spent</source>
         <translation>%1 poin untuk setiap belanja %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="931"/>
+        <location filename="../managerpanel.cpp" line="987"/>
         <source> (rounded down)</source>
         <translation> (dibulatkan ke bawah)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="931"/>
+        <location filename="../managerpanel.cpp" line="987"/>
         <source> (rounded up)</source>
         <translation> (dibulatkan ke atas)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="931"/>
+        <location filename="../managerpanel.cpp" line="987"/>
         <source> (rounded)</source>
         <translation> (dibulatkan)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="934"/>
+        <location filename="../managerpanel.cpp" line="990"/>
         <source>No points below a purchase of %1.</source>
         <translation>Tidak ada poin untuk belanja di bawah %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="936"/>
+        <location filename="../managerpanel.cpp" line="992"/>
         <source>No points on: %1.</source>
         <translation>Tidak dapat poin untuk: %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="938"/>
+        <location filename="../managerpanel.cpp" line="994"/>
         <source>At most %1 points per receipt.</source>
         <translation>Maksimal %1 poin per struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="940"/>
+        <location filename="../managerpanel.cpp" line="996"/>
         <source>At most %1 points per member per day.</source>
         <translation>Maksimal %1 poin per member per hari.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="944"/>
+        <location filename="../managerpanel.cpp" line="1000"/>
         <source>Extra points</source>
         <translation>Poin tambahan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="948"/>
+        <location filename="../managerpanel.cpp" line="1004"/>
         <source>on %1</source>
         <translation>untuk %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="950"/>
+        <location filename="../managerpanel.cpp" line="1006"/>
         <source>on items %1</source>
         <translation>untuk barang %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="958"/>
+        <location filename="../managerpanel.cpp" line="1014"/>
         <source>from %1 to %2</source>
         <translation>pukul %1 sampai %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="960"/>
+        <location filename="../managerpanel.cpp" line="1016"/>
         <source>paid with %1</source>
         <translation>bayar dengan %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="962"/>
+        <location filename="../managerpanel.cpp" line="1018"/>
         <source>for %1 members</source>
         <translation>untuk member %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="963"/>
+        <location filename="../managerpanel.cpp" line="1019"/>
         <source>%1: points ×%2</source>
         <translation>%1: poin ×%2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="970"/>
+        <location filename="../managerpanel.cpp" line="1026"/>
         <source>Tiers</source>
         <translation>Level member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="973"/>
+        <location filename="../managerpanel.cpp" line="1029"/>
         <source>from %1 spent in %2 days</source>
         <translation>mulai belanja %1 dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="974"/>
+        <location filename="../managerpanel.cpp" line="1030"/>
         <source>from %1 points in %2 days</source>
         <translation>mulai %1 poin dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="976"/>
+        <location filename="../managerpanel.cpp" line="1032"/>
         <source>points ×%1</source>
         <translation>poin ×%1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="982"/>
+        <location filename="../managerpanel.cpp" line="1038"/>
         <source>Rewards</source>
         <translation>Hadiah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="984"/>
+        <location filename="../managerpanel.cpp" line="1040"/>
         <source>%1 — %2 points</source>
         <translation>%1 — %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="985"/>
+        <location filename="../managerpanel.cpp" line="1041"/>
         <source>(stock %1)</source>
         <translation>(stok %1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="987"/>
+        <location filename="../managerpanel.cpp" line="1043"/>
         <source>No rewards.</source>
         <translation>Tidak ada hadiah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="989"/>
+        <location filename="../managerpanel.cpp" line="1045"/>
         <source>Points can pay: 1 point = %1 (at least %2 points).</source>
         <translation>Poin bisa untuk membayar: 1 poin = %1 (minimal %2 poin).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="995"/>
+        <location filename="../managerpanel.cpp" line="1051"/>
         <source>%1 points on the member&apos;s birthday</source>
         <translation>%1 poin pada hari ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="996"/>
+        <location filename="../managerpanel.cpp" line="1052"/>
         <source>%1 points in the member&apos;s birthday month</source>
         <translation>%1 poin di bulan ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="998"/>
+        <location filename="../managerpanel.cpp" line="1054"/>
         <source>%1 points on each membership anniversary</source>
         <translation>%1 poin setiap ulang tahun keanggotaan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1000"/>
+        <location filename="../managerpanel.cpp" line="1056"/>
         <source>Referral: %1 points for the friend who referred, %2 for the new member (first purchase from %3)</source>
         <translation>Referral: %1 poin untuk teman yang mengajak, %2 poin untuk member baru (belanja pertama mulai %3)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1005"/>
+        <location filename="../managerpanel.cpp" line="1061"/>
         <source>Mission “%1”: %2 bonus points</source>
         <translation>Misi “%1”: bonus %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1007"/>
+        <location filename="../managerpanel.cpp" line="1063"/>
         <source>Bonuses</source>
         <translation>Bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1013"/>
+        <location filename="../managerpanel.cpp" line="1069"/>
         <source>Expiry</source>
         <translation>Masa berlaku poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1014"/>
+        <location filename="../managerpanel.cpp" line="1070"/>
         <source>Points expire %1 days after they are earned.</source>
         <translation>Poin hangus %1 hari setelah didapat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1014"/>
+        <location filename="../managerpanel.cpp" line="1070"/>
         <source>Points never expire.</source>
         <translation>Poin tidak pernah hangus.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1017"/>
+        <location filename="../managerpanel.cpp" line="1073"/>
         <source>An adjustment of %1 points or more raises an alert.</source>
         <translation>Penyesuaian %1 poin atau lebih memunculkan peringatan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1032"/>
+        <location filename="../managerpanel.cpp" line="1088"/>
         <source>Type the path of the program file.</source>
         <translation>Ketik lokasi file program.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1038"/>
+        <location filename="../managerpanel.cpp" line="1094"/>
         <source>Cannot read %1: %2</source>
         <translation>Tidak bisa membaca %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1046"/>
+        <location filename="../managerpanel.cpp" line="1102"/>
         <source>The program was NOT loaded. Mistakes in the file: %1, listed on the right.</source>
         <translation>Program TIDAK dimuat. Ada %1 kesalahan di file, lihat daftar di kanan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1052"/>
+        <location filename="../managerpanel.cpp" line="1108"/>
         <source>The program was NOT loaded: %1</source>
         <translation>Program TIDAK dimuat: %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1055"/>
+        <location filename="../managerpanel.cpp" line="1111"/>
         <source>Loaded: version %1.</source>
         <translation>Dimuat: versi %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1056"/>
+        <location filename="../managerpanel.cpp" line="1112"/>
         <source>Program version %1 loaded.</source>
         <translation>Program versi %1 sudah dimuat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1071"/>
+        <location filename="../managerpanel.cpp" line="1127"/>
         <source>/media/usb/members.csv</source>
         <translation>/media/usb/member.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1072"/>
+        <location filename="../managerpanel.cpp" line="1128"/>
         <source>Include personal data (name, phone, e-mail, birth date)</source>
         <translation>Sertakan data pribadi (nama, nomor HP, e-mail, tanggal lahir)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1074"/>
+        <location filename="../managerpanel.cpp" line="1130"/>
         <source>Export members</source>
         <translation>Ekspor member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1075"/>
+        <location filename="../managerpanel.cpp" line="1131"/>
         <source>Members (CSV)</source>
         <translation>Member (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1076"/>
+        <location filename="../managerpanel.cpp" line="1132"/>
         <source>Without personal data the file holds member numbers, tiers and balances only. Personal data is protected by law (UU PDP): export it only when needed, and keep the file safe.</source>
         <translation>Tanpa data pribadi, file hanya berisi nomor member, level, dan saldo poin. Data pribadi dilindungi undang-undang (UU PDP): ekspor hanya bila perlu, dan simpan filenya dengan aman.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1079"/>
-        <location filename="../managerpanel.cpp" line="1091"/>
+        <location filename="../managerpanel.cpp" line="1137"/>
+        <location filename="../managerpanel.cpp" line="1152"/>
         <source>File</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1087"/>
+        <location filename="../managerpanel.cpp" line="1146"/>
         <source>/media/usb/events.csv</source>
         <translation>/media/usb/transaksi.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1088"/>
+        <location filename="../managerpanel.cpp" line="1147"/>
         <source>Export events</source>
         <translation>Ekspor transaksi poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1089"/>
+        <location filename="../managerpanel.cpp" line="1148"/>
         <source>Points events (CSV)</source>
         <translation>Transaksi poin (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1090"/>
+        <location filename="../managerpanel.cpp" line="1149"/>
         <source>Every earn, redemption, refund and adjustment on this terminal, for accounting.</source>
         <translation>Semua perolehan, penukaran, refund, dan penyesuaian poin di terminal ini, untuk pembukuan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1123"/>
+        <location filename="../managerpanel.cpp" line="1168"/>
         <source>Type where to save the file, e.g. /media/usb/members.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/member.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1129"/>
-        <location filename="../managerpanel.cpp" line="1145"/>
+        <location filename="../managerpanel.cpp" line="1204"/>
+        <source>Exporting… The terminal keeps working meanwhile.</source>
+        <translation>Mengekspor… Terminal tetap bisa dipakai selama itu.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1205"/>
+        <source>Exporting… %1 files in the queue. The terminal keeps working meanwhile.</source>
+        <translation>Mengekspor… %1 file dalam antrean. Terminal tetap bisa dipakai selama itu.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1217"/>
+        <source>Nothing was saved: the store could not be read (%1).</source>
+        <translation>Tidak ada yang disimpan: data toko tidak bisa dibaca (%1).</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1220"/>
         <source>Cannot save %1: %2</source>
         <translation>Tidak bisa menyimpan %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1132"/>
+        <location filename="../managerpanel.cpp" line="1223"/>
         <source>Saved %1. Members: %2.</source>
         <translation>Tersimpan di %1. Jumlah member: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1139"/>
+        <location filename="../managerpanel.cpp" line="1368"/>
+        <source>Keyboard-wedge scanner: keys closer together than the gap below are one scan. People type 60 ms or more apart.</source>
+        <translation>Scanner keyboard-wedge: tombol yang lebih rapat dari jeda di bawah dianggap satu scan. Orang mengetik dengan jeda 60 ms atau lebih.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1375"/>
+        <source>A code ends with</source>
+        <translation>Akhir kode</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1185"/>
         <source>Type where to save the file, e.g. /media/usb/events.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/transaksi.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1148"/>
+        <location filename="../managerpanel.cpp" line="1224"/>
         <source>Saved %1. Events: %2.</source>
         <translation>Tersimpan di %1. Jumlah transaksi: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1168"/>
+        <location filename="../managerpanel.cpp" line="1249"/>
         <source>empty: no hub</source>
         <translation>kosongkan: tanpa hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1169"/>
+        <location filename="../managerpanel.cpp" line="1250"/>
         <source>Save settings</source>
         <translation>Simpan pengaturan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1170"/>
+        <location filename="../managerpanel.cpp" line="1251"/>
         <source>Store</source>
         <translation>Toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1171"/>
+        <location filename="../managerpanel.cpp" line="1252"/>
         <source>Store name</source>
         <translation>Nama toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1172"/>
+        <location filename="../managerpanel.cpp" line="1253"/>
         <source>Time zone</source>
         <translation>Zona waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1173"/>
+        <location filename="../managerpanel.cpp" line="1254"/>
         <source>Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT).</source>
         <translation>Asia/Jakarta (WIB), Asia/Makassar (WITA), atau Asia/Jayapura (WIT).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1174"/>
+        <location filename="../managerpanel.cpp" line="1255"/>
         <source>Language</source>
         <translation>Bahasa</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1175"/>
+        <location filename="../managerpanel.cpp" line="1256"/>
         <source>Hub URL</source>
         <translation>URL hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1182"/>
+        <location filename="../managerpanel.cpp" line="1264"/>
         <source>Staff</source>
         <translation>Staf</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1189"/>
-        <location filename="../managerpanel.cpp" line="1215"/>
+        <location filename="../managerpanel.cpp" line="1271"/>
+        <location filename="../managerpanel.cpp" line="1298"/>
         <source>Cashier</source>
         <translation>Kasir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1192"/>
+        <location filename="../managerpanel.cpp" line="1274"/>
         <source>Add</source>
         <translation>Tambah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1194"/>
+        <location filename="../managerpanel.cpp" line="1276"/>
         <source>Role</source>
         <translation>Peran</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1216"/>
+        <location filename="../managerpanel.cpp" line="1299"/>
         <source>inactive</source>
         <translation>nonaktif</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1226"/>
+        <location filename="../managerpanel.cpp" line="1309"/>
         <source>Type the store&apos;s name.</source>
         <translation>Ketik nama toko.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1231"/>
+        <location filename="../managerpanel.cpp" line="1314"/>
         <source>“%1” is not a time zone. Use Asia/Jakarta, Asia/Makassar or Asia/Jayapura.</source>
         <translation>“%1” bukan zona waktu. Gunakan Asia/Jakarta, Asia/Makassar, atau Asia/Jayapura.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1238"/>
+        <location filename="../managerpanel.cpp" line="1321"/>
         <source>The hub URL must look like https://hub.example.co.id.</source>
         <translation>URL hub harus seperti https://hub.contoh.co.id.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1256"/>
+        <location filename="../managerpanel.cpp" line="1339"/>
         <source>Settings saved.</source>
         <translation>Pengaturan tersimpan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1256"/>
+        <location filename="../managerpanel.cpp" line="1339"/>
         <source>Nothing changed.</source>
         <translation>Tidak ada yang berubah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1270"/>
+        <location filename="../managerpanel.cpp" line="1358"/>
+        <source> ms</source>
+        <translation> ms</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1362"/>
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1363"/>
+        <source>Tab</source>
+        <translation>Tab</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1364"/>
+        <source>Nothing (a pause)</source>
+        <translation>Tidak ada (jeda)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1365"/>
+        <source>Apply and save</source>
+        <translation>Terapkan dan simpan</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1367"/>
+        <source>Devices</source>
+        <translation>Perangkat</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1373"/>
+        <source>Longest gap between keys</source>
+        <translation>Jeda terlama antar tombol</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1374"/>
+        <source>Shortest code (characters)</source>
+        <translation>Kode terpendek (karakter)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1415"/>
+        <source>Scan a card here to test: its code appears on this line.</source>
+        <translation>Scan kartu di sini untuk mencoba: kodenya muncul di baris ini.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1418"/>
+        <source>● Keyboard-wedge scanner: listening</source>
+        <translation>● Scanner keyboard-wedge: siap menerima</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1418"/>
+        <source>○ Keyboard-wedge scanner: off on this terminal</source>
+        <translation>○ Scanner keyboard-wedge: mati di terminal ini</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1419"/>
+        <source>○ USB scanners, card readers, camera, receipt printer: drivers not installed in this version</source>
+        <translation>○ Scanner USB, pembaca kartu, kamera, printer struk: driver belum ada di versi ini</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1420"/>
+        <source>○ Hub: none set — everything is kept on this terminal</source>
+        <translation>○ Hub: belum diatur — semua data disimpan di terminal ini</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1420"/>
+        <source>○ Hub %1: sync not set up yet in this version</source>
+        <translation>○ Hub %1: sinkronisasi belum tersedia di versi ini</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1433"/>
+        <source>The scanner settings could not be saved in %1. Check the disk and its permissions.</source>
+        <translation>Pengaturan scanner tidak bisa disimpan di %1. Periksa disk dan izin aksesnya.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1438"/>
+        <source>Scanner settings applied and saved: keys up to %1 ms apart, codes of %2 characters or more.</source>
+        <translation>Pengaturan scanner diterapkan dan disimpan: jeda tombol sampai %1 ms, kode %2 karakter atau lebih.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1442"/>
+        <source>Scanner settings saved. No keyboard-wedge scanner listens on this terminal now.</source>
+        <translation>Pengaturan scanner disimpan. Saat ini tidak ada scanner keyboard-wedge yang aktif di terminal ini.</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1451"/>
         <source>Type the new person&apos;s name.</source>
         <translation>Ketik nama staf baru.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1283"/>
+        <location filename="../managerpanel.cpp" line="1464"/>
         <source>Manager %1 added.</source>
         <translation>Manajer %1 ditambahkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1283"/>
+        <location filename="../managerpanel.cpp" line="1464"/>
         <source>Cashier %1 added.</source>
         <translation>Kasir %1 ditambahkan.</translation>
     </message>
@@ -1398,87 +1572,92 @@
 <context>
     <name>setia::ui::MemberPage</name>
     <message>
-        <location filename="../pages.cpp" line="212"/>
+        <location filename="../pages.cpp" line="229"/>
         <source>Earn points (F5)</source>
         <translation>Kumpulkan poin (F5)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="213"/>
+        <location filename="../pages.cpp" line="230"/>
         <source>Redeem (F6)</source>
         <translation>Tukar poin (F6)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="214"/>
+        <location filename="../pages.cpp" line="231"/>
         <source>Refund (F7)</source>
         <translation>Refund (F7)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="215"/>
+        <location filename="../pages.cpp" line="232"/>
+        <source>Past receipts (F8)</source>
+        <translation>Struk sebelumnya (F8)</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="233"/>
         <source>Done (Esc)</source>
         <translation>Selesai (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="236"/>
+        <location filename="../pages.cpp" line="256"/>
         <source>%1 points</source>
         <translation>%1 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="243"/>
+        <location filename="../pages.cpp" line="263"/>
         <source>%1 more spending to %2</source>
         <translation>Belanja %1 lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="244"/>
+        <location filename="../pages.cpp" line="264"/>
         <source>%1 more points to %2</source>
         <translation>%1 poin lagi untuk naik ke %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="247"/>
+        <location filename="../pages.cpp" line="267"/>
         <source>Highest tier</source>
         <translation>Level tertinggi</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="250"/>
+        <location filename="../pages.cpp" line="270"/>
         <source>⚠ %1 points expire by %2</source>
         <translation>⚠ %1 poin hangus pada %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="256"/>
+        <location filename="../pages.cpp" line="276"/>
         <source>🎂 Birthday this month</source>
         <translation>🎂 Ulang tahun bulan ini</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="264"/>
+        <location filename="../pages.cpp" line="287"/>
         <source>Digital card %1</source>
         <translation>Kartu digital %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="271"/>
+        <location filename="../pages.cpp" line="294"/>
         <source>Rewards available now: %1 of %2</source>
         <translation>Hadiah yang bisa ditukar: %1 dari %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="275"/>
+        <location filename="../pages.cpp" line="298"/>
         <source>Vouchers: %1</source>
         <translation>Voucher: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="278"/>
+        <location filename="../pages.cpp" line="301"/>
         <source>Badges: %1</source>
         <translation>Lencana: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="283"/>
+        <location filename="../pages.cpp" line="306"/>
         <source>✔ %1</source>
         <translation>✔ %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="284"/>
+        <location filename="../pages.cpp" line="307"/>
         <source>%1: %2 / %3</source>
         <translation>%1: %2 / %3</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="287"/>
+        <location filename="../pages.cpp" line="310"/>
         <source>Missions:</source>
         <translation>Misi:</translation>
     </message>
@@ -1486,131 +1665,194 @@
 <context>
     <name>setia::ui::ReceiptPage</name>
     <message>
-        <location filename="../pages.cpp" line="426"/>
+        <location filename="../pages.cpp" line="450"/>
         <source>Done (Enter)</source>
         <translation>Selesai (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="447"/>
+        <location filename="../pages.cpp" line="471"/>
         <source>Receipt %1</source>
         <translation>Struk %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="448"/>
-        <location filename="../pages.cpp" line="470"/>
+        <location filename="../pages.cpp" line="472"/>
+        <location filename="../pages.cpp" line="494"/>
         <source>Member: %1</source>
         <translation>Member: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="449"/>
+        <location filename="../pages.cpp" line="473"/>
         <source>Purchase: %1</source>
         <translation>Belanja: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="452"/>
+        <location filename="../pages.cpp" line="476"/>
         <source>Base points</source>
         <translation>Poin dasar</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="453"/>
+        <location filename="../pages.cpp" line="477"/>
         <source>Points earned: %1</source>
         <translation>Poin didapat: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="454"/>
-        <location filename="../pages.cpp" line="475"/>
+        <location filename="../pages.cpp" line="478"/>
+        <location filename="../pages.cpp" line="499"/>
         <source>New balance: %1</source>
         <translation>Saldo poin baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="456"/>
+        <location filename="../pages.cpp" line="480"/>
         <source>New tier: %1</source>
         <translation>Level baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="458"/>
+        <location filename="../pages.cpp" line="482"/>
         <source>(this receipt had already earned its points)</source>
         <translation>(struk ini sudah pernah mendapat poin)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="471"/>
+        <location filename="../pages.cpp" line="495"/>
         <source>Redeemed: %1</source>
         <translation>Ditukar: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="472"/>
+        <location filename="../pages.cpp" line="496"/>
         <source>Points used: %1</source>
         <translation>Poin terpakai: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="474"/>
+        <location filename="../pages.cpp" line="498"/>
         <source>Voucher code: %1</source>
         <translation>Kode voucher: %1</translation>
     </message>
 </context>
 <context>
-    <name>setia::ui::RedeemPage</name>
+    <name>setia::ui::ReceiptsPage</name>
     <message>
-        <location filename="../pages.cpp" line="488"/>
-        <source>Redeem a reward</source>
-        <translation>Tukar poin dengan hadiah</translation>
+        <location filename="../pages.cpp" line="836"/>
+        <source>Choose the receipt with ↑ ↓ and press Enter to refund it, whole or in part.</source>
+        <translation>Pilih struk dengan ↑ ↓ lalu tekan Enter untuk me-refund, seluruhnya atau sebagian.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="496"/>
-        <source>Yes, redeem (Enter)</source>
-        <translation>Ya, tukar (Enter)</translation>
+        <location filename="../pages.cpp" line="843"/>
+        <source>Refund this receipt (Enter)</source>
+        <translation>Refund struk ini (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="497"/>
-        <source>No</source>
-        <translation>Tidak</translation>
-    </message>
-    <message>
-        <location filename="../pages.cpp" line="508"/>
-        <source>Voucher code</source>
-        <translation>Kode voucher</translation>
-    </message>
-    <message>
-        <location filename="../pages.cpp" line="510"/>
-        <source>Receipt</source>
-        <translation>Struk</translation>
-    </message>
-    <message>
-        <location filename="../pages.cpp" line="512"/>
-        <source>Purchase (Rp)</source>
-        <translation>Belanja (Rp)</translation>
-    </message>
-    <message>
-        <location filename="../pages.cpp" line="513"/>
-        <source>Use voucher</source>
-        <translation>Pakai voucher</translation>
-    </message>
-    <message>
-        <location filename="../pages.cpp" line="519"/>
+        <location filename="../pages.cpp" line="844"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="550"/>
+        <location filename="../pages.cpp" line="865"/>
+        <source>Receipts of %1</source>
+        <translation>Struk milik %1</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="865"/>
+        <source>Receipts</source>
+        <translation>Struk</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="886"/>
+        <source>%1 · +%2 points</source>
+        <translation>%1 · +%2 poin</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="888"/>
+        <source>refunded</source>
+        <translation>sudah di-refund</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="890"/>
+        <source>%1 refunded, %2 left</source>
+        <translation>%1 sudah di-refund, sisa %2</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="891"/>
+        <source>Receipt %1 — %2</source>
+        <translation>Struk %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="894"/>
+        <source>Receipt %1 of %2: %3, +%4 points.</source>
+        <translation>Struk %1 tanggal %2: %3, +%4 poin.</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="899"/>
+        <source>No receipts with points yet.</source>
+        <translation>Belum ada struk dengan poin.</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="925"/>
+        <source>Choose a receipt first.</source>
+        <translation>Pilih struk terlebih dahulu.</translation>
+    </message>
+</context>
+<context>
+    <name>setia::ui::RedeemPage</name>
+    <message>
+        <location filename="../pages.cpp" line="512"/>
+        <source>Redeem a reward</source>
+        <translation>Tukar poin dengan hadiah</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="520"/>
+        <source>Yes, redeem (Enter)</source>
+        <translation>Ya, tukar (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="521"/>
+        <source>No</source>
+        <translation>Tidak</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="532"/>
+        <source>Voucher code</source>
+        <translation>Kode voucher</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="534"/>
+        <source>Receipt</source>
+        <translation>Struk</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="536"/>
+        <source>Purchase (Rp)</source>
+        <translation>Belanja (Rp)</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="537"/>
+        <source>Use voucher</source>
+        <translation>Pakai voucher</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="543"/>
+        <source>Back (Esc)</source>
+        <translation>Kembali (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="574"/>
         <source>Voucher accepted: %1 off.</source>
         <translation>Voucher diterima: potongan %1.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="578"/>
+        <location filename="../pages.cpp" line="602"/>
         <source>%1
 %2 points</source>
         <translation>%1
 %2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="579"/>
+        <location filename="../pages.cpp" line="603"/>
         <source>%1
 %2 points — %3 more needed</source>
         <translation>%1
 %2 poin — kurang %3 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="599"/>
+        <location filename="../pages.cpp" line="623"/>
         <source>Redeem %1 for %2 points? Balance after: %3</source>
         <translation>Tukar %1 dengan %2 poin? Sisa poin: %3</translation>
     </message>
@@ -1618,57 +1860,73 @@
 <context>
     <name>setia::ui::RefundPage</name>
     <message>
-        <location filename="../pages.cpp" line="719"/>
+        <location filename="../pages.cpp" line="744"/>
+        <location filename="../pages.cpp" line="776"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="721"/>
+        <location filename="../pages.cpp" line="746"/>
         <source>e.g. goods returned</source>
         <translation>contoh: barang diretur</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="722"/>
+        <location filename="../pages.cpp" line="749"/>
         <source>Refund a receipt</source>
         <translation>Refund struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="723"/>
+        <location filename="../pages.cpp" line="750"/>
         <source>The points of the refunded purchase are taken back.</source>
         <translation>Poin dari pembelian yang di-refund akan ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="724"/>
+        <location filename="../pages.cpp" line="752"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="725"/>
+        <location filename="../pages.cpp" line="753"/>
         <source>Amount refunded (Rp)</source>
         <translation>Jumlah refund (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="726"/>
+        <location filename="../pages.cpp" line="754"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="729"/>
+        <location filename="../pages.cpp" line="758"/>
         <source>Refund (Enter)</source>
         <translation>Refund (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="730"/>
+        <location filename="../pages.cpp" line="759"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="756"/>
+        <location filename="../pages.cpp" line="790"/>
+        <source>empty: all that is left, %1</source>
+        <translation>kosongkan: semua sisanya, %1</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="797"/>
+        <source>Type the receipt number.</source>
+        <translation>Ketik nomor struk.</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="805"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="766"/>
+        <location filename="../pages.cpp" line="811"/>
+        <source>Type the reason for the refund, e.g. goods returned.</source>
+        <translation>Ketik alasan refund, misalnya barang dikembalikan.</translation>
+    </message>
+    <message>
+        <location filename="../pages.cpp" line="825"/>
         <source>Refund saved: %1 points taken back. The member&apos;s balance is now %2.</source>
         <translation>Refund tersimpan: %1 poin ditarik kembali. Saldo poin member sekarang %2.</translation>
     </message>
@@ -1676,37 +1934,37 @@
 <context>
     <name>setia::ui::ScanPage</name>
     <message>
-        <location filename="../pages.cpp" line="120"/>
+        <location filename="../pages.cpp" line="137"/>
         <source>Scan the member&apos;s card or QR code</source>
         <translation>Scan kartu member atau kode QR</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="121"/>
+        <location filename="../pages.cpp" line="138"/>
         <source>…or type the card number or phone number and press Enter</source>
         <translation>…atau ketik nomor kartu atau nomor HP, lalu tekan Enter</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="128"/>
+        <location filename="../pages.cpp" line="145"/>
         <source>Card number or phone (0812…)</source>
         <translation>Nomor kartu atau HP (0812…)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="131"/>
+        <location filename="../pages.cpp" line="148"/>
         <source>Find</source>
         <translation>Cari</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="139"/>
+        <location filename="../pages.cpp" line="156"/>
         <source>New member (F2)</source>
         <translation>Member baru (F2)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="140"/>
+        <location filename="../pages.cpp" line="157"/>
         <source>Refund a receipt (F7)</source>
         <translation>Refund struk (F7)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="141"/>
+        <location filename="../pages.cpp" line="158"/>
         <source>Manager (F9)</source>
         <translation>Manajer (F9)</translation>
     </message>
@@ -1714,32 +1972,27 @@
 <context>
     <name>setia::ui::TerminalWindow</name>
     <message>
-        <location filename="../terminalwindow.cpp" line="262"/>
+        <location filename="../terminalwindow.cpp" line="371"/>
         <source>Card %1 scanned.</source>
         <translation>Kartu %1 berhasil di-scan.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="274"/>
-        <source>That scan is not a member card (too long). Scan again.</source>
-        <translation>Yang di-scan bukan kartu member (terlalu panjang). Scan ulang.</translation>
-    </message>
-    <message>
-        <location filename="../terminalwindow.cpp" line="339"/>
+        <location filename="../terminalwindow.cpp" line="422"/>
         <source>● Not connected to a hub — everything is kept on this terminal</source>
         <translation>● Tidak terhubung ke hub — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="340"/>
+        <location filename="../terminalwindow.cpp" line="423"/>
         <source>● Hub %1: sync not set up yet</source>
         <translation>● Hub %1: sinkronisasi belum diatur</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="343"/>
+        <location filename="../terminalwindow.cpp" line="426"/>
         <source>Manager: %1</source>
         <translation>Manajer: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="345"/>
+        <location filename="../terminalwindow.cpp" line="428"/>
         <source>Cashier: %1</source>
         <translation>Kasir: %1</translation>
     </message>

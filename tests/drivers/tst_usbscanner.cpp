@@ -1,0 +1,585 @@
+// UsbScannerManager's real libusb code against emulated USB devices (umockdev), no hardware.
+//
+// The test re-runs itself inside umockdev ("inner" runs) and checks what the inner run printed:
+//  - umockdev-run --device F.umockdev --ioctl /dev/bus/usb/001/002=F.ioctl -- self --inner scan LAYOUT
+//    replays a recorded scanner (tests/drivers/fixtures, made by make_fixtures.py) and prints
+//    the first complete scan and the device list (replay starts again at the end of the
+//    recording: only the first scan counts);
+//  - umockdev-wrapper self --inner hotplug|busy|denied … builds the testbed itself with
+//    libumockdev's C API to unplug and re-plug the scanner, to have another program hold its
+//    interface (EBUSY) and to take away the permission to open it (EACCES).
+// Without umockdev-run, umockdev-wrapper or libumockdev the test exits 77: CTest shows it as
+// skipped, never as passed.
+#include "drivers/usbhidscanner.h"
+
+#include <libusb.h>
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <cstdio>
+
+#ifdef SETIA_HAVE_LIBUMOCKDEV
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <linux/usbdevice_fs.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <umockdev.h>
+#endif
+
+using namespace Qt::StringLiterals;
+using setia::UsbScannerManager;
+using setia::UsbScannerState;
+using setia::UsbScannerStatus;
+
+namespace {
+
+const QString kFixtures = QStringLiteral(SETIA_USB_FIXTURES_DIR);
+const QString kNode = u"/dev/bus/usb/001/002"_s;
+const QString kScannerSysfs = u"/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"_s;
+constexpr int kInnerWaitMs = 15000; // each wait inside an inner run
+constexpr int kChildMs = 60000;     // a whole inner run
+
+// ---------------------------------------------------------------------------------------------
+// Inner runs: print what happens, one line per event, for the outer test to check.
+
+void say(const QString &line)
+{
+    std::fputs(qPrintable(line + u'\n'), stdout);
+    std::fflush(stdout);
+}
+
+QString statusLine(const UsbScannerStatus &s)
+{
+    return u"STATUS %1 %2 %3 %4"_s.arg(s.vidPid(), s.port, setia::usbScannerStateName(s.state), s.detail);
+}
+
+// Records the manager's signals. A replayed scanner scans again and again: only the first scan
+// after each status change is printed.
+struct Recorder {
+    QList<UsbScannerStatus> statuses;
+    QList<setia::Scan> scans;
+    bool scanPrinted = false;
+
+    explicit Recorder(UsbScannerManager &m)
+    {
+        QObject::connect(&m, &UsbScannerManager::statusChanged, &m, [this](const UsbScannerStatus &s) {
+            statuses << s;
+            scanPrinted = false;
+            say(statusLine(s));
+        });
+        QObject::connect(&m, &UsbScannerManager::scanned, &m, [this](const setia::Scan &scan) {
+            scans << scan;
+            if (!std::exchange(scanPrinted, true))
+                say(u"SCAN %1 %2 %3"_s.arg(setia::sourceName(scan.source),
+                                           scan.symbology.isEmpty() ? u"-"_s : scan.symbology,
+                                           QString::fromLatin1(scan.payload.toHex())));
+        });
+    }
+    UsbScannerState last() const { return statuses.isEmpty() ? UsbScannerState::Missing : statuses.last().state; }
+};
+
+int fail(const QString &what)
+{
+    say(u"TIMEOUT "_s + what);
+    return 3;
+}
+
+std::optional<setia::HidKeyboardLayout> layoutArg(const QStringList &args, int at)
+{
+    return setia::hidKeyboardLayoutFromName(args.value(at, u"us"_s));
+}
+
+// Under umockdev-run: the device and its replay are already there.
+int innerScan(const QStringList &args)
+{
+    UsbScannerManager::Settings settings;
+    settings.keyboardLayout = layoutArg(args, 3).value_or(setia::HidKeyboardLayout::Us);
+    UsbScannerManager manager(settings);
+    Recorder rec(manager);
+    if (!manager.start()) {
+        say(u"ERROR "_s + manager.errorString());
+        return 2;
+    }
+    if (!QTest::qWaitFor([&] { return !rec.scans.isEmpty(); }, kInnerWaitMs))
+        return fail(u"no scan"_s);
+    for (const UsbScannerStatus &s : manager.devices())
+        say(u"DEVICE %1 %2 %3"_s.arg(s.vidPid(), s.port, setia::usbScannerStateName(s.state)));
+    manager.stop();
+    say(u"DONE"_s);
+    return 0;
+}
+
+#ifdef SETIA_HAVE_LIBUMOCKDEV
+// A testbed built in this process (which umockdev-wrapper started with umockdev's preload).
+class Testbed {
+public:
+    Testbed() : m_tb(umockdev_testbed_new()) {}
+    ~Testbed() { g_object_unref(m_tb); }
+    Testbed(const Testbed &) = delete;
+    Testbed &operator=(const Testbed &) = delete;
+
+    bool addFile(const QString &file) { return check(umockdev_testbed_add_from_file(m_tb, qPrintable(file), &m_error)); }
+    // The block of the .umockdev file that describes the device at sysfs path `sys` (its parents
+    // are still there after an unplug).
+    bool addDevice(const QString &file, const QString &sys)
+    {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return false;
+        const QString text = QString::fromUtf8(f.readAll());
+        for (const QString &block : text.split(u"\n\n"_s))
+            if (block.startsWith(u"P: "_s + sys.mid(4) + u'\n'))
+                return check(umockdev_testbed_add_from_string(m_tb, qPrintable(block + u'\n'), &m_error));
+        return false;
+    }
+    bool loadIoctl(const QString &node, const QString &file)
+    {
+        return check(umockdev_testbed_load_ioctl(m_tb, qPrintable(node), qPrintable(file), &m_error));
+    }
+    // Another program holds the interface: claiming it fails with EBUSY.
+    bool attachBusy(const QString &node)
+    {
+        UMockdevIoctlBase *handler = umockdev_ioctl_base_new();
+        g_signal_connect(handler, "handle-ioctl", G_CALLBACK(&Testbed::busyIoctl), nullptr);
+        const bool ok = check(umockdev_testbed_attach_ioctl(m_tb, qPrintable(node), handler, &m_error));
+        g_object_unref(handler);
+        return ok;
+    }
+    bool detachIoctl(const QString &node) { return check(umockdev_testbed_detach_ioctl(m_tb, qPrintable(node), &m_error)); }
+    void unplug(const QString &sys)
+    {
+        umockdev_testbed_uevent(m_tb, qPrintable(sys), "remove");
+        umockdev_testbed_remove_device(m_tb, qPrintable(sys));
+    }
+    void announce(const QString &sys) { umockdev_testbed_uevent(m_tb, qPrintable(sys), "add"); }
+    bool chmodNode(const QString &node, int mode)
+    {
+        gchar *root = umockdev_testbed_get_root_dir(m_tb);
+        const QByteArray path = QByteArray(root) + node.toUtf8();
+        g_free(root);
+        return ::chmod(path.constData(), mode_t(mode)) == 0;
+    }
+    QString error() const { return m_error ? QString::fromUtf8(m_error->message) : QString(); }
+
+private:
+    static gboolean busyIoctl(UMockdevIoctlBase *, UMockdevIoctlClient *client, gpointer)
+    {
+        if (umockdev_ioctl_client_get_request(client) != USBDEVFS_CLAIMINTERFACE)
+            return FALSE; // everything else: not handled
+        umockdev_ioctl_client_complete(client, -1, EBUSY);
+        return TRUE;
+    }
+    bool check(gboolean ok)
+    {
+        if (!ok && m_error)
+            say(u"ERROR umockdev: "_s + QString::fromUtf8(m_error->message));
+        return ok;
+    }
+    UMockdevTestbed *m_tb;
+    GError *m_error = nullptr;
+};
+
+// Root ignores file permissions; without these two capabilities it obeys them, as a cashier's
+// account does. Capabilities are per thread; threads started later inherit them.
+bool dropFileCapabilities()
+{
+    if (::geteuid() != 0)
+        return true;
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0)
+        return false;
+    data[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
+    return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+int innerHotplug(const QStringList &args)
+{
+    const bool useHotplug = args.value(3) == u"hotplug"_s;
+    const QString device = kFixtures + u"/zebra-keyboard.umockdev"_s;
+    const QString replay = kFixtures + u"/us-card.ioctl"_s;
+    Testbed tb;
+    if (!tb.addFile(device) || !tb.loadIoctl(kNode, replay))
+        return 2;
+    UsbScannerManager::Settings settings;
+    settings.useHotplug = useHotplug;
+    // With hot-plug, only its events may find the unplug and the re-plug: no rescan in time.
+    settings.rescanMs = useHotplug ? 600000 : 2000;
+    UsbScannerManager manager(settings);
+    Recorder rec(manager);
+    if (!manager.start()) {
+        say(u"ERROR "_s + manager.errorString());
+        return 2;
+    }
+    say(u"HOTPLUG %1"_s.arg(manager.usesHotplug() ? 1 : 0));
+    if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready && !rec.scans.isEmpty(); }, kInnerWaitMs))
+        return fail(u"first scan"_s);
+    say(u"UNPLUG"_s);
+    tb.unplug(kScannerSysfs);
+    if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Missing; }, kInnerWaitMs))
+        return fail(u"missing after unplug"_s);
+    // Stay unplugged a moment. Scans read before the unplug may still be queued; after that,
+    // nothing may arrive (a worker still reading the unplugged scanner would go on scanning).
+    QTest::qWait(100);
+    const qsizetype drained = rec.scans.size();
+    QTest::qWait(500);
+    say(u"WHILE-UNPLUGGED %1"_s.arg(rec.scans.size() - drained));
+    say(u"REPLUG"_s);
+    if (!tb.addDevice(device, kScannerSysfs) || !tb.loadIoctl(kNode, replay))
+        return 2;
+    tb.announce(kScannerSysfs);
+    if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready; }, kInnerWaitMs))
+        return fail(u"ready after re-plug"_s);
+    const qsizetype before = rec.scans.size();
+    if (!QTest::qWaitFor([&] { return rec.scans.size() > before; }, kInnerWaitMs))
+        return fail(u"scan after re-plug"_s);
+    manager.stop();
+    say(u"DONE"_s);
+    return 0;
+}
+
+int innerBusy()
+{
+    Testbed tb;
+    if (!tb.addFile(kFixtures + u"/zebra-keyboard.umockdev"_s) || !tb.attachBusy(kNode))
+        return 2;
+    UsbScannerManager::Settings settings;
+    settings.rescanMs = 300; // the retry period, shortened for the test
+    UsbScannerManager manager(settings);
+    Recorder rec(manager);
+    if (!manager.start()) {
+        say(u"ERROR "_s + manager.errorString());
+        return 2;
+    }
+    if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Busy; }, kInnerWaitMs))
+        return fail(u"busy"_s);
+    QTest::qWait(1000); // a few retries: still busy, no new status line, no scan
+    say(u"RELEASED"_s);     // the other program lets go
+    if (!tb.detachIoctl(kNode) || !tb.loadIoctl(kNode, kFixtures + u"/us-card.ioctl"_s))
+        return 2;
+    if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready && !rec.scans.isEmpty(); }, kInnerWaitMs))
+        return fail(u"ready after release"_s);
+    manager.stop();
+    say(u"DONE"_s);
+    return 0;
+}
+
+int innerDenied()
+{
+    Testbed tb;
+    if (!tb.addFile(kFixtures + u"/zebra-keyboard.umockdev"_s) || !tb.loadIoctl(kNode, kFixtures + u"/us-card.ioctl"_s))
+        return 2;
+    if (!tb.chmodNode(kNode, 0) || !dropFileCapabilities()) {
+        say(u"ERROR cannot take the permission away"_s);
+        return 2;
+    }
+    UsbScannerManager::Settings settings;
+    settings.rescanMs = 300;
+    UsbScannerManager manager(settings);
+    Recorder rec(manager);
+    if (!manager.start()) {
+        say(u"ERROR "_s + manager.errorString());
+        return 2;
+    }
+    if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::NotPermitted; }, kInnerWaitMs))
+        return fail(u"not permitted"_s);
+    say(u"PERMITTED"_s); // the udev rule is installed
+    tb.chmodNode(kNode, 0666);
+    if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready && !rec.scans.isEmpty(); }, kInnerWaitMs))
+        return fail(u"ready after permission"_s);
+    manager.stop();
+    say(u"DONE"_s);
+    return 0;
+}
+#endif
+
+int runInner(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const QString what = args.value(2);
+    if (what == u"scan"_s)
+        return innerScan(args);
+#ifdef SETIA_HAVE_LIBUMOCKDEV
+    if (what == u"hotplug"_s)
+        return innerHotplug(args);
+    if (what == u"busy"_s)
+        return innerBusy();
+    if (what == u"denied"_s)
+        return innerDenied();
+#endif
+    say(u"ERROR unknown inner run "_s + what);
+    return 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outer test: runs the inner runs and checks their transcripts.
+
+struct Transcript {
+    int exitCode = -1;
+    QStringList lines;
+    QString text;
+    QStringList tagged(const QString &tag) const
+    {
+        QStringList out;
+        for (const QString &l : lines)
+            if (l.startsWith(tag + u' '))
+                out << l.mid(tag.size() + 1);
+        return out;
+    }
+    // The states in the order they were reported, for one vid:pid.
+    QStringList states(const QString &vidPid) const
+    {
+        QStringList out;
+        for (const QString &s : tagged(u"STATUS"_s))
+            if (s.section(u' ', 0, 0) == vidPid)
+                out << s.section(u' ', 2, 2);
+        return out;
+    }
+};
+
+struct ScanLine {
+    QString source, symbology;
+    QString payload; // UTF-8 decoded
+};
+
+ScanLine parseScan(const QString &s)
+{
+    const QStringList f = s.split(u' ');
+    return {f.value(0), f.value(1) == u"-"_s ? QString() : f.value(1),
+            QString::fromUtf8(QByteArray::fromHex(f.value(2).toLatin1()))};
+}
+
+Transcript runInner(const QString &program, const QStringList &args)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(program, args);
+    Transcript t;
+    if (!p.waitForStarted(10000)) {
+        t.text = u"could not start "_s + program;
+        return t;
+    }
+    if (!p.waitForFinished(kChildMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        t.text = u"[killed after %1 ms]\n"_s.arg(kChildMs);
+    }
+    t.text += QString::fromUtf8(p.readAll());
+    t.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    t.lines = t.text.split(u'\n', Qt::SkipEmptyParts);
+    return t;
+}
+
+Transcript runUnderUmockdevRun(const QString &device, const QString &ioctl, const QString &layout)
+{
+    return runInner(u"umockdev-run"_s,
+                    {u"--device"_s, kFixtures + u'/' + device, u"--ioctl"_s, kNode + u'=' + kFixtures + u'/' + ioctl,
+                     u"--"_s, QCoreApplication::applicationFilePath(), u"--inner"_s, u"scan"_s, layout});
+}
+
+Transcript runUnderWrapper(const QStringList &innerArgs)
+{
+    return runInner(u"umockdev-wrapper"_s,
+                    QStringList{QCoreApplication::applicationFilePath(), u"--inner"_s} + innerArgs);
+}
+
+} // namespace
+
+class TestUsbScanner : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void scansThroughUmockdev_data();
+    void scansThroughUmockdev();
+    void unplugAndReplug_data();
+    void unplugAndReplug();
+    void busyUntilReleased();
+    void notPermittedPointsAtTheUdevRule();
+    void errorCodesToStates_data();
+    void errorCodesToStates();
+    void defaultTableHasNoWildcardForPos();
+    void udevRuleCoversTheTable();
+};
+
+void TestUsbScanner::scansThroughUmockdev_data()
+{
+    QTest::addColumn<QString>("device");
+    QTest::addColumn<QString>("ioctl");
+    QTest::addColumn<QString>("layout");
+    QTest::addColumn<QString>("vidPid");
+    QTest::addColumn<QString>("symbology");
+    QTest::addColumn<QString>("payload");
+    QTest::newRow("keyboard mode, member card, Enter")
+        << u"zebra-keyboard.umockdev"_s << u"us-card.ioctl"_s << u"us"_s << u"05e0:1200"_s << QString()
+        << u"2700000000014"_s;
+    QTest::newRow("keyboard mode, QR with capitals and symbols, rollover, Tab")
+        << u"zebra-keyboard.umockdev"_s << u"us-qr.ioctl"_s << u"us"_s << u"05e0:1200"_s << QString()
+        << u"https://setia.id/c/SETIA1:2700000000014?k=7KQ2M9XD4T&v=2_A!"_s;
+    QTest::newRow("keyboard mode, German scanner")
+        << u"zebra-keyboard.umockdev"_s << u"de-url.ioctl"_s << u"de"_s << u"05e0:1200"_s << QString()
+        << u"https://setia.id/m?c=Zy-42&t=a@b^1"_s;
+    // The same reports read as a US keyboard: the configured layout decides what a key means.
+    QTest::newRow("keyboard mode, German scanner configured as US")
+        << u"zebra-keyboard.umockdev"_s << u"de-url.ioctl"_s << u"us"_s << u"05e0:1200"_s << QString()
+        << u"https>&&setia.id&m_c)Yz/42^t)ab` 1"_s;
+    QTest::newRow("HID POS, QR over two reports")
+        << u"honeywell-pos.umockdev"_s << u"pos-qr.ioctl"_s << u"us"_s << u"0c2e:0b8f"_s << u"qr"_s
+        << u"SETIA1:2700000000014:20261125:7KQ2M9XD4T|https://setia.id/c/2700000000014?lang=id-ID&src=qr"_s;
+}
+
+void TestUsbScanner::scansThroughUmockdev()
+{
+    QFETCH(QString, device);
+    QFETCH(QString, ioctl);
+    QFETCH(QString, layout);
+    QFETCH(QString, vidPid);
+    QFETCH(QString, symbology);
+    QFETCH(QString, payload);
+    const Transcript t = runUnderUmockdevRun(device, ioctl, layout);
+    QVERIFY2(t.exitCode == 0, qPrintable(t.text));
+    const QStringList scans = t.tagged(u"SCAN"_s);
+    QVERIFY2(!scans.isEmpty(), qPrintable(t.text));
+    const ScanLine scan = parseScan(scans.first());
+    QCOMPARE(scan.source, u"hid-scanner"_s);
+    QCOMPARE(scan.symbology, symbology);
+    QCOMPARE(scan.payload, payload);
+    // Only the scanner was taken: the ordinary keyboard in the keyboard fixture (046d:c31c) is
+    // not in the table and never appears.
+    QCOMPARE(t.tagged(u"DEVICE"_s), QStringList{vidPid + u" 1-1 ready"_s});
+    QCOMPARE(t.states(vidPid), QStringList{u"ready"_s});
+}
+
+void TestUsbScanner::unplugAndReplug_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("libusb hot-plug events") << u"hotplug"_s;
+    QTest::newRow("rescan every 2 s") << u"rescan"_s;
+}
+
+void TestUsbScanner::unplugAndReplug()
+{
+    QFETCH(QString, mode);
+    const Transcript t = runUnderWrapper({u"hotplug"_s, mode});
+    QVERIFY2(t.exitCode == 0, qPrintable(t.text));
+    QCOMPARE(t.tagged(u"HOTPLUG"_s), QStringList{mode == u"hotplug"_s ? u"1"_s : u"0"_s});
+    QCOMPARE(t.states(u"05e0:1200"_s), (QStringList{u"ready"_s, u"missing"_s, u"ready"_s}));
+    QCOMPARE(t.tagged(u"WHILE-UNPLUGGED"_s), QStringList{u"0"_s});
+    // A scan before the unplug and one after the re-plug, both complete and the same card.
+    const qsizetype unplug = t.lines.indexOf(u"UNPLUG"_s);
+    const qsizetype replug = t.lines.indexOf(u"REPLUG"_s);
+    QVERIFY2(unplug > 0 && replug > unplug, qPrintable(t.text));
+    QStringList before, after;
+    for (qsizetype i = 0; i < t.lines.size(); ++i)
+        if (t.lines[i].startsWith(u"SCAN "_s))
+            (i < unplug ? before : i > replug ? after : before) << parseScan(t.lines[i].mid(5)).payload;
+    QVERIFY2(!before.isEmpty() && !after.isEmpty(), qPrintable(t.text));
+    QCOMPARE(before.first(), u"2700000000014"_s);
+    QCOMPARE(after.last(), u"2700000000014"_s);
+}
+
+void TestUsbScanner::busyUntilReleased()
+{
+    const Transcript t = runUnderWrapper({u"busy"_s});
+    QVERIFY2(t.exitCode == 0, qPrintable(t.text));
+    QCOMPARE(t.states(u"05e0:1200"_s), (QStringList{u"busy"_s, u"ready"_s}));
+    const qsizetype released = t.lines.indexOf(u"RELEASED"_s);
+    QVERIFY2(released > 0, qPrintable(t.text));
+    for (qsizetype i = 0; i < released; ++i)
+        QVERIFY2(!t.lines[i].startsWith(u"SCAN "_s), "a scan while another program held the scanner");
+    const QString busy = t.tagged(u"STATUS"_s).first();
+    QVERIFY2(busy.contains(u"Another program is using the scanner"_s), qPrintable(busy));
+    QCOMPARE(parseScan(t.tagged(u"SCAN"_s).first()).payload, u"2700000000014"_s);
+}
+
+void TestUsbScanner::notPermittedPointsAtTheUdevRule()
+{
+    const Transcript t = runUnderWrapper({u"denied"_s});
+    QVERIFY2(t.exitCode == 0, qPrintable(t.text));
+    QCOMPARE(t.states(u"05e0:1200"_s), (QStringList{u"not-permitted"_s, u"ready"_s}));
+    const QString denied = t.tagged(u"STATUS"_s).first();
+    QVERIFY2(denied.contains(u"packaging/udev/70-setia-scanners.rules"_s), qPrintable(denied));
+    QVERIFY2(denied.contains(u"/dev/bus/usb/001/002"_s), qPrintable(denied));
+    QCOMPARE(parseScan(t.tagged(u"SCAN"_s).first()).payload, u"2700000000014"_s);
+}
+
+void TestUsbScanner::errorCodesToStates_data()
+{
+    QTest::addColumn<int>("rc");
+    QTest::addColumn<QString>("state");
+    QTest::newRow("access") << int(LIBUSB_ERROR_ACCESS) << u"not-permitted"_s;
+    QTest::newRow("busy") << int(LIBUSB_ERROR_BUSY) << u"busy"_s;
+    QTest::newRow("no device") << int(LIBUSB_ERROR_NO_DEVICE) << u"missing"_s;
+    QTest::newRow("not found") << int(LIBUSB_ERROR_NOT_FOUND) << u"missing"_s;
+    QTest::newRow("io") << int(LIBUSB_ERROR_IO) << u"failed"_s;
+    QTest::newRow("other") << int(LIBUSB_ERROR_OTHER) << u"failed"_s;
+}
+
+void TestUsbScanner::errorCodesToStates()
+{
+    QFETCH(int, rc);
+    QFETCH(QString, state);
+    QCOMPARE(setia::usbScannerStateName(setia::usbScannerStateForError(rc)), state);
+}
+
+void TestUsbScanner::defaultTableHasNoWildcardForPos()
+{
+    // A vendor-wide row may only take boot keyboard interfaces; HID POS needs its exact ID.
+    for (const setia::UsbScannerModel &m : setia::defaultUsbScannerModels()) {
+        QVERIFY(m.vendorId != 0);
+        QVERIFY(!m.name.isEmpty());
+        if (m.productId == setia::UsbScannerModel::kAnyProduct)
+            QCOMPARE(m.protocol, setia::UsbScannerProtocol::Keyboard);
+    }
+}
+
+void TestUsbScanner::udevRuleCoversTheTable()
+{
+    QFile f(QStringLiteral(SETIA_SOURCE_DIR) + u"/packaging/udev/70-setia-scanners.rules"_s);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QStringList rules;
+    for (const QString &line : QString::fromUtf8(f.readAll()).split(u'\n'))
+        if (line.startsWith(u"ATTR{idVendor}"_s))
+            rules << line;
+    for (const QString &rule : rules) {
+        QVERIFY2(rule.contains(u"TAG+=\"uaccess\""_s), qPrintable(rule));
+        QVERIFY2(rule.contains(u"GROUP=\"setia\""_s), qPrintable(rule));
+        QVERIFY2(rule.contains(u"MODE=\"0660\""_s), qPrintable(rule));
+    }
+    for (const setia::UsbScannerModel &m : setia::defaultUsbScannerModels()) {
+        const QString vendor = u"ATTR{idVendor}==\"%1\""_s.arg(m.vendorId, 4, 16, QLatin1Char('0'));
+        const QString product = u"ATTR{idProduct}==\"%1\""_s.arg(m.productId, 4, 16, QLatin1Char('0'));
+        const bool anyProduct = m.productId == setia::UsbScannerModel::kAnyProduct;
+        const bool covered = std::any_of(rules.begin(), rules.end(), [&](const QString &r) {
+            return r.startsWith(vendor) && (anyProduct ? !r.contains(u"idProduct"_s) : r.contains(product));
+        });
+        QVERIFY2(covered, qPrintable(u"no rule for "_s + m.name));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && qstrcmp(argv[1], "--inner") == 0)
+        return runInner(argc, argv);
+    QCoreApplication app(argc, argv);
+#ifndef SETIA_HAVE_LIBUMOCKDEV
+    std::fputs("SKIP: built without libumockdev (install libumockdev-dev and reconfigure)\n", stderr);
+    return 77;
+#else
+    for (const QString &tool : {u"umockdev-run"_s, u"umockdev-wrapper"_s}) {
+        if (QStandardPaths::findExecutable(tool).isEmpty()) {
+            std::fprintf(stderr, "SKIP: %s not found (install the umockdev package)\n", qPrintable(tool));
+            return 77;
+        }
+    }
+    TestUsbScanner test;
+    return QTest::qExec(&test, argc, argv);
+#endif
+}
+
+#include "tst_usbscanner.moc"
