@@ -398,7 +398,9 @@ bool UsbScannerManager::start()
             m_eventThread.reset(QThread::create([this] {
                 while (!m_stopEvents.load()) {
                     timeval tv{0, 250000};
-                    libusb_handle_events_timeout_completed(m_ctx, &tv, nullptr);
+                    const int handled = libusb_handle_events_timeout_completed(m_ctx, &tv, nullptr);
+                    if (handled < 0 && handled != LIBUSB_ERROR_INTERRUPTED && handled != LIBUSB_ERROR_TIMEOUT)
+                        QThread::msleep(100); // no busy loop if event handling keeps failing
                 }
             }));
             m_eventThread->setObjectName(u"setia-usb-events"_s);

@@ -1,5 +1,7 @@
 #include "managerpanel.h"
 
+#include "drivers/usbhidscanner.h"
+
 #include "backgroundreads.h"
 #include "pages.h"
 #include "terminalwindow.h"
@@ -1405,6 +1407,36 @@ QStringList ManagerPanel::deviceStatus() const
     return lines;
 }
 
+QString ManagerPanel::usbStatus() const
+{
+    QStringList lines;
+    const UsbScannerManager *usb = m_w->usbScanners();
+    if (!usb) {
+        lines << tr("○ USB scanners: not started on this terminal");
+    } else if (!m_w->usbError().isEmpty()) {
+        lines << tr("○ USB scanners: USB cannot be used here (%1)").arg(m_w->usbError());
+    } else {
+        const QList<UsbScannerStatus> found = usb->devices();
+        if (found.isEmpty())
+            lines << tr("○ USB scanners: none plugged in (the supported models are in docs/hardware.md)");
+        for (const UsbScannerStatus &d : found) {
+            QString state;
+            switch (d.state) {
+            case UsbScannerState::Ready: state = tr("ready"); break;
+            case UsbScannerState::Missing: state = tr("unplugged"); break;
+            case UsbScannerState::Busy: state = tr("in use by another program"); break;
+            case UsbScannerState::NotPermitted: state = tr("no permission"); break;
+            case UsbScannerState::Failed: state = tr("not working"); break;
+            }
+            const QString head = (d.state == UsbScannerState::Ready ? u"● "_s : u"○ "_s)
+                + tr("USB scanner %1 (%2): %3").arg(d.name, d.vidPid(), state);
+            lines << (d.detail.isEmpty() ? head : head + u" — "_s + d.detail);
+        }
+    }
+    lines << tr("○ Camera, receipt printer, contactless readers: not in this version");
+    return lines.join(u'\n');
+}
+
 void ManagerPanel::refreshDevices()
 {
     const WedgeScanner *scanner = m_w->scanner();
@@ -1417,7 +1449,7 @@ void ManagerPanel::refreshDevices()
     const QString hub = m_w->loyalty().setting(u"hub_url"_s);
     const QString lines[] = {
         scanner ? tr("● Keyboard-wedge scanner: listening") : tr("○ Keyboard-wedge scanner: off on this terminal"),
-        tr("○ USB scanners, card readers, camera, receipt printer: drivers not installed in this version"),
+        usbStatus(),
         hub.isEmpty() ? tr("○ Hub: none set — everything is kept on this terminal") : tr("○ Hub %1: sync not set up yet in this version").arg(hub)};
     for (int i = 0; i < 3; ++i)
         m_deviceStatus[i]->setText(lines[i]);

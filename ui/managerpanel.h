@@ -149,6 +149,8 @@ public:
     QStringList deviceStatus() const;
     QLabel *lastScan() const { return m_lastScan; }
     void refreshDevices();
+    // The USB scanners' lines of the device status.
+    QString usbStatus() const;
     // Applies the scanner thresholds to the running keyboard-wedge filter and saves them.
     void applyDevices();
 

@@ -5,6 +5,8 @@
 #include "texts.h"
 #include "wedgescanner.h"
 
+#include "drivers/usbhidscanner.h"
+
 #include <QApplication>
 #include <QEvent>
 #include <QKeyEvent>
@@ -81,6 +83,24 @@ WedgeScanner *TerminalWindow::enableKeyboardWedge()
         connect(m_scanner, &WedgeScanner::scanned, this, &TerminalWindow::handleScan);
     }
     return m_scanner;
+}
+
+bool TerminalWindow::enableUsbScanners(QString *error)
+{
+    if (!m_usb) {
+        m_usb = new UsbScannerManager(this);
+        connect(m_usb, &UsbScannerManager::scanned, this, &TerminalWindow::handleScan);
+        connect(m_usb, &UsbScannerManager::statusChanged, this, [this] {
+            if (m_manager)
+                m_manager->refreshDevices();
+        });
+        m_usbError.clear();
+        if (!m_usb->start())
+            m_usbError = m_usb->errorString();
+    }
+    if (error)
+        *error = m_usbError;
+    return m_usbError.isEmpty();
 }
 
 void TerminalWindow::build()

@@ -14,6 +14,10 @@ class QLabel;
 class QStackedWidget;
 class QTranslator;
 
+namespace setia {
+class UsbScannerManager;
+}
+
 namespace setia::ui {
 
 class ScanPage;
@@ -47,6 +51,11 @@ public:
     // after useReadConnection()) and routes its scans to handleScan(). Idempotent.
     WedgeScanner *enableKeyboardWedge();
     WedgeScanner *scanner() const { return m_scanner; }
+    // USB HID barcode scanners (drivers/usbhidscanner.h): started here, their scans go to
+    // handleScan() and Settings → Devices lists them. False (with why) if USB cannot be used.
+    bool enableUsbScanners(QString *error = nullptr);
+    UsbScannerManager *usbScanners() const { return m_usb; }
+    QString usbError() const { return m_usbError; }
     Staff &staff() { return m_staffService; }
     const QLocale &locale() const { return m_locale; }
     QString money(qint64 minor) const { return formatMoney(Money{minor, m_currency}, QLocale(QLocale::Indonesian, QLocale::Indonesia)); }
@@ -117,6 +126,8 @@ private:
     ManagerPanel *m_manager = nullptr;
     BackgroundReads *m_reads = nullptr;
     WedgeScanner *m_scanner = nullptr;
+    UsbScannerManager *m_usb = nullptr;
+    QString m_usbError;
     QString m_storePath;
     int m_managerIdleMs = 0; // carried over a language switch (0: the panel default)
 };

@@ -245,6 +245,8 @@ int main(int argc, char *argv[])
     window.setCashier(parser.value(cashier));
     window.useReadConnection(reads);
     window.enableKeyboardWedge(); // scans reach handleScan(), with the thresholds from Settings → Devices
+    if (QString why; !window.enableUsbScanners(&why))
+        std::fprintf(stderr, "setia: USB scanners off: %s\n", qPrintable(why));
     setia::VirtualScanner virtualDevice;
     if (parser.isSet(virtualScanner) || parser.isSet(demo)) {
         if (virtualDevice.listen()) {

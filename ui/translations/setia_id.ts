@@ -443,1128 +443,1176 @@
 <context>
     <name>setia::ui::ManagerPanel</name>
     <message>
-        <location filename="../managerpanel.cpp" line="119"/>
+        <location filename="../managerpanel.cpp" line="121"/>
         <source>Lock and leave (Esc)</source>
         <translation>Kunci dan keluar (Esc)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="125"/>
+        <location filename="../managerpanel.cpp" line="127"/>
         <source>Dashboard</source>
         <translation>Dasbor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="126"/>
+        <location filename="../managerpanel.cpp" line="128"/>
         <source>Members</source>
         <translation>Member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="127"/>
-        <location filename="../managerpanel.cpp" line="884"/>
+        <location filename="../managerpanel.cpp" line="129"/>
+        <location filename="../managerpanel.cpp" line="887"/>
         <source>Alerts</source>
         <translation>Peringatan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="128"/>
+        <location filename="../managerpanel.cpp" line="130"/>
         <source>Audit log</source>
         <translation>Log audit</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="129"/>
+        <location filename="../managerpanel.cpp" line="131"/>
         <source>Program</source>
         <translation>Program</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="130"/>
+        <location filename="../managerpanel.cpp" line="132"/>
         <source>Export</source>
         <translation>Ekspor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="131"/>
+        <location filename="../managerpanel.cpp" line="133"/>
         <source>Settings</source>
         <translation>Pengaturan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="196"/>
+        <location filename="../managerpanel.cpp" line="198"/>
         <source>The manager&apos;s screens were locked after %1 without activity.</source>
         <translation>Layar manajer dikunci setelah %1 tanpa aktivitas.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="201"/>
+        <location filename="../managerpanel.cpp" line="203"/>
         <source>%1 min</source>
         <translation>%1 menit</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="201"/>
+        <location filename="../managerpanel.cpp" line="203"/>
         <source>%1 s</source>
         <translation>%1 detik</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="252"/>
+        <location filename="../managerpanel.cpp" line="254"/>
         <source>Signed in as manager %1. The screens lock after %2 without activity.</source>
         <translation>Masuk sebagai manajer %1. Layar terkunci otomatis setelah %2 tanpa aktivitas.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="271"/>
+        <location filename="../managerpanel.cpp" line="273"/>
         <source>Type your name.</source>
         <translation>Ketik nama Anda.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="276"/>
+        <location filename="../managerpanel.cpp" line="278"/>
         <source>Type your PIN.</source>
         <translation>Ketik PIN Anda.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="288"/>
+        <location filename="../managerpanel.cpp" line="290"/>
         <source>%1 is a cashier. Only a manager can open the manager&apos;s screens.</source>
         <translation>%1 adalah kasir. Hanya manajer yang bisa membuka layar manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="301"/>
+        <location filename="../managerpanel.cpp" line="303"/>
         <source>Type the manager&apos;s name.</source>
         <translation>Ketik nama manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="306"/>
+        <location filename="../managerpanel.cpp" line="308"/>
         <source>The two PINs are not the same. Type the PIN twice.</source>
         <translation>Kedua PIN tidak sama. Ketik PIN yang sama dua kali.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="324"/>
+        <location filename="../managerpanel.cpp" line="326"/>
         <source>Manager %1 created. Remember the PIN: nobody can read it back.</source>
         <translation>Manajer %1 sudah dibuat. Ingat PIN-nya: PIN tidak bisa dilihat kembali oleh siapa pun.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="355"/>
+        <location filename="../managerpanel.cpp" line="357"/>
         <source>Unlock (Enter)</source>
         <translation>Buka (Enter)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="356"/>
-        <location filename="../managerpanel.cpp" line="387"/>
+        <location filename="../managerpanel.cpp" line="358"/>
+        <location filename="../managerpanel.cpp" line="389"/>
         <source>Back to the till (Esc)</source>
         <translation>Kembali ke kasir (Esc)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="357"/>
-        <location filename="../managerpanel.cpp" line="1272"/>
-        <location filename="../managerpanel.cpp" line="1298"/>
+        <location filename="../managerpanel.cpp" line="359"/>
+        <location filename="../managerpanel.cpp" line="1275"/>
+        <location filename="../managerpanel.cpp" line="1301"/>
         <source>Manager</source>
         <translation>Manajer</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="358"/>
+        <location filename="../managerpanel.cpp" line="360"/>
         <source>Type your name and PIN to open the manager&apos;s screens.</source>
         <translation>Ketik nama dan PIN Anda untuk membuka layar manajer.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="359"/>
-        <location filename="../managerpanel.cpp" line="392"/>
-        <location filename="../managerpanel.cpp" line="1275"/>
+        <location filename="../managerpanel.cpp" line="361"/>
+        <location filename="../managerpanel.cpp" line="394"/>
+        <location filename="../managerpanel.cpp" line="1278"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="360"/>
-        <location filename="../managerpanel.cpp" line="393"/>
-        <location filename="../managerpanel.cpp" line="1277"/>
+        <location filename="../managerpanel.cpp" line="362"/>
+        <location filename="../managerpanel.cpp" line="395"/>
+        <location filename="../managerpanel.cpp" line="1280"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="386"/>
+        <location filename="../managerpanel.cpp" line="388"/>
         <source>Create the manager (Enter)</source>
         <translation>Buat manajer (Enter)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="388"/>
+        <location filename="../managerpanel.cpp" line="390"/>
         <source>Create the first manager</source>
         <translation>Buat manajer pertama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="389"/>
+        <location filename="../managerpanel.cpp" line="391"/>
         <source>This terminal has no manager yet. The manager&apos;s PIN opens reports, point adjustments, the program and the settings. Choose 4 to 8 digits that are hard to guess.</source>
         <translation>Terminal ini belum punya manajer. PIN manajer membuka laporan, penyesuaian poin, program, dan pengaturan. Pilih 4 sampai 8 digit yang sulit ditebak.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="394"/>
+        <location filename="../managerpanel.cpp" line="396"/>
         <source>PIN again</source>
         <translation>Ulangi PIN</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="442"/>
+        <location filename="../managerpanel.cpp" line="444"/>
         <source>Points earned</source>
         <translation>Poin didapat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="442"/>
+        <location filename="../managerpanel.cpp" line="444"/>
         <source>Bonus points</source>
         <translation>Poin bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="443"/>
+        <location filename="../managerpanel.cpp" line="445"/>
         <source>Points redeemed</source>
         <translation>Poin ditukar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="443"/>
+        <location filename="../managerpanel.cpp" line="445"/>
         <source>New members</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="444"/>
+        <location filename="../managerpanel.cpp" line="446"/>
         <source>Redemption rate</source>
         <translation>Tingkat penukaran</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="444"/>
+        <location filename="../managerpanel.cpp" line="446"/>
         <source>Receipts</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="456"/>
+        <location filename="../managerpanel.cpp" line="458"/>
         <source>Top members</source>
         <translation>Member teratas</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="471"/>
-        <location filename="../managerpanel.cpp" line="918"/>
+        <location filename="../managerpanel.cpp" line="473"/>
+        <location filename="../managerpanel.cpp" line="921"/>
         <source>Refresh</source>
         <translation>Muat ulang</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="502"/>
+        <location filename="../managerpanel.cpp" line="504"/>
         <source>Calculating…</source>
         <translation>Menghitung…</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="511"/>
+        <location filename="../managerpanel.cpp" line="513"/>
         <source>The figures could not be read: %1</source>
         <translation>Angka tidak bisa dibaca: %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="527"/>
-        <location filename="../managerpanel.cpp" line="688"/>
-        <location filename="../managerpanel.cpp" line="727"/>
+        <location filename="../managerpanel.cpp" line="529"/>
+        <location filename="../managerpanel.cpp" line="691"/>
+        <location filename="../managerpanel.cpp" line="730"/>
         <source>(name erased)</source>
         <translation>(nama dihapus)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="527"/>
+        <location filename="../managerpanel.cpp" line="529"/>
         <source>%1. %2 — %3 points</source>
         <translation>%1. %2 — %3 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="529"/>
+        <location filename="../managerpanel.cpp" line="531"/>
         <source>No points earned yet.</source>
         <translation>Belum ada poin yang didapat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="531"/>
+        <location filename="../managerpanel.cpp" line="533"/>
         <source>Today, %1</source>
         <translation>Hari ini, %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="532"/>
+        <location filename="../managerpanel.cpp" line="534"/>
         <source>This week, since %1</source>
         <translation>Minggu ini, sejak %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="533"/>
+        <location filename="../managerpanel.cpp" line="536"/>
         <source>Updated at %1.</source>
         <translation>Diperbarui pukul %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="537"/>
-        <location filename="../managerpanel.cpp" line="737"/>
+        <location filename="../managerpanel.cpp" line="540"/>
+        <location filename="../managerpanel.cpp" line="740"/>
         <source>Earned</source>
         <translation>Didapat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="538"/>
-        <location filename="../managerpanel.cpp" line="741"/>
+        <location filename="../managerpanel.cpp" line="541"/>
+        <location filename="../managerpanel.cpp" line="744"/>
         <source>Redeemed</source>
         <translation>Ditukar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="564"/>
+        <location filename="../managerpanel.cpp" line="567"/>
         <source>Hour of the day (store time)</source>
         <translation>Jam (waktu toko)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="576"/>
+        <location filename="../managerpanel.cpp" line="579"/>
         <source>Points earned and redeemed today, by hour</source>
         <translation>Poin didapat dan ditukar hari ini, per jam</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="592"/>
+        <location filename="../managerpanel.cpp" line="595"/>
         <source>Card, phone or name</source>
         <translation>Kartu, nomor HP, atau nama</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="593"/>
+        <location filename="../managerpanel.cpp" line="596"/>
         <source>Search</source>
         <translation>Cari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="605"/>
+        <location filename="../managerpanel.cpp" line="608"/>
         <source>History (newest first)</source>
         <translation>Riwayat (terbaru di atas)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="614"/>
+        <location filename="../managerpanel.cpp" line="617"/>
         <source>+50 or -20</source>
         <translation>+50 atau -20</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="616"/>
+        <location filename="../managerpanel.cpp" line="619"/>
         <source>required, e.g. receipt not scanned</source>
         <translation>wajib, mis. struk lupa di-scan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="618"/>
+        <location filename="../managerpanel.cpp" line="621"/>
         <source>Adjust points</source>
         <translation>Sesuaikan poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="619"/>
+        <location filename="../managerpanel.cpp" line="622"/>
         <source>Points adjustment</source>
         <translation>Penyesuaian poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="620"/>
+        <location filename="../managerpanel.cpp" line="623"/>
         <source>Points</source>
         <translation>Poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="621"/>
-        <location filename="../managerpanel.cpp" line="637"/>
+        <location filename="../managerpanel.cpp" line="624"/>
+        <location filename="../managerpanel.cpp" line="640"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="629"/>
+        <location filename="../managerpanel.cpp" line="632"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="631"/>
+        <location filename="../managerpanel.cpp" line="634"/>
         <source>required</source>
         <translation>wajib</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="633"/>
+        <location filename="../managerpanel.cpp" line="636"/>
         <source>Reverse the receipt</source>
         <translation>Batalkan poin struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="634"/>
+        <location filename="../managerpanel.cpp" line="637"/>
         <source>Reverse a receipt</source>
         <translation>Pembatalan struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="635"/>
+        <location filename="../managerpanel.cpp" line="638"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="636"/>
+        <location filename="../managerpanel.cpp" line="639"/>
         <source>Amount (Rp)</source>
         <translation>Jumlah (Rp)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="660"/>
+        <location filename="../managerpanel.cpp" line="663"/>
         <source>Scanned: %1 (%2 characters)</source>
         <translation>Ter-scan: %1 (%2 karakter)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="673"/>
+        <location filename="../managerpanel.cpp" line="676"/>
         <source>Type a card number, phone number or name.</source>
         <translation>Ketik nomor kartu, nomor HP, atau nama.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="681"/>
+        <location filename="../managerpanel.cpp" line="684"/>
         <source>Searching…</source>
         <translation>Mencari…</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="688"/>
+        <location filename="../managerpanel.cpp" line="691"/>
         <source>%1 · %2 · %3 points</source>
         <translation>%1 · %2 · %3 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="705"/>
+        <location filename="../managerpanel.cpp" line="708"/>
         <source>No member found for “%1”.</source>
         <translation>Tidak ada member untuk “%1”.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="727"/>
+        <location filename="../managerpanel.cpp" line="730"/>
         <source>%1 — %2 points — card %3</source>
         <translation>%1 — %2 poin — kartu %3</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="729"/>
+        <location filename="../managerpanel.cpp" line="732"/>
         <source>none</source>
         <translation>tidak ada</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="739"/>
+        <location filename="../managerpanel.cpp" line="742"/>
         <source>Bonus</source>
         <translation>Bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="743"/>
+        <location filename="../managerpanel.cpp" line="746"/>
         <source>Refund</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="745"/>
+        <location filename="../managerpanel.cpp" line="748"/>
         <source>Adjustment</source>
         <translation>Penyesuaian</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="747"/>
+        <location filename="../managerpanel.cpp" line="750"/>
         <source>Expired</source>
         <translation>Kedaluwarsa</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="749"/>
+        <location filename="../managerpanel.cpp" line="752"/>
         <source>Enrolled</source>
         <translation>Daftar member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="751"/>
+        <location filename="../managerpanel.cpp" line="754"/>
         <source>Tier changed</source>
         <translation>Level berubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="753"/>
+        <location filename="../managerpanel.cpp" line="756"/>
         <source>Card assigned</source>
         <translation>Kartu didaftarkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="758"/>
+        <location filename="../managerpanel.cpp" line="761"/>
         <source>receipt %1</source>
         <translation>struk %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="763"/>
+        <location filename="../managerpanel.cpp" line="766"/>
         <source>by %1</source>
         <translation>oleh %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="767"/>
+        <location filename="../managerpanel.cpp" line="770"/>
         <source>No history yet.</source>
         <translation>Belum ada riwayat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="773"/>
+        <location filename="../managerpanel.cpp" line="776"/>
         <source>Search for the member first.</source>
         <translation>Cari membernya dulu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="779"/>
+        <location filename="../managerpanel.cpp" line="782"/>
         <source>Type the points to add (like +50) or take away (like -20).</source>
         <translation>Ketik poin yang ditambah (mis. +50) atau dikurangi (mis. -20).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="784"/>
+        <location filename="../managerpanel.cpp" line="787"/>
         <source>Every adjustment needs a reason. Type why the points change.</source>
         <translation>Setiap penyesuaian wajib ada alasannya. Ketik kenapa poinnya diubah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="795"/>
+        <location filename="../managerpanel.cpp" line="798"/>
         <source>Adjustment saved: %1%2 points. The balance is now %3.</source>
         <translation>Penyesuaian tersimpan: %1%2 poin. Saldo sekarang %3.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="805"/>
+        <location filename="../managerpanel.cpp" line="808"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="813"/>
+        <location filename="../managerpanel.cpp" line="816"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="819"/>
+        <location filename="../managerpanel.cpp" line="822"/>
         <source>Every reversal needs a reason. Type why the receipt is reversed.</source>
         <translation>Setiap pembatalan wajib ada alasannya. Ketik kenapa struk ini dibatalkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="831"/>
+        <location filename="../managerpanel.cpp" line="834"/>
         <source>Receipt %1 reversed: %2 points taken back. The member&apos;s balance is now %3.</source>
         <translation>Struk %1 dibatalkan: %2 poin ditarik kembali. Saldo member sekarang %3.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="845"/>
+        <location filename="../managerpanel.cpp" line="848"/>
         <source>Open alerts: unusual activity the system noticed. Check each one, then acknowledge it.</source>
         <translation>Peringatan terbuka: aktivitas tidak biasa yang terdeteksi sistem. Periksa satu per satu, lalu tandai sudah ditindaklanjuti.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="850"/>
+        <location filename="../managerpanel.cpp" line="853"/>
         <source>Acknowledge</source>
         <translation>Tandai sudah dicek</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="867"/>
+        <location filename="../managerpanel.cpp" line="870"/>
         <source>Large points adjustment</source>
         <translation>Penyesuaian poin besar</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="869"/>
+        <location filename="../managerpanel.cpp" line="872"/>
         <source>One card scanned many times</source>
         <translation>Satu kartu di-scan berkali-kali</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="871"/>
+        <location filename="../managerpanel.cpp" line="874"/>
         <source>Unusually large redemption</source>
         <translation>Penukaran poin yang tidak biasa besarnya</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="881"/>
+        <location filename="../managerpanel.cpp" line="884"/>
         <source>No open alerts.</source>
         <translation>Tidak ada peringatan terbuka.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="884"/>
+        <location filename="../managerpanel.cpp" line="887"/>
         <source>Alerts (%1)</source>
         <translation>Peringatan (%1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="892"/>
+        <location filename="../managerpanel.cpp" line="895"/>
         <source>Choose an alert first.</source>
         <translation>Pilih peringatan dulu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="899"/>
+        <location filename="../managerpanel.cpp" line="902"/>
         <source>Alert acknowledged by %1.</source>
         <translation>Peringatan sudah dicek oleh %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="911"/>
+        <location filename="../managerpanel.cpp" line="914"/>
         <source>When</source>
         <translation>Waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="911"/>
+        <location filename="../managerpanel.cpp" line="914"/>
         <source>Who</source>
         <translation>Oleh</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="911"/>
+        <location filename="../managerpanel.cpp" line="914"/>
         <source>What</source>
         <translation>Tindakan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="911"/>
+        <location filename="../managerpanel.cpp" line="914"/>
         <source>About</source>
         <translation>Terkait</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="911"/>
+        <location filename="../managerpanel.cpp" line="914"/>
         <source>Details</source>
         <translation>Rincian</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="916"/>
+        <location filename="../managerpanel.cpp" line="919"/>
         <source>Who did what, newest first (store time).</source>
         <translation>Siapa melakukan apa, terbaru di atas (waktu toko).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="928"/>
+        <location filename="../managerpanel.cpp" line="931"/>
         <source>Points adjusted</source>
         <translation>Poin disesuaikan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="928"/>
+        <location filename="../managerpanel.cpp" line="931"/>
         <source>Alert acknowledged</source>
         <translation>Peringatan dicek</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="929"/>
+        <location filename="../managerpanel.cpp" line="932"/>
         <source>Card blocked</source>
         <translation>Kartu diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="929"/>
+        <location filename="../managerpanel.cpp" line="932"/>
         <source>Member erased</source>
         <translation>Data member dihapus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="930"/>
+        <location filename="../managerpanel.cpp" line="933"/>
         <source>Members imported</source>
         <translation>Member diimpor</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="930"/>
+        <location filename="../managerpanel.cpp" line="933"/>
         <source>Profile changed</source>
         <translation>Profil diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="931"/>
+        <location filename="../managerpanel.cpp" line="934"/>
         <source>Program loaded</source>
         <translation>Program dimuat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="931"/>
+        <location filename="../managerpanel.cpp" line="934"/>
         <source>Receipt reversed</source>
         <translation>Struk dibatalkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="932"/>
+        <location filename="../managerpanel.cpp" line="935"/>
         <source>Setting changed</source>
         <translation>Pengaturan diubah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="932"/>
+        <location filename="../managerpanel.cpp" line="935"/>
         <source>Staff added</source>
         <translation>Staf ditambahkan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="933"/>
+        <location filename="../managerpanel.cpp" line="936"/>
         <source>PIN changed</source>
         <translation>PIN diganti</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="933"/>
+        <location filename="../managerpanel.cpp" line="936"/>
         <source>Wrong PIN</source>
         <translation>PIN salah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="934"/>
+        <location filename="../managerpanel.cpp" line="937"/>
         <source>Locked out</source>
         <translation>Terkunci</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="934"/>
+        <location filename="../managerpanel.cpp" line="937"/>
         <source>Member blocked</source>
         <translation>Member diblokir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="956"/>
+        <location filename="../managerpanel.cpp" line="959"/>
         <source>Load a new program</source>
         <translation>Muat program baru</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="957"/>
+        <location filename="../managerpanel.cpp" line="960"/>
         <source>The program file (JSON) from head office. It takes effect from its start date; nothing changes if the file has any mistake.</source>
         <translation>File program (JSON) dari kantor pusat. Berlaku mulai tanggal mulainya; tidak ada yang berubah kalau file itu ada kesalahan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="961"/>
+        <location filename="../managerpanel.cpp" line="964"/>
         <source>/media/usb/program.json</source>
         <translation>/media/usb/program.json</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="962"/>
+        <location filename="../managerpanel.cpp" line="965"/>
         <source>Check and load</source>
         <translation>Periksa dan muat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="981"/>
+        <location filename="../managerpanel.cpp" line="984"/>
         <source>Version %1, in force since %2.</source>
         <translation>Versi %1, berlaku sejak %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="983"/>
+        <location filename="../managerpanel.cpp" line="986"/>
         <source>Earning points</source>
         <translation>Mendapatkan poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="985"/>
+        <location filename="../managerpanel.cpp" line="988"/>
         <source>1 point for every %1 spent</source>
         <translation>1 poin untuk setiap belanja %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="986"/>
+        <location filename="../managerpanel.cpp" line="989"/>
         <source>%1 points for every %2 spent</source>
         <translation>%1 poin untuk setiap belanja %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="987"/>
+        <location filename="../managerpanel.cpp" line="990"/>
         <source> (rounded down)</source>
         <translation> (dibulatkan ke bawah)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="987"/>
+        <location filename="../managerpanel.cpp" line="990"/>
         <source> (rounded up)</source>
         <translation> (dibulatkan ke atas)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="987"/>
+        <location filename="../managerpanel.cpp" line="990"/>
         <source> (rounded)</source>
         <translation> (dibulatkan)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="990"/>
+        <location filename="../managerpanel.cpp" line="993"/>
         <source>No points below a purchase of %1.</source>
         <translation>Tidak ada poin untuk belanja di bawah %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="992"/>
+        <location filename="../managerpanel.cpp" line="995"/>
         <source>No points on: %1.</source>
         <translation>Tidak dapat poin untuk: %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="994"/>
+        <location filename="../managerpanel.cpp" line="997"/>
         <source>At most %1 points per receipt.</source>
         <translation>Maksimal %1 poin per struk.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="996"/>
+        <location filename="../managerpanel.cpp" line="999"/>
         <source>At most %1 points per member per day.</source>
         <translation>Maksimal %1 poin per member per hari.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1000"/>
+        <location filename="../managerpanel.cpp" line="1003"/>
         <source>Extra points</source>
         <translation>Poin tambahan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1004"/>
+        <location filename="../managerpanel.cpp" line="1007"/>
         <source>on %1</source>
         <translation>untuk %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1006"/>
+        <location filename="../managerpanel.cpp" line="1009"/>
         <source>on items %1</source>
         <translation>untuk barang %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1014"/>
+        <location filename="../managerpanel.cpp" line="1017"/>
         <source>from %1 to %2</source>
         <translation>pukul %1 sampai %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1016"/>
+        <location filename="../managerpanel.cpp" line="1019"/>
         <source>paid with %1</source>
         <translation>bayar dengan %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1018"/>
+        <location filename="../managerpanel.cpp" line="1021"/>
         <source>for %1 members</source>
         <translation>untuk member %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1019"/>
+        <location filename="../managerpanel.cpp" line="1022"/>
         <source>%1: points ×%2</source>
         <translation>%1: poin ×%2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1026"/>
+        <location filename="../managerpanel.cpp" line="1029"/>
         <source>Tiers</source>
         <translation>Level member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1029"/>
+        <location filename="../managerpanel.cpp" line="1032"/>
         <source>from %1 spent in %2 days</source>
         <translation>mulai belanja %1 dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1030"/>
+        <location filename="../managerpanel.cpp" line="1033"/>
         <source>from %1 points in %2 days</source>
         <translation>mulai %1 poin dalam %2 hari</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1032"/>
+        <location filename="../managerpanel.cpp" line="1035"/>
         <source>points ×%1</source>
         <translation>poin ×%1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1038"/>
+        <location filename="../managerpanel.cpp" line="1041"/>
         <source>Rewards</source>
         <translation>Hadiah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1040"/>
+        <location filename="../managerpanel.cpp" line="1043"/>
         <source>%1 — %2 points</source>
         <translation>%1 — %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1041"/>
+        <location filename="../managerpanel.cpp" line="1044"/>
         <source>(stock %1)</source>
         <translation>(stok %1)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1043"/>
+        <location filename="../managerpanel.cpp" line="1046"/>
         <source>No rewards.</source>
         <translation>Tidak ada hadiah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1045"/>
+        <location filename="../managerpanel.cpp" line="1048"/>
         <source>Points can pay: 1 point = %1 (at least %2 points).</source>
         <translation>Poin bisa untuk membayar: 1 poin = %1 (minimal %2 poin).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1051"/>
+        <location filename="../managerpanel.cpp" line="1054"/>
         <source>%1 points on the member&apos;s birthday</source>
         <translation>%1 poin pada hari ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1052"/>
+        <location filename="../managerpanel.cpp" line="1055"/>
         <source>%1 points in the member&apos;s birthday month</source>
         <translation>%1 poin di bulan ulang tahun member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1054"/>
+        <location filename="../managerpanel.cpp" line="1057"/>
         <source>%1 points on each membership anniversary</source>
         <translation>%1 poin setiap ulang tahun keanggotaan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1056"/>
+        <location filename="../managerpanel.cpp" line="1059"/>
         <source>Referral: %1 points for the friend who referred, %2 for the new member (first purchase from %3)</source>
         <translation>Referral: %1 poin untuk teman yang mengajak, %2 poin untuk member baru (belanja pertama mulai %3)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1061"/>
+        <location filename="../managerpanel.cpp" line="1064"/>
         <source>Mission “%1”: %2 bonus points</source>
         <translation>Misi “%1”: bonus %2 poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1063"/>
+        <location filename="../managerpanel.cpp" line="1066"/>
         <source>Bonuses</source>
         <translation>Bonus</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1069"/>
+        <location filename="../managerpanel.cpp" line="1072"/>
         <source>Expiry</source>
         <translation>Masa berlaku poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1070"/>
+        <location filename="../managerpanel.cpp" line="1073"/>
         <source>Points expire %1 days after they are earned.</source>
         <translation>Poin hangus %1 hari setelah didapat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1070"/>
+        <location filename="../managerpanel.cpp" line="1073"/>
         <source>Points never expire.</source>
         <translation>Poin tidak pernah hangus.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1073"/>
+        <location filename="../managerpanel.cpp" line="1076"/>
         <source>An adjustment of %1 points or more raises an alert.</source>
         <translation>Penyesuaian %1 poin atau lebih memunculkan peringatan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1088"/>
+        <location filename="../managerpanel.cpp" line="1091"/>
         <source>Type the path of the program file.</source>
         <translation>Ketik lokasi file program.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1094"/>
+        <location filename="../managerpanel.cpp" line="1097"/>
         <source>Cannot read %1: %2</source>
         <translation>Tidak bisa membaca %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1102"/>
+        <location filename="../managerpanel.cpp" line="1105"/>
         <source>The program was NOT loaded. Mistakes in the file: %1, listed on the right.</source>
         <translation>Program TIDAK dimuat. Ada %1 kesalahan di file, lihat daftar di kanan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1108"/>
+        <location filename="../managerpanel.cpp" line="1111"/>
         <source>The program was NOT loaded: %1</source>
         <translation>Program TIDAK dimuat: %1</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1111"/>
+        <location filename="../managerpanel.cpp" line="1114"/>
         <source>Loaded: version %1.</source>
         <translation>Dimuat: versi %1.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1112"/>
+        <location filename="../managerpanel.cpp" line="1115"/>
         <source>Program version %1 loaded.</source>
         <translation>Program versi %1 sudah dimuat.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1127"/>
+        <location filename="../managerpanel.cpp" line="1130"/>
         <source>/media/usb/members.csv</source>
         <translation>/media/usb/member.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1128"/>
+        <location filename="../managerpanel.cpp" line="1131"/>
         <source>Include personal data (name, phone, e-mail, birth date)</source>
         <translation>Sertakan data pribadi (nama, nomor HP, e-mail, tanggal lahir)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1130"/>
+        <location filename="../managerpanel.cpp" line="1133"/>
         <source>Export members</source>
         <translation>Ekspor member</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1131"/>
+        <location filename="../managerpanel.cpp" line="1134"/>
         <source>Members (CSV)</source>
         <translation>Member (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1132"/>
+        <location filename="../managerpanel.cpp" line="1135"/>
         <source>Without personal data the file holds member numbers, tiers and balances only. Personal data is protected by law (UU PDP): export it only when needed, and keep the file safe.</source>
         <translation>Tanpa data pribadi, file hanya berisi nomor member, level, dan saldo poin. Data pribadi dilindungi undang-undang (UU PDP): ekspor hanya bila perlu, dan simpan filenya dengan aman.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1137"/>
-        <location filename="../managerpanel.cpp" line="1152"/>
+        <location filename="../managerpanel.cpp" line="1140"/>
+        <location filename="../managerpanel.cpp" line="1155"/>
         <source>File</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1146"/>
+        <location filename="../managerpanel.cpp" line="1149"/>
         <source>/media/usb/events.csv</source>
         <translation>/media/usb/transaksi.csv</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1147"/>
+        <location filename="../managerpanel.cpp" line="1150"/>
         <source>Export events</source>
         <translation>Ekspor transaksi poin</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1148"/>
+        <location filename="../managerpanel.cpp" line="1151"/>
         <source>Points events (CSV)</source>
         <translation>Transaksi poin (CSV)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1149"/>
+        <location filename="../managerpanel.cpp" line="1152"/>
         <source>Every earn, redemption, refund and adjustment on this terminal, for accounting.</source>
         <translation>Semua perolehan, penukaran, refund, dan penyesuaian poin di terminal ini, untuk pembukuan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1168"/>
+        <location filename="../managerpanel.cpp" line="1171"/>
         <source>Type where to save the file, e.g. /media/usb/members.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/member.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1204"/>
+        <location filename="../managerpanel.cpp" line="1207"/>
         <source>Exporting… The terminal keeps working meanwhile.</source>
         <translation>Mengekspor… Terminal tetap bisa dipakai selama itu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1205"/>
+        <location filename="../managerpanel.cpp" line="1208"/>
         <source>Exporting… %1 files in the queue. The terminal keeps working meanwhile.</source>
         <translation>Mengekspor… %1 file dalam antrean. Terminal tetap bisa dipakai selama itu.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1217"/>
+        <location filename="../managerpanel.cpp" line="1220"/>
         <source>Nothing was saved: the store could not be read (%1).</source>
         <translation>Tidak ada yang disimpan: data toko tidak bisa dibaca (%1).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1220"/>
+        <location filename="../managerpanel.cpp" line="1223"/>
         <source>Cannot save %1: %2</source>
         <translation>Tidak bisa menyimpan %1: %2</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1223"/>
+        <location filename="../managerpanel.cpp" line="1226"/>
         <source>Saved %1. Members: %2.</source>
         <translation>Tersimpan di %1. Jumlah member: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1368"/>
+        <location filename="../managerpanel.cpp" line="1371"/>
         <source>Keyboard-wedge scanner: keys closer together than the gap below are one scan. People type 60 ms or more apart.</source>
         <translation>Scanner keyboard-wedge: tombol yang lebih rapat dari jeda di bawah dianggap satu scan. Orang mengetik dengan jeda 60 ms atau lebih.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1375"/>
+        <location filename="../managerpanel.cpp" line="1378"/>
         <source>A code ends with</source>
         <translation>Akhir kode</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1185"/>
+        <location filename="../managerpanel.cpp" line="1188"/>
         <source>Type where to save the file, e.g. /media/usb/events.csv.</source>
         <translation>Ketik lokasi penyimpanan file, mis. /media/usb/transaksi.csv.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1224"/>
+        <location filename="../managerpanel.cpp" line="1227"/>
         <source>Saved %1. Events: %2.</source>
         <translation>Tersimpan di %1. Jumlah transaksi: %2.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1249"/>
+        <location filename="../managerpanel.cpp" line="1252"/>
         <source>empty: no hub</source>
         <translation>kosongkan: tanpa hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1250"/>
+        <location filename="../managerpanel.cpp" line="1253"/>
         <source>Save settings</source>
         <translation>Simpan pengaturan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1251"/>
+        <location filename="../managerpanel.cpp" line="1254"/>
         <source>Store</source>
         <translation>Toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1252"/>
+        <location filename="../managerpanel.cpp" line="1255"/>
         <source>Store name</source>
         <translation>Nama toko</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1253"/>
+        <location filename="../managerpanel.cpp" line="1256"/>
         <source>Time zone</source>
         <translation>Zona waktu</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1254"/>
+        <location filename="../managerpanel.cpp" line="1257"/>
         <source>Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT).</source>
         <translation>Asia/Jakarta (WIB), Asia/Makassar (WITA), atau Asia/Jayapura (WIT).</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1255"/>
+        <location filename="../managerpanel.cpp" line="1258"/>
         <source>Language</source>
         <translation>Bahasa</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1256"/>
+        <location filename="../managerpanel.cpp" line="1259"/>
         <source>Hub URL</source>
         <translation>URL hub</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1264"/>
+        <location filename="../managerpanel.cpp" line="1267"/>
         <source>Staff</source>
         <translation>Staf</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1271"/>
-        <location filename="../managerpanel.cpp" line="1298"/>
+        <location filename="../managerpanel.cpp" line="1274"/>
+        <location filename="../managerpanel.cpp" line="1301"/>
         <source>Cashier</source>
         <translation>Kasir</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1274"/>
+        <location filename="../managerpanel.cpp" line="1277"/>
         <source>Add</source>
         <translation>Tambah</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1276"/>
+        <location filename="../managerpanel.cpp" line="1279"/>
         <source>Role</source>
         <translation>Peran</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1299"/>
+        <location filename="../managerpanel.cpp" line="1302"/>
         <source>inactive</source>
         <translation>nonaktif</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1309"/>
+        <location filename="../managerpanel.cpp" line="1312"/>
         <source>Type the store&apos;s name.</source>
         <translation>Ketik nama toko.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1314"/>
+        <location filename="../managerpanel.cpp" line="1317"/>
         <source>“%1” is not a time zone. Use Asia/Jakarta, Asia/Makassar or Asia/Jayapura.</source>
         <translation>“%1” bukan zona waktu. Gunakan Asia/Jakarta, Asia/Makassar, atau Asia/Jayapura.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1321"/>
+        <location filename="../managerpanel.cpp" line="1324"/>
         <source>The hub URL must look like https://hub.example.co.id.</source>
         <translation>URL hub harus seperti https://hub.contoh.co.id.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1339"/>
+        <location filename="../managerpanel.cpp" line="1342"/>
         <source>Settings saved.</source>
         <translation>Pengaturan tersimpan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1339"/>
+        <location filename="../managerpanel.cpp" line="1342"/>
         <source>Nothing changed.</source>
         <translation>Tidak ada yang berubah.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1358"/>
+        <location filename="../managerpanel.cpp" line="1361"/>
         <source> ms</source>
         <translation> ms</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1362"/>
+        <location filename="../managerpanel.cpp" line="1365"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1363"/>
+        <location filename="../managerpanel.cpp" line="1366"/>
         <source>Tab</source>
         <translation>Tab</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1364"/>
+        <location filename="../managerpanel.cpp" line="1367"/>
         <source>Nothing (a pause)</source>
         <translation>Tidak ada (jeda)</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1365"/>
+        <location filename="../managerpanel.cpp" line="1368"/>
         <source>Apply and save</source>
         <translation>Terapkan dan simpan</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1367"/>
+        <location filename="../managerpanel.cpp" line="1370"/>
         <source>Devices</source>
         <translation>Perangkat</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1373"/>
+        <location filename="../managerpanel.cpp" line="1376"/>
         <source>Longest gap between keys</source>
         <translation>Jeda terlama antar tombol</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1374"/>
+        <location filename="../managerpanel.cpp" line="1377"/>
         <source>Shortest code (characters)</source>
         <translation>Kode terpendek (karakter)</translation>
     </message>
     <message>
         <location filename="../managerpanel.cpp" line="1415"/>
+        <source>○ USB scanners: not started on this terminal</source>
+        <translation>○ Pemindai USB: belum dijalankan di terminal ini</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1417"/>
+        <source>○ USB scanners: USB cannot be used here (%1)</source>
+        <translation>○ Pemindai USB: USB tidak bisa dipakai di sini (%1)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1421"/>
+        <source>○ USB scanners: none plugged in (the supported models are in docs/hardware.md)</source>
+        <translation>○ Pemindai USB: tidak ada yang terpasang (model yang didukung ada di docs/hardware.md)</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1425"/>
+        <source>ready</source>
+        <translation>siap</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1426"/>
+        <source>unplugged</source>
+        <translation>dicabut</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1427"/>
+        <source>in use by another program</source>
+        <translation>sedang dipakai program lain</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1428"/>
+        <source>no permission</source>
+        <translation>tidak ada izin</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1429"/>
+        <source>not working</source>
+        <translation>tidak berfungsi</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1432"/>
+        <source>USB scanner %1 (%2): %3</source>
+        <translation>Pemindai USB %1 (%2): %3</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1436"/>
+        <source>○ Camera, receipt printer, contactless readers: not in this version</source>
+        <translation>○ Kamera, printer struk, pembaca kartu nirsentuh: belum ada di versi ini</translation>
+    </message>
+    <message>
+        <location filename="../managerpanel.cpp" line="1448"/>
         <source>Scan a card here to test: its code appears on this line.</source>
         <translation>Scan kartu di sini untuk mencoba: kodenya muncul di baris ini.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1418"/>
+        <location filename="../managerpanel.cpp" line="1451"/>
         <source>● Keyboard-wedge scanner: listening</source>
         <translation>● Scanner keyboard-wedge: siap menerima</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1418"/>
+        <location filename="../managerpanel.cpp" line="1451"/>
         <source>○ Keyboard-wedge scanner: off on this terminal</source>
         <translation>○ Scanner keyboard-wedge: mati di terminal ini</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1419"/>
         <source>○ USB scanners, card readers, camera, receipt printer: drivers not installed in this version</source>
-        <translation>○ Scanner USB, pembaca kartu, kamera, printer struk: driver belum ada di versi ini</translation>
+        <translation type="vanished">○ Scanner USB, pembaca kartu, kamera, printer struk: driver belum ada di versi ini</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1420"/>
+        <location filename="../managerpanel.cpp" line="1453"/>
         <source>○ Hub: none set — everything is kept on this terminal</source>
         <translation>○ Hub: belum diatur — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1420"/>
+        <location filename="../managerpanel.cpp" line="1453"/>
         <source>○ Hub %1: sync not set up yet in this version</source>
         <translation>○ Hub %1: sinkronisasi belum tersedia di versi ini</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1433"/>
         <source>The scanner settings could not be saved in %1. Check the disk and its permissions.</source>
-        <translation>Pengaturan scanner tidak bisa disimpan di %1. Periksa disk dan izin aksesnya.</translation>
+        <translation type="vanished">Pengaturan scanner tidak bisa disimpan di %1. Periksa disk dan izin aksesnya.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1438"/>
+        <location filename="../managerpanel.cpp" line="1470"/>
         <source>Scanner settings applied and saved: keys up to %1 ms apart, codes of %2 characters or more.</source>
         <translation>Pengaturan scanner diterapkan dan disimpan: jeda tombol sampai %1 ms, kode %2 karakter atau lebih.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1442"/>
+        <location filename="../managerpanel.cpp" line="1474"/>
         <source>Scanner settings saved. No keyboard-wedge scanner listens on this terminal now.</source>
         <translation>Pengaturan scanner disimpan. Saat ini tidak ada scanner keyboard-wedge yang aktif di terminal ini.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1451"/>
+        <location filename="../managerpanel.cpp" line="1483"/>
         <source>Type the new person&apos;s name.</source>
         <translation>Ketik nama staf baru.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1464"/>
+        <location filename="../managerpanel.cpp" line="1496"/>
         <source>Manager %1 added.</source>
         <translation>Manajer %1 ditambahkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1464"/>
+        <location filename="../managerpanel.cpp" line="1496"/>
         <source>Cashier %1 added.</source>
         <translation>Kasir %1 ditambahkan.</translation>
     </message>
@@ -1972,27 +2020,27 @@
 <context>
     <name>setia::ui::TerminalWindow</name>
     <message>
-        <location filename="../terminalwindow.cpp" line="371"/>
+        <location filename="../terminalwindow.cpp" line="391"/>
         <source>Card %1 scanned.</source>
         <translation>Kartu %1 berhasil di-scan.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="422"/>
+        <location filename="../terminalwindow.cpp" line="442"/>
         <source>● Not connected to a hub — everything is kept on this terminal</source>
         <translation>● Tidak terhubung ke hub — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="423"/>
+        <location filename="../terminalwindow.cpp" line="443"/>
         <source>● Hub %1: sync not set up yet</source>
         <translation>● Hub %1: sinkronisasi belum diatur</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="426"/>
+        <location filename="../terminalwindow.cpp" line="446"/>
         <source>Manager: %1</source>
         <translation>Manajer: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="428"/>
+        <location filename="../terminalwindow.cpp" line="448"/>
         <source>Cashier: %1</source>
         <translation>Kasir: %1</translation>
     </message>
