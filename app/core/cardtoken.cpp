@@ -1,3 +1,4 @@
+#include "ids.h"
 #include "cardtoken.h"
 
 #include "crypto.h"
@@ -18,15 +19,6 @@ constexpr qsizetype kMaxTokenSize = 200; // a 32-character card and 15-digit tim
 constexpr qsizetype kMacBytes = 16;      // 128 bits: forging one is as hard as guessing a key
 constexpr auto kBase64 = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
 
-bool plausibleCard(QStringView card)
-{
-    if (card.size() < 4 || card.size() > 32)
-        return false;
-    for (QChar c : card)
-        if (!((c >= u'0' && c <= u'9') || (c >= u'A' && c <= u'Z')))
-            return false;
-    return true;
-}
 
 bool isBase64Url(QByteArrayView text)
 {
@@ -76,7 +68,7 @@ Error forged(const QString &why)
 
 QString issueCardToken(const QString &cardNumber, qint64 issuedAtMs, qint64 validForMs, const QByteArray &signingKey)
 {
-    if (!plausibleCard(cardNumber) || signingKey.isEmpty() || validForMs <= 0 || issuedAtMs < 0
+    if (!isPlausibleCardNumber(cardNumber) || signingKey.isEmpty() || validForMs <= 0 || issuedAtMs < 0
         || issuedAtMs > 999'999'999'999'999LL - validForMs)
         return {};
     const QByteArray body = cardNumber.toLatin1() + '|' + QByteArray::number(issuedAtMs) + '|'
@@ -115,7 +107,7 @@ Result<QString> verifyCardToken(const QByteArray &payload, qint64 nowMs, const Q
     const QString card = QString::fromLatin1(fields.at(0));
     const auto issued = canonicalNumber(fields.at(1));
     const auto expires = canonicalNumber(fields.at(2));
-    if (!plausibleCard(card) || !issued || !expires || *expires <= *issued)
+    if (!isPlausibleCardNumber(card) || !issued || !expires || *expires <= *issued)
         return forged(u"malformed"_s);
     if (*issued - nowMs > kCardTokenFutureToleranceMs)
         return makeError(u"future_card_token"_s,

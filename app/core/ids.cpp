@@ -147,4 +147,23 @@ bool isValidHumanCode(const QString &code)
     return checkChar(body) == n.back();
 }
 
+QString normalizeCardNumber(const QString &card)
+{
+    QString out;
+    for (QChar c : card.trimmed())
+        if (!c.isSpace() && c != u'-')
+            out += c.toUpper();
+    return out;
+}
+
+bool isPlausibleCardNumber(QStringView card)
+{
+    if (card.size() < 4 || card.size() > 32)
+        return false;
+    for (QChar c : card)
+        if (!((c >= u'0' && c <= u'9') || (c >= u'A' && c <= u'Z')))
+            return false;
+    return true;
+}
+
 } // namespace setia

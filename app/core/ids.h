@@ -36,6 +36,10 @@ bool isValidEan13(const QString &code);
 // A member card number: EAN-13 in the GS1 "restricted circulation" range 20–29 so it can
 // never collide with a product barcode: "2" + store prefix digit + 10 serial digits + check.
 QString makeMemberCardNumber(int storePrefixDigit, quint64 serial);
+// A card number as the store keeps it: upper case, without spaces or dashes.
+QString normalizeCardNumber(const QString &card);
+// 4 to 32 characters of 0-9 and A-Z (after normalizeCardNumber): what any card scheme may use.
+bool isPlausibleCardNumber(QStringView card);
 
 // Codes a person may read aloud or type: Crockford base32 (no I, L, O, U), with a check
 // character (mod 37) so a single typo or swap is caught. Grouped for reading: ABCD-EFGH-J.

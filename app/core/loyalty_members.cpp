@@ -15,19 +15,6 @@ using namespace Qt::StringLiterals;
 namespace setia {
 
 namespace {
-QString normalizeCard(const QString &card)
-{
-    QString out;
-    for (QChar c : card.trimmed())
-        if (!c.isSpace() && c != u'-')
-            out += c.toUpper();
-    return out;
-}
-bool plausibleCard(const QString &card)
-{
-    static const QRegularExpression re(u"^[0-9A-Z]{4,32}$"_s);
-    return re.match(card).hasMatch();
-}
 QString emailCheck(const QString &email)
 {
     if (email.isEmpty())
@@ -142,7 +129,7 @@ Result<MemberView> Loyalty::Impl::view(const MemberRow &row) const
 QString Loyalty::Impl::memberIdByCard(const QString &card, QString *status) const
 {
     Stmt q(store, u"SELECT member_id, status FROM cards WHERE card_number = ?"_s);
-    q.addBindValue(normalizeCard(card));
+    q.addBindValue(normalizeCardNumber(card));
     if (q.exec() && q.next()) {
         if (status)
             *status = q.value(1).toString();
@@ -241,9 +228,9 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
             return err(u"unknown_referral", u"referralCode: '%1' is not the code of an active member"_s.arg(r.referralCode));
         referrerId = q.value(0).toString();
     }
-    QString card = normalizeCard(r.cardNumber);
+    QString card = normalizeCardNumber(r.cardNumber);
     if (!card.isEmpty()) {
-        if (!plausibleCard(card))
+        if (!isPlausibleCardNumber(card))
             return err(u"invalid_card", u"cardNumber: '%1' is not a card number (4 to 32 letters and digits)"_s.arg(r.cardNumber));
         if (!d->memberIdByCard(card).isEmpty())
             return err(u"card_in_use", u"Card %1 already belongs to another member."_s.arg(card));
@@ -336,7 +323,7 @@ Result<MemberView> Loyalty::memberByCard(const QString &cardNumber) const
     QString status;
     const QString id = d->memberIdByCard(cardNumber, &status);
     if (id.isEmpty())
-        return err(u"unknown_card", u"Card %1 is not registered to any member."_s.arg(normalizeCard(cardNumber)));
+        return err(u"unknown_card", u"Card %1 is not registered to any member."_s.arg(normalizeCardNumber(cardNumber)));
     if (status == u"blocked"_s)
         return err(u"card_blocked", u"This card is blocked; ask the member for their replacement card."_s);
     auto row = d->activeMember(id);
@@ -472,8 +459,8 @@ Result<CardView> Loyalty::assignCard(const QString &memberId, const QString &car
     static const QStringList kinds = {u"barcode"_s, u"qr"_s, u"magstripe"_s, u"contactless"_s};
     if (!kinds.contains(kind))
         return err(u"invalid_card", u"kind: must be one of %1"_s.arg(kinds.join(u", "_s)));
-    const QString card = normalizeCard(cardNumber);
-    if (!plausibleCard(card))
+    const QString card = normalizeCardNumber(cardNumber);
+    if (!isPlausibleCardNumber(card))
         return err(u"invalid_card", u"'%1' is not a card number (4 to 32 letters and digits)."_s.arg(cardNumber));
     auto row = d->activeMember(memberId);
     if (!row)
@@ -497,16 +484,16 @@ Result<CardView> Loyalty::blockCard(const QString &cardNumber, const QString &re
         return st.error();
     if (reason.trimmed().isEmpty())
         return err(u"reason_required", u"Say why the card is blocked (lost, stolen, damaged)."_s);
-    const QString card = normalizeCard(cardNumber);
+    const QString card = normalizeCardNumber(cardNumber);
     QString status;
     const QString memberId = d->memberIdByCard(card, &status);
     if (memberId.isEmpty())
         return err(u"unknown_card", u"Card %1 is not registered."_s.arg(card));
     if (status == u"blocked"_s)
         return err(u"card_blocked", u"Card %1 is already blocked."_s.arg(card));
-    const QString repl = normalizeCard(replacement);
+    const QString repl = normalizeCardNumber(replacement);
     if (!repl.isEmpty()) {
-        if (!plausibleCard(repl))
+        if (!isPlausibleCardNumber(repl))
             return err(u"invalid_card", u"'%1' is not a card number."_s.arg(replacement));
         if (!d->memberIdByCard(repl).isEmpty())
             return err(u"card_in_use", u"Replacement card %1 already belongs to a member."_s.arg(repl));

@@ -1,5 +1,6 @@
 // Loyalty::memberByScan and Loyalty::digitalCardToken: from what a scan means (scanmeaning.h)
 // to the member it identifies. Only the public lookups and recordScan are used here.
+#include "ids.h"
 #include "loyalty_p.h"
 
 #include "cardtoken.h"
@@ -15,26 +16,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcScan, "setia.scan", QtWarningMsg)
 
-// As the card lookups store them: upper case, without spaces or dashes.
-QString normalizedCard(const QString &card)
-{
-    QString out;
-    for (QChar c : card.trimmed())
-        if (!c.isSpace() && c != u'-')
-            out += c.toUpper();
-    return out;
-}
-
-bool plausibleCard(const QString &card)
-{
-    if (card.size() < 4 || card.size() > 32)
-        return false;
-    for (QChar c : card)
-        if (!((c >= u'0' && c <= u'9') || (c >= u'A' && c <= u'Z')))
-            return false;
-    return true;
-}
-
 } // namespace
 
 Result<MemberView> Loyalty::memberByScan(const ScanInput &scan, ScanMeaning *meaningOut)
@@ -45,7 +26,7 @@ Result<MemberView> Loyalty::memberByScan(const ScanInput &scan, ScanMeaning *mea
 
     // A registered card (whatever its status) counts for the repeat-scan rule, by its number.
     auto byCard = [this](const QString &number, bool viaToken, const QString &why) -> Result<MemberView> {
-        const QString card = normalizedCard(number);
+        const QString card = normalizeCardNumber(number);
         const QString owner = d->memberIdByCard(card);
         if (owner.isEmpty())
             return err(u"unknown_card", why.isEmpty() ? u"Card %1 is not registered to any member."_s.arg(card)
@@ -89,7 +70,7 @@ Result<MemberView> Loyalty::memberByScan(const ScanInput &scan, ScanMeaning *mea
         return byCard(m.value, false, m.detail);
     case ScanMeaning::Kind::Text:
         // A card of an older scheme (imported) may be any letters and digits.
-        if (const QString card = normalizedCard(m.value); plausibleCard(card) && !d->memberIdByCard(card).isEmpty())
+        if (const QString card = normalizeCardNumber(m.value); isPlausibleCardNumber(card) && !d->memberIdByCard(card).isEmpty())
             return byCard(card, false, QString());
         return err(u"unknown_member",
                    u"'%1' is not a card, a phone number or a code; search for the name instead."_s.arg(m.value.left(40)));
@@ -102,7 +83,7 @@ QString Loyalty::digitalCardToken(const QString &cardNumber, qint64 validForMs) 
     auto member = memberByCard(cardNumber); // refuses blocked cards and members
     if (!member)
         return {};
-    const QString card = normalizedCard(cardNumber);
+    const QString card = normalizeCardNumber(cardNumber);
     for (const CardView &c : member->cards)
         if (c.number == card && c.kind == u"qr"_s && c.status == u"active"_s)
             return issueCardToken(card, d->now(), validForMs, d->keys.signingKey());

@@ -261,15 +261,6 @@ const char16_t *networkInTracks(QByteArrayView buf, const Tracks &tracks)
     return nullptr;
 }
 
-bool plausibleCard(QStringView card)
-{
-    if (card.size() < 4 || card.size() > 32)
-        return false;
-    for (QChar c : card)
-        if (!((c >= u'0' && c <= u'9') || (c >= u'A' && c <= u'Z')))
-            return false;
-    return true;
-}
 
 ScanMeaning garbled(const QString &code, const QString &detail)
 {
@@ -320,7 +311,7 @@ ScanMeaning fromTracks(QByteArrayView buf, const Tracks &tracks)
         for (const Track &t : tracks.list)
             if (t.number == number) {
                 const QString account = QString::fromLatin1(accountOf(buf, t)).toUpper();
-                if (plausibleCard(account))
+                if (isPlausibleCardNumber(account))
                     return memberCard(account, true);
             }
     return garbled(u"garbled_scan"_s, u"no card number on the tracks"_s);
