@@ -576,6 +576,13 @@ RedeemPage::RedeemPage(TerminalWindow *w) : QWidget(w), m_w(w)
     });
 }
 
+void RedeemPage::useScannedVoucher(const QString &code)
+{
+    m_voucher->setText(code);
+    QLineEdit *next = m_voucherReceipt->text().isEmpty() ? m_voucherReceipt : m_voucherTotal;
+    next->setFocus();
+}
+
 void RedeemPage::start(const QString &memberId)
 {
     m_member = memberId;

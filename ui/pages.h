@@ -92,7 +92,10 @@ public:
     QList<QPushButton *> tiles() const { return m_tiles; }
     QPushButton *confirmButton() const { return m_confirm; }
     QLabel *question() const { return m_question; }
+    QLineEdit *voucher() const { return m_voucher; }
     void choose(const QString &rewardId);
+    // A voucher code scanned while this member is open: filled in, the cursor on what is left to type.
+    void useScannedVoucher(const QString &code);
 
 private:
     TerminalWindow *m_w;

@@ -346,8 +346,15 @@ void openScanned(TerminalWindow &w, ScanInput &input)
         }
     }
     if (e.code == u"voucher_scanned"_s) {
-        // The redeem page uses vouchers for the member who is open; the code is said so that it
-        // can be typed there.
+        // With a member open, the voucher goes to the redeem page for them; without one, the
+        // cashier is told to open the member first (the code is said so it can be typed there).
+        if (!w.currentMember().isEmpty()) {
+            w.showPage(TerminalWindow::Page::Redeem);
+            w.redeemPage()->useScannedVoucher(meaning.value);
+            w.showOk(QCoreApplication::translate("Texts", "Voucher %1 scanned: check the receipt and total, then use it.")
+                         .arg(meaning.value));
+            return;
+        }
         w.showError(Texts::error(e) + u" ("_s + meaning.value + u")"_s);
         return;
     }

@@ -147,6 +147,14 @@ void TestScanning::voucherAndGarbledScansAreSaid()
     QCOMPARE(m_w->page(), TerminalWindow::Page::Scan);
     QVERIFY2(m_w->message().contains(u"voucher"_s), qPrintable(m_w->message()));
     QVERIFY2(m_w->message().contains(normalizeHumanCode(voucher)), qPrintable(m_w->message()));
+    // With a member open, the scanned voucher lands in the redeem page's voucher field for them.
+    m_w->openMember(m_siti);
+    m_w->handleScan(scanOf(voucher.toLatin1(), Scan::Source::KeyboardWedge));
+    QCOMPARE(m_w->page(), TerminalWindow::Page::Redeem);
+    QCOMPARE(m_w->redeemPage()->voucher()->text(), normalizeHumanCode(voucher));
+    QCOMPARE(m_w->currentMember(), m_siti);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
     m_w->handleScan(scanOf(QByteArray("\x02\x1b[29", 5), Scan::Source::HidScanner));
     QVERIFY2(m_w->message().contains(u"could not be read"_s), qPrintable(m_w->message()));
     m_w->handleScan(scanOf(";2900000", Scan::Source::MagStripe, u"track"_s));

@@ -228,6 +228,11 @@
         <source>Check the details: %1</source>
         <translation>Periksa datanya: %1</translation>
     </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="354"/>
+        <source>Voucher %1 scanned: check the receipt and total, then use it.</source>
+        <translation>Voucher %1 terpindai: periksa nomor struk dan totalnya, lalu pakai.</translation>
+    </message>
 </context>
 <context>
     <name>setia::ui::EarnPage</name>
@@ -335,107 +340,107 @@
 <context>
     <name>setia::ui::EnrollPage</name>
     <message>
-        <location filename="../pages.cpp" line="642"/>
+        <location filename="../pages.cpp" line="649"/>
         <source>optional</source>
         <translation>opsional</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="644"/>
+        <location filename="../pages.cpp" line="651"/>
         <source>DD-MM-YYYY (optional)</source>
         <translation>DD-MM-YYYY (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="646"/>
+        <location filename="../pages.cpp" line="653"/>
         <source>a friend&apos;s code (optional)</source>
         <translation>kode dari teman (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="648"/>
+        <location filename="../pages.cpp" line="655"/>
         <source>scan the card now</source>
         <translation>scan kartunya sekarang</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="649"/>
+        <location filename="../pages.cpp" line="656"/>
         <source>New member</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="650"/>
+        <location filename="../pages.cpp" line="657"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="651"/>
+        <location filename="../pages.cpp" line="658"/>
         <source>Phone</source>
         <translation>No. HP</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="652"/>
+        <location filename="../pages.cpp" line="659"/>
         <source>E-mail</source>
         <translation>Email</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="653"/>
+        <location filename="../pages.cpp" line="660"/>
         <source>Birth date</source>
         <translation>Tanggal lahir</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="654"/>
+        <location filename="../pages.cpp" line="661"/>
         <source>Referral code</source>
         <translation>Kode referral</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="655"/>
+        <location filename="../pages.cpp" line="662"/>
         <source>Card</source>
         <translation>Kartu</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="661"/>
+        <location filename="../pages.cpp" line="668"/>
         <source>Read this to the customer:</source>
         <translation>Bacakan kepada pelanggan:</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="662"/>
+        <location filename="../pages.cpp" line="669"/>
         <source>We keep your name, phone number and birth date to give you points and rewards. You can ask us to show, correct or delete them at any time.</source>
         <translation>Kami menyimpan nama, nomor telepon, dan tanggal lahir Anda untuk memberikan poin dan hadiah. Anda dapat meminta kami untuk menunjukkan, memperbaiki, atau menghapus data tersebut kapan saja.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="665"/>
+        <location filename="../pages.cpp" line="672"/>
         <source>May we send offers by SMS or e-mail?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui SMS atau email?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="666"/>
+        <location filename="../pages.cpp" line="673"/>
         <source>May we send offers by WhatsApp?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui WhatsApp?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="667"/>
+        <location filename="../pages.cpp" line="674"/>
         <source>No plastic card: issue a digital card</source>
         <translation>Tanpa kartu plastik: buat kartu digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="674"/>
+        <location filename="../pages.cpp" line="681"/>
         <source>Enroll (Enter)</source>
         <translation>Daftarkan (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="675"/>
+        <location filename="../pages.cpp" line="682"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="708"/>
+        <location filename="../pages.cpp" line="715"/>
         <source>Type the birth date as DD-MM-YYYY, for example 15-03-1994.</source>
         <translation>Ketik tanggal lahir dengan format DD-MM-YYYY, contoh 15-03-1994.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="728"/>
+        <location filename="../pages.cpp" line="735"/>
         <source>Welcome! The member can be found by phone number.</source>
         <translation>Selamat bergabung! Member bisa dicari dengan nomor HP.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="729"/>
+        <location filename="../pages.cpp" line="736"/>
         <source>Welcome! Card number %1.</source>
         <translation>Selamat bergabung! Nomor kartu %1.</translation>
     </message>
@@ -1778,62 +1783,62 @@
 <context>
     <name>setia::ui::ReceiptsPage</name>
     <message>
-        <location filename="../pages.cpp" line="836"/>
+        <location filename="../pages.cpp" line="843"/>
         <source>Choose the receipt with ↑ ↓ and press Enter to refund it, whole or in part.</source>
         <translation>Pilih struk dengan ↑ ↓ lalu tekan Enter untuk me-refund, seluruhnya atau sebagian.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="843"/>
+        <location filename="../pages.cpp" line="850"/>
         <source>Refund this receipt (Enter)</source>
         <translation>Refund struk ini (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="844"/>
+        <location filename="../pages.cpp" line="851"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="865"/>
+        <location filename="../pages.cpp" line="872"/>
         <source>Receipts of %1</source>
         <translation>Struk milik %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="865"/>
+        <location filename="../pages.cpp" line="872"/>
         <source>Receipts</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="886"/>
+        <location filename="../pages.cpp" line="893"/>
         <source>%1 · +%2 points</source>
         <translation>%1 · +%2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="888"/>
+        <location filename="../pages.cpp" line="895"/>
         <source>refunded</source>
         <translation>sudah di-refund</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="890"/>
+        <location filename="../pages.cpp" line="897"/>
         <source>%1 refunded, %2 left</source>
         <translation>%1 sudah di-refund, sisa %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="891"/>
+        <location filename="../pages.cpp" line="898"/>
         <source>Receipt %1 — %2</source>
         <translation>Struk %1 — %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="894"/>
+        <location filename="../pages.cpp" line="901"/>
         <source>Receipt %1 of %2: %3, +%4 points.</source>
         <translation>Struk %1 tanggal %2: %3, +%4 poin.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="899"/>
+        <location filename="../pages.cpp" line="906"/>
         <source>No receipts with points yet.</source>
         <translation>Belum ada struk dengan poin.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="925"/>
+        <location filename="../pages.cpp" line="932"/>
         <source>Choose a receipt first.</source>
         <translation>Pilih struk terlebih dahulu.</translation>
     </message>
@@ -1886,21 +1891,21 @@
         <translation>Voucher diterima: potongan %1.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="602"/>
+        <location filename="../pages.cpp" line="609"/>
         <source>%1
 %2 points</source>
         <translation>%1
 %2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="603"/>
+        <location filename="../pages.cpp" line="610"/>
         <source>%1
 %2 points — %3 more needed</source>
         <translation>%1
 %2 poin — kurang %3 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="623"/>
+        <location filename="../pages.cpp" line="630"/>
         <source>Redeem %1 for %2 points? Balance after: %3</source>
         <translation>Tukar %1 dengan %2 poin? Sisa poin: %3</translation>
     </message>
@@ -1908,73 +1913,73 @@
 <context>
     <name>setia::ui::RefundPage</name>
     <message>
-        <location filename="../pages.cpp" line="744"/>
-        <location filename="../pages.cpp" line="776"/>
+        <location filename="../pages.cpp" line="751"/>
+        <location filename="../pages.cpp" line="783"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="746"/>
+        <location filename="../pages.cpp" line="753"/>
         <source>e.g. goods returned</source>
         <translation>contoh: barang diretur</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="749"/>
+        <location filename="../pages.cpp" line="756"/>
         <source>Refund a receipt</source>
         <translation>Refund struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="750"/>
+        <location filename="../pages.cpp" line="757"/>
         <source>The points of the refunded purchase are taken back.</source>
         <translation>Poin dari pembelian yang di-refund akan ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="752"/>
+        <location filename="../pages.cpp" line="759"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="753"/>
+        <location filename="../pages.cpp" line="760"/>
         <source>Amount refunded (Rp)</source>
         <translation>Jumlah refund (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="754"/>
+        <location filename="../pages.cpp" line="761"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="758"/>
+        <location filename="../pages.cpp" line="765"/>
         <source>Refund (Enter)</source>
         <translation>Refund (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="759"/>
+        <location filename="../pages.cpp" line="766"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="790"/>
+        <location filename="../pages.cpp" line="797"/>
         <source>empty: all that is left, %1</source>
         <translation>kosongkan: semua sisanya, %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="797"/>
+        <location filename="../pages.cpp" line="804"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="805"/>
+        <location filename="../pages.cpp" line="812"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="811"/>
+        <location filename="../pages.cpp" line="818"/>
         <source>Type the reason for the refund, e.g. goods returned.</source>
         <translation>Ketik alasan refund, misalnya barang dikembalikan.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="825"/>
+        <location filename="../pages.cpp" line="832"/>
         <source>Refund saved: %1 points taken back. The member&apos;s balance is now %2.</source>
         <translation>Refund tersimpan: %1 poin ditarik kembali. Saldo poin member sekarang %2.</translation>
     </message>
@@ -2020,27 +2025,27 @@
 <context>
     <name>setia::ui::TerminalWindow</name>
     <message>
-        <location filename="../terminalwindow.cpp" line="391"/>
+        <location filename="../terminalwindow.cpp" line="398"/>
         <source>Card %1 scanned.</source>
         <translation>Kartu %1 berhasil di-scan.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="442"/>
+        <location filename="../terminalwindow.cpp" line="449"/>
         <source>● Not connected to a hub — everything is kept on this terminal</source>
         <translation>● Tidak terhubung ke hub — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="443"/>
+        <location filename="../terminalwindow.cpp" line="450"/>
         <source>● Hub %1: sync not set up yet</source>
         <translation>● Hub %1: sinkronisasi belum diatur</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="446"/>
+        <location filename="../terminalwindow.cpp" line="453"/>
         <source>Manager: %1</source>
         <translation>Manajer: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="448"/>
+        <location filename="../terminalwindow.cpp" line="455"/>
         <source>Cashier: %1</source>
         <translation>Kasir: %1</translation>
     </message>
