@@ -72,7 +72,6 @@ void TerminalWindow::changeEvent(QEvent *event) { QWidget::changeEvent(event); }
 
 void TerminalWindow::useReadConnection(ReadAccess access)
 {
-    m_storePath = access.dbPath;
     m_reads->start(std::move(access));
 }
 

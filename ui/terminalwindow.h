@@ -46,7 +46,6 @@ public:
     BackgroundReads *reads() const { return m_reads; }
     void useReadConnection(ReadAccess access);
     // The store's file ("" when not known): device settings are kept next to it.
-    QString storePath() const { return m_storePath; }
     // Installs the keyboard-wedge scanner on the application with the saved thresholds (call
     // after useReadConnection()) and routes its scans to handleScan(). Idempotent.
     WedgeScanner *enableKeyboardWedge();
@@ -128,7 +127,6 @@ private:
     WedgeScanner *m_scanner = nullptr;
     UsbScannerManager *m_usb = nullptr;
     QString m_usbError;
-    QString m_storePath;
     int m_managerIdleMs = 0; // carried over a language switch (0: the panel default)
 };
 

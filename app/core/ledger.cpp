@@ -187,6 +187,15 @@ CanonicalWriter &CanonicalWriter::value(qint64 v)
     return *this;
 }
 
+CanonicalWriter &CanonicalWriter::decimalString(qint64 v)
+{
+    separate();
+    m_out += '"';
+    m_out += QByteArray::number(v);
+    m_out += '"';
+    return *this;
+}
+
 CanonicalWriter &CanonicalWriter::value(bool v)
 {
     separate();
@@ -209,53 +218,36 @@ QByteArray canonicalJson(const QJsonValue &value)
 }
 
 namespace {
-QByteArray canonicalEncoding(const LedgerEvent &e, const QByteArray &payloadJson);
+QByteArray canonicalEncoding(const LedgerEvent &e, const QByteArray &payloadJson)
+{
+    // The same bytes as canonicalJson() of the object {v, event_id, ..., prev_hash}, written
+    // directly: hlc and every 64-bit value as a decimal string. Hot path: runs for every event.
+    CanonicalWriter w;
+    w.beginObject()
+        .field("actor", e.actor)
+        .key("amount").decimalString(e.amount)
+        .field("event_id", e.eventId)
+        .key("hlc").decimalString(e.hlc)
+        .field("member_id", e.memberId)
+        .key("occurred_at").decimalString(e.occurredAt)
+        .key("payload").raw(payloadJson)
+        .key("points").decimalString(e.points)
+        .field("prev_hash", e.prevHash)
+        .field("receipt_id", e.receiptId)
+        .field("ref_event_id", e.refEventId)
+        .field("terminal_id", e.terminalId)
+        .key("terminal_seq").decimalString(e.terminalSeq)
+        .field("type", e.type)
+        .field("v", 1)
+        .endObject();
+    return w.bytes();
 }
+} // namespace
 
 QByteArray canonicalEncoding(const LedgerEvent &e)
 {
     return canonicalEncoding(e, e.payloadJson.isEmpty() ? canonicalJson(e.payload) : e.payloadJson);
 }
-
-namespace {
-QByteArray canonicalEncoding(const LedgerEvent &e, const QByteArray &payloadJson)
-{
-    // The same bytes as canonicalJson() of the object {v, event_id, ..., prev_hash}, written
-    // directly: keys in sorted UTF-8 order; hlc and every 64-bit value as a decimal string
-    // (JSON numbers are not exact past 2^53). Hot path: runs for every event.
-    QByteArray out;
-    out.reserve(512);
-    auto key = [&out](const char *k) {
-        out += '"';
-        out += k;
-        out += "\":";
-    };
-    auto str = [&out](const QString &v) { writeString(out, v); };
-    auto num = [&out](qint64 v) {
-        out += '"';
-        out += QByteArray::number(v);
-        out += '"';
-    };
-    out += '{';
-    key("actor"), str(e.actor), out += ',';
-    key("amount"), num(e.amount), out += ',';
-    key("event_id"), str(e.eventId), out += ',';
-    key("hlc"), num(e.hlc), out += ',';
-    key("member_id"), str(e.memberId), out += ',';
-    key("occurred_at"), num(e.occurredAt), out += ',';
-    key("payload"), out += payloadJson, out += ',';
-    key("points"), num(e.points), out += ',';
-    key("prev_hash"), str(e.prevHash), out += ',';
-    key("receipt_id"), str(e.receiptId), out += ',';
-    key("ref_event_id"), str(e.refEventId), out += ',';
-    key("terminal_id"), str(e.terminalId), out += ',';
-    key("terminal_seq"), num(e.terminalSeq), out += ',';
-    key("type"), str(e.type), out += ',';
-    key("v"), out += '1';
-    out += '}';
-    return out;
-}
-} // namespace
 
 QString computeHash(const LedgerEvent &e) { return sha256Hex(canonicalEncoding(e)); }
 

@@ -68,6 +68,8 @@ public:
     CanonicalWriter &value(qint64 v);
     CanonicalWriter &value(bool v);
     CanonicalWriter &value(int v) { return value(qint64(v)); }
+    // A 64-bit integer as a decimal string (JSON numbers are not exact past 2^53).
+    CanonicalWriter &decimalString(qint64 v);
     // A value already in canonical JSON.
     CanonicalWriter &raw(const QByteArray &json);
     CanonicalWriter &field(const char *k, const QString &v) { return key(k).value(v); }
