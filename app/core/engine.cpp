@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "ledger.h"
 
 #include <QJsonObject>
 #include <QTimeZone>
@@ -119,6 +120,24 @@ QJsonObject basketToJson(const Basket &b)
                        {u"paymentMethod"_s, b.paymentMethod}, {u"lines"_s, lines}};
 }
 
+void writeBasketJson(CanonicalWriter &w, const Basket &b, bool withReceiptId)
+{
+    // The fields of basketToJson(), in canonical (sorted) order.
+    w.beginObject().field("currency", b.currency).key("lines").beginArray();
+    for (const BasketLine &l : b.lines)
+        w.beginObject()
+            .field("category", l.category)
+            .field("name", l.name)
+            .field("quantity", l.quantity)
+            .field("sku", l.sku)
+            .field("unitPrice", l.unitPrice)
+            .endObject();
+    w.endArray().field("paymentMethod", b.paymentMethod);
+    if (withReceiptId)
+        w.field("receiptId", b.receiptId);
+    w.field("total", b.total).endObject();
+}
+
 Result<Basket> basketFromJson(const QJsonObject &o)
 {
     static const QStringList known = {u"receiptId"_s, u"total"_s, u"currency"_s, u"paymentMethod"_s, u"lines"_s};
@@ -162,6 +181,21 @@ QJsonArray explanationToJson(const QList<ExplanationLine> &lines)
         a.append(QJsonObject{{u"kind"_s, l.kind}, {u"id"_s, l.id}, {u"label"_s, l.label},
                              {u"points"_s, l.points}, {u"amount"_s, l.amount}});
     return a;
+}
+
+void writeExplanationJson(CanonicalWriter &w, const QList<ExplanationLine> &lines)
+{
+    // The fields of explanationToJson(), in canonical (sorted) order.
+    w.beginArray();
+    for (const ExplanationLine &l : lines)
+        w.beginObject()
+            .field("amount", l.amount)
+            .field("id", l.id)
+            .field("kind", l.kind)
+            .field("label", l.label)
+            .field("points", l.points)
+            .endObject();
+    w.endArray();
 }
 
 QList<ExplanationLine> explanationFromJson(const QJsonArray &json)

@@ -33,6 +33,10 @@ struct Basket {
 // Checks a basket a POS or cashier sent; the error names the line and the field.
 Status validateBasket(const Basket &basket, const Program &program);
 QJsonObject basketToJson(const Basket &basket);
+class CanonicalWriter;
+// basketToJson() written straight as canonical JSON (the earn hot path); keep the two in step
+// (tst_primitives compares them). Without receiptId for the earn event's payload.
+void writeBasketJson(CanonicalWriter &w, const Basket &basket, bool withReceiptId);
 Result<Basket> basketFromJson(const QJsonObject &json);
 
 // One line of an explanation, in the order a receipt prints it. kind is one of:
@@ -43,6 +47,8 @@ struct ExplanationLine {
     qint64 amount = 0; // the amount the line was computed on, minor units (0 when not relevant)
 };
 QJsonArray explanationToJson(const QList<ExplanationLine> &lines);
+// explanationToJson() written straight as canonical JSON.
+void writeExplanationJson(CanonicalWriter &w, const QList<ExplanationLine> &lines);
 QList<ExplanationLine> explanationFromJson(const QJsonArray &json);
 
 struct BonusAward {

@@ -20,6 +20,22 @@ QJsonObject EarnResult::toJson() const
                        {u"tier"_s, tierId}, {u"tierChanged"_s, tierChanged}, {u"explanation"_s, explanationToJson(explanation)}};
 }
 
+void EarnResult::writeJson(CanonicalWriter &w) const
+{
+    w.beginObject()
+        .field("balance", balance)
+        .field("bonusPoints", bonusPoints)
+        .field("eventId", eventId)
+        .key("explanation");
+    writeExplanationJson(w, explanation);
+    w.field("memberId", memberId)
+        .field("points", points)
+        .field("receiptId", receiptId)
+        .field("tier", tierId)
+        .field("tierChanged", tierChanged)
+        .endObject();
+}
+
 EarnResult EarnResult::fromJson(const QJsonObject &o)
 {
     EarnResult r;

@@ -79,6 +79,8 @@ struct EarnResult {
     bool replayed = false;    // the same receipt was already earned: this is the original answer
     QList<ExplanationLine> explanation;
     QJsonObject toJson() const;
+    // toJson() written straight as canonical JSON (stored for replays); keep the two in step.
+    void writeJson(CanonicalWriter &w) const;
     static EarnResult fromJson(const QJsonObject &o);
 };
 

@@ -10,43 +10,6 @@ using namespace Qt::StringLiterals;
 
 namespace setia {
 
-namespace {
-
-// basketToJson() in canonical JSON, written directly (the earn hot path); tst_rules compares.
-void writeBasket(CanonicalWriter &w, const Basket &b, bool withReceiptId)
-{
-    w.beginObject().field("currency", b.currency).key("lines").beginArray();
-    for (const BasketLine &l : b.lines)
-        w.beginObject()
-            .field("category", l.category)
-            .field("name", l.name)
-            .field("quantity", l.quantity)
-            .field("sku", l.sku)
-            .field("unitPrice", l.unitPrice)
-            .endObject();
-    w.endArray().field("paymentMethod", b.paymentMethod);
-    if (withReceiptId)
-        w.field("receiptId", b.receiptId);
-    w.field("total", b.total).endObject();
-}
-
-// explanationToJson() in canonical JSON.
-void writeExplanation(CanonicalWriter &w, const QList<ExplanationLine> &lines)
-{
-    w.beginArray();
-    for (const ExplanationLine &l : lines)
-        w.beginObject()
-            .field("amount", l.amount)
-            .field("id", l.id)
-            .field("kind", l.kind)
-            .field("label", l.label)
-            .field("points", l.points)
-            .endObject();
-    w.endArray();
-}
-
-} // namespace
-
 MemberFacts Loyalty::Impl::facts(const MemberRow &row, const Program &p, qint64 at, qint64 *tierTotal) const
 {
     // Two reads instead of one per rule: every figure the rules need comes from the member's
@@ -171,7 +134,7 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
         return st.error();
     CanonicalWriter request; // canonicalJson({"basket": basketToJson(basket), "member": memberId})
     request.beginObject().key("basket");
-    writeBasket(request, basket, true);
+    writeBasketJson(request, basket, true);
     request.field("member", memberId).endObject();
     const QString requestHash = sha256Hex(request.bytes());
     {
@@ -213,9 +176,9 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     e.occurredAt = now;
     CanonicalWriter payload; // {basket (without receiptId), eligible, explanation, programVersion}
     payload.beginObject().key("basket");
-    writeBasket(payload, basket, false);
+    writeBasketJson(payload, basket, false);
     payload.field("eligible", c.eligibleAmount).key("explanation");
-    writeExplanation(payload, c.lines);
+    writeExplanationJson(payload, c.lines);
     payload.field("programVersion", program.version).endObject();
     e.payloadJson = payload.bytes();
     auto earned = d->append(e, expiresAt);
@@ -280,19 +243,8 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     r.addBindValue(basket.total);
     r.addBindValue(c.points);
     r.addBindValue(requestHash);
-    CanonicalWriter answer; // result.toJson(), the answer a retry of this receipt gets
-    answer.beginObject()
-        .field("balance", result.balance)
-        .field("bonusPoints", result.bonusPoints)
-        .field("eventId", result.eventId)
-        .key("explanation");
-    writeExplanation(answer, result.explanation);
-    answer.field("memberId", result.memberId)
-        .field("points", result.points)
-        .field("receiptId", result.receiptId)
-        .field("tier", result.tierId)
-        .field("tierChanged", result.tierChanged)
-        .endObject();
+    CanonicalWriter answer; // the answer a retry of this receipt gets
+    result.writeJson(answer);
     r.addBindValue(QString::fromUtf8(answer.bytes()));
     r.addBindValue(now);
     if (auto st = exec(r, "record the receipt"); !st)

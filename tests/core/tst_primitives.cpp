@@ -5,6 +5,7 @@
 #include "core/csv.h"
 #include "core/ids.h"
 #include "core/ledger.h"
+#include "core/loyalty.h"
 #include "core/money.h"
 #include "core/phone.h"
 
@@ -309,6 +310,39 @@ void TestPrimitives::canonicalJsonIsStable()
     pre.payloadJson = canonicalJson(g.payload);
     QCOMPARE(canonicalEncoding(pre), canonicalEncoding(g));
     QCOMPARE(computeHash(pre), computeHash(g));
+
+    // The earn path's fast writers give exactly canonicalJson of their QJson counterparts.
+    Basket b;
+    b.receiptId = u"POS-\"9\""_s;
+    b.total = 125000;
+    b.paymentMethod = u"qris"_s;
+    b.lines = {BasketLine{u"KOPI-1"_s, u"coffee"_s, u"Es Kopi Susu \u00e4"_s, 2, 25000}, BasketLine{u"X"_s, u"food"_s, u"Roti"_s, 1, 75000}};
+    for (bool withReceipt : {true, false}) {
+        CanonicalWriter bw;
+        writeBasketJson(bw, b, withReceipt);
+        QJsonObject expected = basketToJson(b);
+        if (!withReceipt)
+            expected.remove(u"receiptId"_s);
+        QCOMPARE(bw.bytes(), canonicalJson(expected));
+    }
+    const QList<ExplanationLine> lines{{u"base"_s, u""_s, u"Base: 1 point per Rp10.000"_s, 12, 125000},
+                                       {u"multiplier"_s, u"qris"_s, u"QRIS \"x1.1\""_s, 1, 0}};
+    CanonicalWriter ew;
+    writeExplanationJson(ew, lines);
+    QCOMPARE(ew.bytes(), canonicalJson(explanationToJson(lines)));
+    EarnResult r;
+    r.memberId = u"m"_s;
+    r.receiptId = b.receiptId;
+    r.eventId = u"e"_s;
+    r.points = 13;
+    r.bonusPoints = 25;
+    r.balance = 340;
+    r.tierId = u"gold"_s;
+    r.tierChanged = true;
+    r.explanation = lines;
+    CanonicalWriter rw;
+    r.writeJson(rw);
+    QCOMPARE(rw.bytes(), canonicalJson(r.toJson()));
 }
 
 void TestPrimitives::csvParsing()
