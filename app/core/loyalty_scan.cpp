@@ -70,8 +70,9 @@ Result<MemberView> Loyalty::memberByScan(const ScanInput &scan, ScanMeaning *mea
         return byCard(m.value, false, m.detail);
     case ScanMeaning::Kind::Text:
         // A card of an older scheme (imported) may be any letters and digits.
-        if (const QString card = normalizeCardNumber(m.value); isPlausibleCardNumber(card) && !d->memberIdByCard(card).isEmpty())
-            return byCard(card, false, QString());
+        if (const QString card = normalizeCardNumber(m.value); isPlausibleCardNumber(card))
+            if (auto found = byCard(card, false, QString()); found || found.error().code != u"unknown_card"_s)
+                return found; // one card lookup, not a check and then the lookup again
         return err(u"unknown_member",
                    u"'%1' is not a card, a phone number or a code; search for the name instead."_s.arg(m.value.left(40)));
     }
