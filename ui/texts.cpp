@@ -22,6 +22,9 @@ QString Texts::error(const Error &e)
         return tr("That scan could not be read. Scan again, or type the card or phone number.");
     if (c == u"partial_scan"_s)
         return tr("The card was read only in part. Swipe it again in one smooth move.");
+    if (c == u"random_chip_id"_s)
+        return tr("This card (or phone) gives a new number at every tap, so it cannot be a member card. Ask for the member card, "
+                  "the QR code or the phone number.");
     if (c == u"voucher_scanned"_s)
         return tr("This is a voucher, not a member card. Open the member, then use it on the Redeem page (F6).");
     if (c == u"digital_card_needs_qr"_s)

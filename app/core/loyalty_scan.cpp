@@ -52,6 +52,9 @@ Result<MemberView> Loyalty::memberByScan(const ScanInput &scan, ScanMeaning *mea
                    u"This is a payment card (%1), not a member card; nothing was read from it or kept. Ask for the member"
                    " card or phone number."_s.arg(m.brand));
     case ScanMeaning::Kind::Garbled:
+        if (m.error == u"random_chip_id"_s)
+            return Error{m.error, u"This card or phone gives a new number at every tap, so it cannot be a member card; ask"
+                                  " for the member card, the QR code or the phone number."_s};
         return Error{m.error, m.error == u"partial_scan"_s
                                   ? u"The card was read only in part (%1); swipe it again in one smooth move."_s.arg(m.detail)
                                   : u"The scan could not be read (%1); scan again or type the number."_s.arg(m.detail)};

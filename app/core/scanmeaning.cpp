@@ -317,6 +317,28 @@ ScanMeaning fromTracks(QByteArrayView buf, const Tracks &tracks)
     return garbled(u"garbled_scan"_s, u"no card number on the tracks"_s);
 }
 
+// A contactless chip's UID (ISO/IEC 14443-3: 4, 7 or 10 bytes) as the reader gives it, in hex.
+// The member card's number is the UID in upper-case hex. A 4-byte UID that starts with 08 is a
+// random one, new at every tap (ISO/IEC 14443-3, 6.5.4: phones emulating a card, many bank
+// cards): it can never identify a member twice.
+ScanMeaning fromChipUid(QByteArrayView buf)
+{
+    const qsizetype n = buf.size();
+    if (n != 8 && n != 14 && n != 20)
+        return garbled(u"garbled_scan"_s, u"a chip UID of %1 hex digits (4, 7 or 10 bytes expected)"_s.arg(n));
+    QString hex;
+    hex.reserve(n);
+    for (char c : buf) {
+        const char u = (c >= 'a' && c <= 'f') ? char(c - 32) : c;
+        if (!((u >= '0' && u <= '9') || (u >= 'A' && u <= 'F')))
+            return garbled(u"garbled_scan"_s, u"a chip UID that is not hexadecimal"_s);
+        hex += QLatin1Char(u);
+    }
+    if (n == 8 && hex.startsWith(u"08"_s))
+        return garbled(u"random_chip_id"_s, u"a random chip UID (08…), different at every tap"_s);
+    return memberCard(hex, false);
+}
+
 // Copies of the scan made while classifying are overwritten when they go (a copy handed out in
 // the result shares its buffer and is only released).
 struct WipeOnExit {
@@ -336,6 +358,19 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
         buf.chop(1); // scanner suffixes: CR, LF, Tab (and a NUL some HID readers pad with)
     while (!buf.isEmpty() && isSeparator(buf.front()))
         buf = buf.sliced(1);
+    // A contactless reader (drivers/contactlessreader.h) says what it read in the symbology: a
+    // payment card recognised by its payment application ("emv", nothing of it read), or a chip's
+    // UID ("uid", upper-case hex). Before the empty check: an "emv" scan carries no bytes at all.
+    if (symbology == u"emv"_s) {
+        ScanMeaning m;
+        m.kind = ScanMeaning::Kind::PaymentCard;
+        m.error = u"payment_card"_s;
+        m.brand = u"Contactless bank card"_s;
+        m.detail = u"a contactless payment card (it has a payment application); refused, nothing of it read"_s;
+        return m;
+    }
+    if (symbology == u"uid"_s)
+        return fromChipUid(buf);
     if (buf.isEmpty())
         return garbled(u"garbled_scan"_s, u"empty"_s);
 

@@ -248,6 +248,28 @@ void TestScan::classify_data()
     row("landline (021) 555-1234") << QByteArray("(021) 555-1234") << QString() << typed << u"phone"_s << u"+62215551234"_s
                                    << QString() << QString();
 
+    // Contactless readers (drivers/contactlessreader.h): a chip's UID, a payment card by its
+    // payment application (nothing else of it read).
+    const auto tap = ScanSource::Contactless;
+    row("chip uid, 7 bytes") << QByteArray("04A1B2C3D4E5F6") << u"uid"_s << tap << u"member_card"_s << u"04A1B2C3D4E5F6"_s
+                             << QString() << QString();
+    row("chip uid, lower case") << QByteArray("04a1b2c3d4e5f6") << u"uid"_s << tap << u"member_card"_s
+                                << u"04A1B2C3D4E5F6"_s << QString() << QString();
+    row("chip uid, 4 bytes") << QByteArray("DEADBEEF") << u"uid"_s << tap << u"member_card"_s << u"DEADBEEF"_s
+                             << QString() << QString();
+    row("chip uid, 10 bytes") << QByteArray("8801020304050607A0B1") << u"uid"_s << tap << u"member_card"_s
+                              << u"8801020304050607A0B1"_s << QString() << QString();
+    row("random chip uid 08…") << QByteArray("08A1B2C3") << u"uid"_s << tap << u"garbled"_s << QString()
+                               << u"random_chip_id"_s << QString();
+    row("chip uid, odd length") << QByteArray("04A1B2C3D") << u"uid"_s << tap << u"garbled"_s << QString()
+                                << u"garbled_scan"_s << QString();
+    row("chip uid, not hex") << QByteArray("04A1B2C3D4E5FZ") << u"uid"_s << tap << u"garbled"_s << QString()
+                             << u"garbled_scan"_s << QString();
+    row("chip uid, empty") << QByteArray() << u"uid"_s << tap << u"garbled"_s << QString() << u"garbled_scan"_s
+                           << QString();
+    row("contactless payment card") << QByteArray() << u"emv"_s << tap << u"payment_card"_s << QString()
+                                    << u"payment_card"_s << u"Contactless bank card"_s;
+
     // Names the cashier types.
     row("name") << QByteArray("Siti") << QString() << typed << u"text"_s << u"Siti"_s << QString() << QString();
     row("full name, spaces simplified") << QByteArray("  budi   santoso ") << QString() << typed << u"text"_s
@@ -498,6 +520,17 @@ void TestScan::memberByScanEndToEnd()
     QCOMPARE(scan("%B2900000000018^MEMBER/SETIA^??;2900000000018=?;\r")->memberId, siti);
     QCOMPARE(scansOf(card), 3);
     QCOMPARE(allScans(), 3);
+
+    // A contactless card: its UID is the card number; a tapped bank card is refused unrecorded.
+    {
+        auto nfc = l.assignCard(budi, u"04A1B2C3D4E5F6"_s, u"contactless"_s, u"kasir"_s);
+        QVERIFY2(nfc.ok(), qPrintable(nfc ? QString() : nfc.error().message));
+    }
+    QCOMPARE(l.memberByScan(ScanInput{"04a1b2c3d4e5f6", u"uid"_s, ScanSource::Contactless, 0})->memberId, budi);
+    QCOMPARE(scansOf(u"04A1B2C3D4E5F6"_s), 1);
+    QCOMPARE(l.memberByScan(ScanInput{QByteArray(), u"emv"_s, ScanSource::Contactless, 0}).error().code, u"payment_card"_s);
+    QCOMPARE(l.memberByScan(ScanInput{"08A1B2C3", u"uid"_s, ScanSource::Contactless, 0}).error().code, u"random_chip_id"_s);
+    QCOMPARE(allScans(), 4);
     // A card of an older scheme, as typed.
     QCOMPARE(scan("old-ab12", ScanSource::Manual)->memberId, budi);
     QCOMPARE(scansOf(u"OLDAB12"_s), 1);
