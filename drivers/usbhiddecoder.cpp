@@ -1,5 +1,7 @@
 #include "usbhiddecoder.h"
 
+#include <string.h> // explicit_bzero
+
 #include <algorithm>
 #include <utility>
 
@@ -366,6 +368,45 @@ bool hidReportDescriptorUsesPage(QByteArrayView d, quint16 usagePage)
         i += 1 + size;
     }
     return false;
+}
+
+// ---- MagTek HID swipe readers ----
+
+MagTekDecoder::~MagTekDecoder() { reset(); }
+
+void MagTekDecoder::reset() { wipeBytes(m_report); }
+
+std::optional<MagTekRead> MagTekDecoder::feed(QByteArrayView packet)
+{
+    const qsizetype take = qMin(packet.size(), kReportSize - m_report.size());
+    if (m_report.capacity() < kReportSize)
+        m_report.reserve(kReportSize); // no reallocation: no stray copy of track data is left behind
+    m_report.append(packet.first(take));
+    if (m_report.size() < kReportSize)
+        return std::nullopt;
+    MagTekRead read;
+    const auto *r = reinterpret_cast<const unsigned char *>(m_report.constData());
+    read.tracks.reserve(3 * kTrackSize);
+    for (int t = 0; t < 3; ++t) {
+        const qsizetype length = qMin<qsizetype>(r[3 + t], kTrackSize);
+        if (length == 0)
+            continue;
+        if (r[t] != 0) {
+            ++read.badTracks;
+            continue;
+        }
+        ++read.goodTracks;
+        read.tracks.append(m_report.constData() + kTrackOffset[t], length);
+    }
+    reset();
+    return read;
+}
+
+void wipeBytes(QByteArray &bytes)
+{
+    if (!bytes.isEmpty() && bytes.isDetached())
+        explicit_bzero(bytes.data(), size_t(bytes.size()));
+    bytes.clear();
 }
 
 } // namespace setia

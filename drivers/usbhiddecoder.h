@@ -111,6 +111,40 @@ private:
     bool m_overflow = false;
 };
 
+// MagTek USB HID swipe readers (0801:0002 and the HID-mode readers after it): one swipe is one
+// 337-byte vendor input report, sent in as many interrupt packets as the endpoint needs:
+//    0..2    decode status of tracks 1, 2, 3 (0: read without error)
+//    3..5    the number of bytes of track 1, 2, 3 (0 when the track is empty)
+//    6       card encode type (0 ISO/ABA, 1 AAMVA, 3 blank, 4 other, 5 undetermined, 6 none)
+//    7       track 1 (110 bytes), 117 track 2 (110), 227 track 3 (110): ASCII, with sentinels
+// feed() returns the tracks that read without error, concatenated in track order as a
+// keyboard-mode reader would type them, once a whole report is in. A swipe with no good track
+// gives an empty read (the cashier is asked to swipe again); lengths past their field are cut
+// to it. The decoder overwrites its copy of the report as soon as the read has left it: track
+// data may be a payment card's, which must never linger (PCI DSS 3.3.1).
+struct MagTekRead {
+    QByteArray tracks;        // e.g. "%B…?;…?" — empty when no track read cleanly
+    int goodTracks = 0;       // tracks with data that read without error
+    int badTracks = 0;        // tracks with data and a decode error
+};
+class MagTekDecoder {
+public:
+    static constexpr qsizetype kReportSize = 337;
+    static constexpr qsizetype kTrackOffset[3] = {7, 117, 227};
+    static constexpr qsizetype kTrackSize = 110;
+
+    ~MagTekDecoder();
+    std::optional<MagTekRead> feed(QByteArrayView packet);
+    // Bytes of an unfinished report (a swipe cut short); reset() forgets (and overwrites) them.
+    qsizetype pending() const { return m_report.size(); }
+    void reset();
+
+private:
+    QByteArray m_report;
+};
+// Overwrites a buffer's bytes in a way the compiler may not optimise out, then empties it.
+void wipeBytes(QByteArray &bytes);
+
 // The Setia symbology name for an AIM identifier ("]E0" → "ean13"); "" when unknown.
 QString symbologyFromAim(QByteArrayView aim);
 

@@ -2,6 +2,8 @@
 
 #include <libusb.h>
 
+#include <string.h> // explicit_bzero
+
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -20,6 +22,7 @@ namespace {
 constexpr int kTransferTimeoutMs = 100; // how long a stop request may wait for the I/O thread
 constexpr int kMaxErrorStreak = 20;      // transfer errors in a row before a scanner is given up
 constexpr quint16 kBarCodeScannerPage = 0x8C;
+constexpr int kSwipeGapMs = 500; // a swipe's packets come back to back; a gap this long ends it
 
 QString errorName(int rc)
 {
@@ -163,7 +166,7 @@ protected:
 private:
     bool claim(libusb_device_handle *handle);
     void fail(int rc, const char *what);
-    void emitScan(QByteArray payload, const QString &symbology);
+    void emitScan(QByteArray payload, const QString &symbology, Scan::Source source = Scan::Source::HidScanner);
 
     Params m_p;
     std::atomic<bool> m_stop{false};
@@ -216,10 +219,10 @@ bool UsbScannerWorker::claim(libusb_device_handle *handle)
     return false;
 }
 
-void UsbScannerWorker::emitScan(QByteArray payload, const QString &symbology)
+void UsbScannerWorker::emitScan(QByteArray payload, const QString &symbology, Scan::Source source)
 {
     Scan scan;
-    scan.source = Scan::Source::HidScanner;
+    scan.source = source;
     scan.symbology = symbology;
     scan.payload = std::move(payload);
     scan.atMs = m_p.nowMs ? m_p.nowMs() : QDateTime::currentMSecsSinceEpoch();
@@ -241,6 +244,7 @@ void UsbScannerWorker::run()
 
     HidKeyboardDecoder keyboard(m_p.layout);
     HidPosDecoder pos;
+    MagTekDecoder magtek;
     QByteArray buffer(m_p.endpoint.packetSize, '\0');
     QElapsedTimer sinceReport;
     sinceReport.start();
@@ -255,9 +259,19 @@ void UsbScannerWorker::run()
             if (m_p.protocol == UsbScannerProtocol::Keyboard) {
                 for (const QString &text : keyboard.feed(report))
                     emitScan(text.toUtf8(), {});
+            } else if (m_p.protocol == UsbScannerProtocol::MagTekHid) {
+                if (auto read = magtek.feed(report))
+                    emitScan(std::move(read->tracks), u"track"_s, Scan::Source::MagStripe);
             } else if (auto read = pos.feed(report)) {
                 emitScan(std::move(read->data), read->symbology);
             }
+            explicit_bzero(buffer.data(), size_t(n)); // the packet may hold a payment card's track
+        }
+        // A swipe cut short (the card pulled back, a packet lost): what came is forgotten and
+        // the cashier is asked to swipe again (an empty read is a garbled scan to core).
+        if (magtek.pending() > 0 && sinceReport.elapsed() >= kSwipeGapMs) {
+            magtek.reset();
+            emitScan({}, u"track"_s, Scan::Source::MagStripe);
         }
         if (rc == 0 || rc == LIBUSB_ERROR_TIMEOUT || rc == LIBUSB_ERROR_INTERRUPTED) {
             errorStreak = 0;
@@ -311,6 +325,7 @@ QString usbScannerProtocolName(UsbScannerProtocol protocol)
     switch (protocol) {
     case UsbScannerProtocol::Keyboard: return u"keyboard"_s;
     case UsbScannerProtocol::HidPos: return u"hid-pos"_s;
+    case UsbScannerProtocol::MagTekHid: return u"magtek-hid"_s;
     }
     return {};
 }
@@ -323,6 +338,11 @@ QList<UsbScannerModel> defaultUsbScannerModels()
         {0x0c2e, 0x0200, u"Honeywell (Metrologic) MS7120, USB keyboard"_s, P::Keyboard, std::nullopt},
         {0x0c2e, 0x0b6a, u"Honeywell Voyager 1200g / 1250g, USB keyboard"_s, P::Keyboard, std::nullopt},
         {0x0c2e, 0x0b8f, u"Honeywell Voyager 1400g, HID POS"_s, P::HidPos, std::nullopt},
+        // Magnetic-stripe readers: MagTek's swipe readers in HID mode (0002, 0011) and in
+        // keyboard-emulation mode (0001), whose tracks arrive as typed text.
+        {0x0801, 0x0002, u"MagTek Mini Swipe Reader, HID"_s, P::MagTekHid, std::nullopt},
+        {0x0801, 0x0011, u"MagTek Dynamag / Mini Swipe Reader, HID"_s, P::MagTekHid, std::nullopt},
+        {0x0801, 0x0001, u"MagTek Mini Swipe Reader, keyboard emulation"_s, P::Keyboard, std::nullopt},
         // Vendors that make only scanners: any product with a boot keyboard interface.
         {0x0c2e, UsbScannerModel::kAnyProduct, u"Honeywell scanner, USB keyboard"_s, P::Keyboard, std::nullopt},
         {0x05e0, UsbScannerModel::kAnyProduct, u"Zebra (Symbol) scanner, USB keyboard"_s, P::Keyboard, std::nullopt},

@@ -4,8 +4,8 @@
 // UsbScannerManager finds the scanners of a table of USB IDs, claims their HID interface — the
 // kernel's keyboard driver is detached first, so a scan never types into another window — and
 // reads each scanner on its own I/O thread. What a scanner read leaves the thread as a Scan
-// (Source::HidScanner, the decoded text without its terminator) through the queued signal
-// scanned(). Scanners may be plugged in, pulled out and plugged in again while it runs:
+// (Source::HidScanner, the decoded text without its terminator; Source::MagStripe with
+// symbology "track" for a magnetic-stripe reader's tracks) through the queued signal scanned(). Scanners may be plugged in, pulled out and plugged in again while it runs:
 // libusb's hot-plug events (or, where libusb has none, a rescan every two seconds) keep
 // devices() current, and statusChanged() says when a scanner's state changed.
 //
@@ -37,8 +37,9 @@ namespace setia {
 enum class UsbScannerProtocol {
     Keyboard, // boot keyboard reports (interface class 3 / subclass 1 / protocol 1)
     HidPos,   // HID POS bar code scanner reports (usage page 0x8C), Honeywell format
+    MagTekHid, // MagTek magnetic-stripe swipe readers in HID mode: 337-byte vendor reports
 };
-QString usbScannerProtocolName(UsbScannerProtocol protocol); // "keyboard", "hid-pos"
+QString usbScannerProtocolName(UsbScannerProtocol protocol); // "keyboard", "hid-pos", "magtek-hid"
 
 // One row of the table of supported scanners.
 struct UsbScannerModel {

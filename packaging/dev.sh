@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Setia developer entry point, used by the README's two Quick start commands and by CI.
 #   packaging/dev.sh demo   install what is missing, build, open the demo terminal on a demo store
-#   packaging/dev.sh test   install what is missing, build, run every test
+#   packaging/dev.sh test   install what is missing, build, run every test, then the fuzzers
+#   packaging/dev.sh fuzz   build the libFuzzer targets (clang) and run each for a bounded time
+#                           (SETIA_FUZZ_SECONDS, default 40; docs/fuzzing.md)
 #   packaging/dev.sh asan   the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   packaging/dev.sh deps   only install what is missing
 set -euo pipefail
@@ -39,6 +41,41 @@ build() {
   cmake --build --preset "$preset"
 }
 
+# The libFuzzer targets (tests/fuzz), each run for SETIA_FUZZ_SECONDS on a copy of its seed
+# corpus in a temporary directory, so a run never writes into the source tree. Any crash, leak,
+# sanitizer report, timeout or out-of-memory fails; the input that did it is kept in
+# build/fuzz/crashes/ and the fuzzer's log is printed.
+fuzz_targets=(fuzz_hid fuzz_magstripe fuzz_scan)
+fuzz() {
+  local seconds=${SETIA_FUZZ_SECONDS:-40}
+  log "configuring and building the fuzz targets (clang)"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz --target "${fuzz_targets[@]}"
+  local work failed=0
+  work=$(mktemp -d "${TMPDIR:-/tmp}/setia-fuzz.XXXXXX")
+  trap "rm -rf '$work'" EXIT
+  mkdir -p "$root/build/fuzz/crashes"
+  for t in "${fuzz_targets[@]}"; do
+    log "fuzzing $t for ${seconds}s"
+    mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
+    cp -R "$root/tests/fuzz/corpus/$t/." "$work/$t/corpus/"
+    # -timeout: one input may take 10 s at most (a hang is a failure); the outer timeout is a
+    # last resort should libFuzzer itself not stop.
+    if (cd "$work/$t" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        timeout --kill-after=10 $((seconds + 120)) "$root/build/fuzz/tests/fuzz/$t" -max_total_time="$seconds" \
+        -rss_limit_mb=2048 -timeout=10 -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
+        corpus >"$work/$t/log" 2>&1); then
+      grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/$t/log" >&2 || true
+    else
+      failed=1
+      tail -n 60 "$work/$t/log" >&2
+      cp "$work/$t/artifacts/"* "$root/build/fuzz/crashes/" 2>/dev/null || true
+      log "$t FAILED; the input is in build/fuzz/crashes/ (replay: build/fuzz/tests/fuzz/$t FILE)"
+    fi
+  done
+  return $failed
+}
+
 case "${1:-}" in
   deps)
     install_deps ;;
@@ -55,13 +92,17 @@ case "${1:-}" in
     install_deps
     build debug
     log "running every test"
-    ctest --preset debug ;;
+    ctest --preset debug
+    fuzz ;;
+  fuzz)
+    install_deps
+    fuzz ;;
   asan)
     install_deps
     build asan
     log "running every test under ASan+UBSan"
     ctest --preset asan ;;
   *)
-    echo "usage: packaging/dev.sh demo|test|asan|deps" >&2
+    echo "usage: packaging/dev.sh demo|test|fuzz|asan|deps" >&2
     exit 2 ;;
 esac

@@ -1,9 +1,13 @@
 #include "managerpanel.h"
 
+#include "drivers/camerascanner.h"
+#include "drivers/contactlessreader.h"
 #include "drivers/usbhidscanner.h"
+#include "drivers/usbprinter.h"
 
 #include "backgroundreads.h"
 #include "pages.h"
+#include "printing.h"
 #include "terminalwindow.h"
 #include "texts.h"
 #include "wedgescanner.h"
@@ -1387,6 +1391,8 @@ QWidget *ManagerPanel::buildDevices(QWidget *page)
         g->addWidget(field, r++, 1);
     }
     v->addLayout(g);
+    m_printSlips = new QCheckBox(tr("Print the slip by itself after every earn and redemption"), devices);
+    v->addWidget(m_printSlips);
     v->addWidget(m_applyDevices);
     v->addWidget(m_lastScan);
     v->addSpacing(6);
@@ -1433,7 +1439,61 @@ QString ManagerPanel::usbStatus() const
             lines << (d.detail.isEmpty() ? head : head + u" — "_s + d.detail);
         }
     }
-    lines << tr("○ Camera, receipt printer, contactless readers: not in this version");
+    return lines.join(u'\n');
+}
+
+QString ManagerPanel::otherDevicesStatus() const
+{
+    QStringList lines;
+    // Receipt printers.
+    const Printing *printing = m_w->printing();
+    if (!printing->file().isEmpty())
+        lines << tr("● Receipt printer: a file (%1) — the virtual printer").arg(printing->file());
+    if (const UsbPrinterManager *usb = printing->usb()) {
+        if (!printing->usbError().isEmpty())
+            lines << tr("○ USB receipt printers: USB cannot be used here (%1)").arg(printing->usbError());
+        else if (usb->printers().isEmpty() && printing->file().isEmpty())
+            lines << tr("○ Receipt printer: none plugged in (the supported models are in docs/hardware.md)");
+        for (const PrinterStatus &p : usb->printers()) {
+            QString state;
+            switch (p.state) {
+            case PrinterState::Ready: state = tr("ready"); break;
+            case PrinterState::Missing: state = tr("unplugged"); break;
+            case PrinterState::Busy: state = tr("in use by another program"); break;
+            case PrinterState::NotPermitted: state = tr("no permission"); break;
+            case PrinterState::PaperOut: state = tr("out of paper"); break;
+            case PrinterState::Failed: state = tr("not working"); break;
+            }
+            const QString head = (p.state == PrinterState::Ready ? u"● "_s : u"○ "_s)
+                + tr("Receipt printer %1 (%2, %3 mm): %4").arg(p.name, p.vidPid(), p.paper == PaperWidth::Mm58 ? u"58"_s : u"80"_s, state);
+            lines << (p.detail.isEmpty() ? head : head + u" — "_s + p.detail);
+        }
+    } else if (printing->file().isEmpty()) {
+        lines << tr("○ Receipt printer: not started on this terminal");
+    }
+    // Contactless readers.
+    if (const ContactlessReader *nfc = m_w->contactless()) {
+        for (const ContactlessReaderStatus &r : nfc->readers()) {
+            QString state;
+            switch (r.state) {
+            case ContactlessState::Ready: state = tr("ready — tap a card"); break;
+            case ContactlessState::NoReader: state = tr("no reader plugged in"); break;
+            case ContactlessState::ServiceDown: state = tr("the PC/SC service (pcscd) is not running"); break;
+            case ContactlessState::Failed: state = tr("not working"); break;
+            }
+            const QString name = r.reader.isEmpty() ? tr("Contactless reader") : tr("Contactless reader %1").arg(r.reader);
+            const QString head = (r.state == ContactlessState::Ready ? u"● "_s : u"○ "_s) + name + u": "_s + state;
+            lines << (r.detail.isEmpty() ? head : head + u" — "_s + r.detail);
+        }
+    } else {
+        lines << tr("○ Contactless readers: not started on this terminal");
+    }
+    // Cameras.
+    const QList<CameraInfo> cams = CameraScanner::cameras();
+    if (cams.isEmpty())
+        lines << tr("○ Camera: none found (a USB webcam lets the till read QR codes from phones, F3 on the scan page)");
+    for (const CameraInfo &c : cams)
+        lines << (m_w->cameraOn() ? u"● "_s : u"○ "_s) + tr("Camera %1: %2").arg(c.description, m_w->cameraOn() ? tr("on") : tr("off (F3 on the scan page)"));
     return lines.join(u'\n');
 }
 
@@ -1444,14 +1504,16 @@ void ManagerPanel::refreshDevices()
     m_wedgeGap->setValue(s.maxGapMs);
     m_wedgeLength->setValue(s.minLength);
     m_wedgeEnd->setCurrentIndex(std::max(0, m_wedgeEnd->findData(int(s.terminator))));
+    m_printSlips->setChecked(m_w->loyalty().setting(u"print_slips"_s) != u"off"_s);
     if (m_lastScan->text().isEmpty())
         m_lastScan->setText(scanner ? tr("Scan a card here to test: its code appears on this line.") : QString());
     const QString hub = m_w->loyalty().setting(u"hub_url"_s);
     const QString lines[] = {
         scanner ? tr("● Keyboard-wedge scanner: listening") : tr("○ Keyboard-wedge scanner: off on this terminal"),
         usbStatus(),
+        otherDevicesStatus(),
         hub.isEmpty() ? tr("○ Hub: none set — everything is kept on this terminal") : tr("○ Hub %1: sync not set up yet in this version").arg(hub)};
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < 4; ++i)
         m_deviceStatus[i]->setText(lines[i]);
 }
 
@@ -1465,6 +1527,12 @@ void ManagerPanel::applyDevices()
         m_w->showError(Texts::error(st.error()));
         return;
     }
+    const QString printSlips = m_printSlips->isChecked() ? u"on"_s : u"off"_s;
+    if (printSlips != (m_w->loyalty().setting(u"print_slips"_s) == u"off"_s ? u"off"_s : u"on"_s))
+        if (auto st = m_w->loyalty().setSetting(u"print_slips"_s, printSlips, m_manager); !st) {
+            m_w->showError(Texts::error(st.error()));
+            return;
+        }
     if (WedgeScanner *scanner = m_w->scanner()) {
         scanner->apply(s);
         m_w->showOk(tr("Scanner settings applied and saved: keys up to %1 ms apart, codes of %2 characters or more.")

@@ -119,6 +119,7 @@ public:
     // --- export ---
     QLineEdit *membersPath() const { return m_membersPath; }
     QCheckBox *personalData() const { return m_personal; }
+    QCheckBox *printSlips() const { return m_printSlips; }
     QLineEdit *eventsPath() const { return m_eventsPath; }
     QLabel *membersExportStatus() const { return m_membersStatus; }
     QLabel *eventsExportStatus() const { return m_eventsStatus; }
@@ -151,6 +152,7 @@ public:
     void refreshDevices();
     // The USB scanners' lines of the device status.
     QString usbStatus() const;
+    QString otherDevicesStatus() const; // printers, contactless readers, cameras
     // Applies the scanner thresholds to the running keyboard-wedge filter and saves them.
     void applyDevices();
 
@@ -220,7 +222,8 @@ private:
     QSpinBox *m_wedgeGap, *m_wedgeLength;
     QComboBox *m_wedgeEnd;
     QPushButton *m_applyDevices;
-    QLabel *m_deviceStatus[3] = {};
+    QLabel *m_deviceStatus[4] = {};
+    QCheckBox *m_printSlips = nullptr;
     QLabel *m_lastScan;
 };
 

@@ -20,6 +20,7 @@
 #include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QShortcut>
 #include <QTextBrowser>
 #include <QTimeZone>
 #include <QTimer>
@@ -153,16 +154,25 @@ ScanPage::ScanPage(TerminalWindow *w) : QWidget(w), m_w(w)
     v->addLayout(row);
     v->addSpacing(32);
     auto *actions = new QHBoxLayout;
+    m_camera = button(tr("Camera (F3)"), this);
     auto *enroll = button(tr("New member (F2)"), this);
     auto *refund = button(tr("Refund a receipt (F7)"), this);
     auto *manager = button(tr("Manager (F9)"), this);
     actions->addStretch();
+    actions->addWidget(m_camera);
     actions->addWidget(enroll);
     actions->addWidget(refund);
     actions->addWidget(manager);
     actions->addStretch();
     v->addLayout(actions);
+    m_cameraView = new QLabel(this);
+    m_cameraView->setAlignment(Qt::AlignCenter);
+    m_cameraView->setMinimumHeight(240);
+    m_cameraView->hide();
+    v->addSpacing(16);
+    v->addWidget(m_cameraView);
     v->addStretch();
+    connect(m_camera, &QPushButton::clicked, this, &ScanPage::toggleCamera);
     auto go = [this] { m_w->lookup(m_entry->text()); };
     connect(m_entry, &QLineEdit::returnPressed, this, go);
     connect(find, &QPushButton::clicked, this, go);
@@ -175,6 +185,39 @@ void ScanPage::reset()
 {
     m_entry->clear();
     m_entry->setFocus();
+}
+
+void ScanPage::toggleCamera()
+{
+    if (m_w->cameraOn()) {
+        m_w->stopCamera();
+        cameraStopped();
+        m_w->clearMessage();
+        return;
+    }
+    QString why;
+    if (!m_w->startCamera(&why)) {
+        m_w->showError(why);
+        return;
+    }
+    m_camera->setText(tr("Camera off (F3)"));
+    m_cameraView->setText(tr("Hold the QR code on the member's phone in front of the camera."));
+    m_cameraView->show();
+    m_w->showOk(tr("Camera on: hold the member's QR code up to it."));
+}
+
+void ScanPage::cameraStopped()
+{
+    m_cameraView->clear();
+    m_cameraView->hide();
+    m_camera->setText(tr("Camera (F3)"));
+}
+
+void ScanPage::showCameraFrame(const QImage &frame)
+{
+    if (!m_cameraView->isVisible() || frame.isNull())
+        return;
+    m_cameraView->setPixmap(QPixmap::fromImage(frame.scaled(427, 240, Qt::KeepAspectRatio, Qt::FastTransformation)));
 }
 
 // ---- member panel ----
@@ -230,11 +273,13 @@ MemberPage::MemberPage(TerminalWindow *w) : QWidget(w), m_w(w)
     auto *redeem = button(tr("Redeem (F6)"), this);
     auto *refund = button(tr("Refund (F7)"), this);
     auto *receipts = button(tr("Past receipts (F8)"), this);
+    auto *printCard = button(tr("Print card (F4)"), this);
     auto *done = button(tr("Done (Esc)"), this);
     right->addWidget(earn);
     right->addWidget(redeem);
     right->addWidget(refund);
     right->addWidget(receipts);
+    right->addWidget(printCard);
     right->addWidget(done);
     h->addWidget(left, 3);
     h->addLayout(right, 2);
@@ -243,7 +288,42 @@ MemberPage::MemberPage(TerminalWindow *w) : QWidget(w), m_w(w)
     connect(refund, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Refund); });
     connect(receipts, &QPushButton::clicked, this, [this] { m_w->showPage(TerminalWindow::Page::Receipts); });
     connect(done, &QPushButton::clicked, this, [this] { m_w->showScan(); });
+    connect(printCard, &QPushButton::clicked, this, &MemberPage::printCard);
+    auto *f4 = new QShortcut(QKeySequence(Qt::Key_F4), this);
+    f4->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(f4, &QShortcut::activated, this, &MemberPage::printCard);
     setFocusProxy(earn);
+}
+
+Slip MemberPage::cardSlip() const
+{
+    Slip slip;
+    if (m_cardNumber.isEmpty())
+        return slip;
+    slip.title = m_w->loyalty().setting(u"store_name"_s);
+    slip.header << tr("Member card");
+    slip.rows << Slip::Row{m_memberName, {}, true};
+    slip.rows << Slip::Row{tr("Card %1").arg(m_cardNumber), {}, false};
+    if (!m_cardToken.isEmpty())
+        slip.qr = m_cardToken.toLatin1(); // signed (core/cardtoken.h): scanned at any till of the store
+    else
+        slip.code128 = m_cardNumber.toLatin1();
+    slip.footer = tr("Show this card at the till to earn and redeem points.");
+    return slip;
+}
+
+void MemberPage::printCard()
+{
+    const Slip slip = cardSlip();
+    if (slip.isEmpty()) {
+        m_w->showError(tr("This member has no active card to print. Give them one on the manager's Members screen."));
+        return;
+    }
+    QString why;
+    if (m_w->printing()->print(slip, &why))
+        m_w->showOk(tr("Printing the member's card…"));
+    else
+        m_w->showError(why);
 }
 
 void MemberPage::show(const MemberView &m)
@@ -286,6 +366,16 @@ void MemberPage::show(const MemberView &m)
     m_qr->setVisible(!qr.isNull());
     m_qrCaption->setText(qr.isNull() ? QString() : tr("Digital card %1").arg(digital->number));
     m_qrCaption->setVisible(!qr.isNull());
+    // What "Print card" prints: the digital card's QR, else the first active physical card.
+    m_memberName = maskedName(m.profile.name);
+    m_cardToken = token;
+    m_cardNumber = !token.isEmpty() ? digital->number : QString();
+    if (m_cardNumber.isEmpty())
+        for (const CardView &c : m.cards)
+            if (c.status == u"active"_s && c.kind != u"qr"_s) {
+                m_cardNumber = c.number;
+                break;
+            }
     QStringList info;
     if (auto p = l.program()) {
         int affordable = 0;
@@ -448,6 +538,7 @@ ReceiptPage::ReceiptPage(TerminalWindow *w) : QWidget(w), m_w(w)
     m_slip->setStyleSheet(u"font-family: 'DejaVu Sans Mono', monospace; font-size: 15pt; padding: 16px;"_s);
     m_slip->setMaximumWidth(620);
     auto *done = button(tr("Done (Enter)"), this, true);
+    m_print = button(tr("Print slip (F4)"), this);
     auto *row = new QHBoxLayout;
     row->addStretch();
     row->addWidget(m_slip);
@@ -455,50 +546,79 @@ ReceiptPage::ReceiptPage(TerminalWindow *w) : QWidget(w), m_w(w)
     v->addLayout(row, 1);
     auto *brow = new QHBoxLayout;
     brow->addStretch();
+    brow->addWidget(m_print);
     brow->addWidget(done);
     brow->addStretch();
     v->addLayout(brow);
     connect(done, &QPushButton::clicked, this, [this] { m_w->showScan(); });
+    connect(m_print, &QPushButton::clicked, this, &ReceiptPage::print);
+    auto *f4 = new QShortcut(QKeySequence(Qt::Key_F4), this);
+    f4->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(f4, &QShortcut::activated, this, &ReceiptPage::print);
     setFocusProxy(done);
+}
+
+void ReceiptPage::print()
+{
+    if (m_current.isEmpty())
+        return;
+    QString why;
+    if (m_w->printing()->print(m_current, &why))
+        m_w->showOk(tr("Printing the slip…"));
+    else
+        m_w->showError(why);
+}
+
+void ReceiptPage::present(Slip slip)
+{
+    m_current = std::move(slip);
+    m_slip->setPlainText(setia::slipText(m_current, 32));
+    setFocus();
+    // The slip prints by itself when a printer is ready, unless the store turned that off —
+    // once the slip's page is up, so what the printer says stays on its message line.
+    if (m_w->printing()->ready() && m_w->loyalty().setting(u"print_slips"_s) != u"off"_s)
+        QMetaObject::invokeMethod(this, &ReceiptPage::print, Qt::QueuedConnection);
 }
 
 void ReceiptPage::showEarn(const MemberView &m, const EarnResult &r, qint64 total)
 {
     Loyalty &l = m_w->loyalty();
-    QStringList lines;
-    lines << l.setting(u"store_name"_s);
-    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), setia::timeZone(tzOf(l))), QLocale::ShortFormat);
-    lines << tr("Receipt %1").arg(r.receiptId) << QString();
-    lines << tr("Member: %1").arg(maskedName(m.profile.name));
-    lines << tr("Purchase: %1").arg(m_w->money(total)) << QString();
+    Slip slip;
+    slip.title = l.setting(u"store_name"_s);
+    slip.header << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), setia::timeZone(tzOf(l))), QLocale::ShortFormat);
+    slip.header << tr("Receipt %1").arg(r.receiptId);
+    slip.rows << Slip::Row{tr("Member: %1").arg(maskedName(m.profile.name)), {}, false};
+    slip.rows << Slip::Row{tr("Purchase: %1").arg(m_w->money(total)), {}, false} << Slip::Row{};
     for (const auto &e : r.explanation)
         if (e.kind != u"excluded"_s && e.kind != u"min_spend"_s)
-            lines << u"%1  %2%3"_s.arg(e.kind == u"base"_s ? tr("Base points") : e.label, e.points >= 0 ? u"+"_s : QString()).arg(e.points);
-    lines << QString() << tr("Points earned: %1").arg(r.points + r.bonusPoints);
-    lines << tr("New balance: %1").arg(r.balance);
+            slip.rows << Slip::Row{e.kind == u"base"_s ? tr("Base points") : e.label,
+                                   (e.points >= 0 ? u"+"_s : QString()) + QString::number(e.points), false};
+    slip.rows << Slip::Row{} << Slip::Row{tr("Points earned: %1").arg(r.points + r.bonusPoints), {}, true};
+    slip.rows << Slip::Row{tr("New balance: %1").arg(r.balance), {}, true};
     if (r.tierChanged)
-        lines << tr("New tier: %1").arg(m.tierName.isEmpty() ? r.tierId : m.tierName);
+        slip.rows << Slip::Row{tr("New tier: %1").arg(m.tierName.isEmpty() ? r.tierId : m.tierName), {}, true};
     if (r.replayed)
-        lines << tr("(this receipt had already earned its points)");
-    m_slip->setPlainText(lines.join(u'\n'));
-    setFocus();
+        slip.rows << Slip::Row{tr("(this receipt had already earned its points)"), {}, false};
+    slip.footer = tr("Thank you!");
+    present(std::move(slip));
 }
 
 void ReceiptPage::showRedeem(const MemberView &m, const RedeemResult &r, const QString &what)
 {
     Loyalty &l = m_w->loyalty();
-    QStringList lines;
-    lines << l.setting(u"store_name"_s);
-    lines << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), setia::timeZone(tzOf(l))), QLocale::ShortFormat)
-          << QString();
-    lines << tr("Member: %1").arg(maskedName(m.profile.name));
-    lines << tr("Redeemed: %1").arg(what);
-    lines << tr("Points used: %1").arg(r.points);
-    if (!r.voucherCode.isEmpty())
-        lines << tr("Voucher code: %1").arg(r.voucherCode);
-    lines << QString() << tr("New balance: %1").arg(r.balance);
-    m_slip->setPlainText(lines.join(u'\n'));
-    setFocus();
+    Slip slip;
+    slip.title = l.setting(u"store_name"_s);
+    slip.header << m_w->locale().toString(QDateTime::fromMSecsSinceEpoch(l.nowMs(), setia::timeZone(tzOf(l))), QLocale::ShortFormat);
+    slip.rows << Slip::Row{tr("Member: %1").arg(maskedName(m.profile.name)), {}, false};
+    slip.rows << Slip::Row{tr("Redeemed: %1").arg(what), {}, false};
+    slip.rows << Slip::Row{tr("Points used: %1").arg(r.points), {}, false};
+    if (!r.voucherCode.isEmpty()) {
+        slip.rows << Slip::Row{tr("Voucher code: %1").arg(r.voucherCode), {}, true};
+        slip.code128 = r.voucherCode.toLatin1(); // scanned back at the till when it is used
+    }
+    slip.rows << Slip::Row{} << Slip::Row{tr("New balance: %1").arg(r.balance), {}, true};
+    slip.footer = tr("Thank you!");
+    present(std::move(slip));
 }
 
 QString ReceiptPage::slipText() const { return m_slip->toPlainText(); }

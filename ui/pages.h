@@ -2,6 +2,7 @@
 // The cashier's screens. Each page is a plain QWidget driven by TerminalWindow; none blocks
 // in a modal dialog, so every flow can be driven by keyboard, scanner or touch, and by tests.
 #include "core/loyalty.h"
+#include "ui/printing.h"
 
 #include <QLabel>
 #include <QWidget>
@@ -26,10 +27,18 @@ public:
     explicit ScanPage(TerminalWindow *w);
     QLineEdit *entry() const { return m_entry; }
     void reset();
+    // The webcam (F3): on, its picture shows here and a QR code held up to it is a scan; off.
+    void toggleCamera();
+    QLabel *cameraView() const { return m_cameraView; }
+    QPushButton *cameraButton() const { return m_camera; }
+    void showCameraFrame(const QImage &frame);
+    void cameraStopped(); // the camera went off (the page was left): the view goes
 
 private:
     TerminalWindow *m_w;
     QLineEdit *m_entry;
+    QPushButton *m_camera;
+    QLabel *m_cameraView;
 };
 
 class MemberPage : public QWidget {
@@ -40,9 +49,14 @@ public:
     QLabel *balanceLabel() const { return m_balance; }
     QLabel *nameLabel() const { return m_name; }
     QLabel *qrLabel() const { return m_qr; }
+    // The member's card on the receipt printer: the QR code of a digital card, or the barcode of
+    // a physical card's number.
+    void printCard();
+    Slip cardSlip() const;
 
 private:
     TerminalWindow *m_w;
+    QString m_memberName, m_cardNumber, m_cardToken;
     QLabel *m_name, *m_phone, *m_tier, *m_balance, *m_next, *m_expiring, *m_birthday, *m_rewards, *m_missions;
     QLabel *m_qr, *m_qrCaption;
     QProgressBar *m_progress;
@@ -78,10 +92,17 @@ public:
     void showEarn(const MemberView &m, const EarnResult &r, qint64 total);
     void showRedeem(const MemberView &m, const RedeemResult &r, const QString &what);
     QString slipText() const;
+    const Slip &slip() const { return m_current; }
+    QPushButton *printButton() const { return m_print; }
+    // Sends the slip to the receipt printer (F4); said on the message line.
+    void print();
 
 private:
+    void present(Slip slip);
     TerminalWindow *m_w;
     QTextBrowser *m_slip;
+    QPushButton *m_print;
+    Slip m_current;
 };
 
 class RedeemPage : public QWidget {

@@ -3,9 +3,13 @@
 #include "managerpanel.h"
 #include "pages.h"
 #include "texts.h"
+#include "printing.h"
 #include "wedgescanner.h"
 
+#include "drivers/camerascanner.h"
+#include "drivers/contactlessreader.h"
 #include "drivers/usbhidscanner.h"
+#include "drivers/usbprinter.h"
 
 #include <QApplication>
 #include <QEvent>
@@ -34,6 +38,17 @@ TerminalWindow::TerminalWindow(Loyalty &loyalty, Staff &staff, QWidget *parent)
     if (!cur.isEmpty())
         m_currency = cur;
     m_reads = new BackgroundReads(loyalty, this);
+    m_printing = new Printing(this);
+    connect(m_printing, &Printing::finished, this, [this](bool ok, const QString &detail) {
+        if (ok)
+            showOk(detail);
+        else
+            showError(detail);
+    });
+    connect(m_printing, &Printing::statusChanged, this, [this] {
+        if (m_manager)
+            m_manager->refreshDevices();
+    });
     const QString lang = loyalty.setting(u"language"_s);
     setLanguage(lang.isEmpty() ? u"id"_s : lang);
     auto *status = new QTimer(this);
@@ -46,6 +61,13 @@ TerminalWindow::~TerminalWindow()
     // First: waits for a read in hand on the worker thread, so nothing answers a closed window.
     delete m_reads;
     m_reads = nullptr;
+    // Then the devices, while the screens their signals reach still exist.
+    delete m_camera;
+    m_camera = nullptr;
+    delete m_contactless;
+    m_contactless = nullptr;
+    delete m_printing;
+    m_printing = nullptr;
     if (m_translator)
         QCoreApplication::removeTranslator(m_translator);
 }
@@ -102,9 +124,62 @@ bool TerminalWindow::enableUsbScanners(QString *error)
     return m_usbError.isEmpty();
 }
 
+bool TerminalWindow::enableContactless(QString *error)
+{
+    QString why;
+    if (!m_contactless) {
+        m_contactless = new ContactlessReader(this);
+        connect(m_contactless, &ContactlessReader::scanned, this, &TerminalWindow::handleScan);
+        connect(m_contactless, &ContactlessReader::statusChanged, this, [this] {
+            if (m_manager)
+                m_manager->refreshDevices();
+        });
+        if (!m_contactless->start())
+            why = tr("the contactless reader's thread could not start");
+    }
+    if (error)
+        *error = why;
+    return why.isEmpty();
+}
+
+bool TerminalWindow::cameraOn() const
+{
+    return m_camera && (m_camera->state() == CameraState::Running || m_camera->state() == CameraState::Starting);
+}
+
+bool TerminalWindow::startCamera(QString *why)
+{
+    if (!m_camera) {
+        m_camera = new CameraScanner(this);
+        connect(m_camera, &CameraScanner::scanned, this, &TerminalWindow::handleScan);
+        connect(m_camera, &CameraScanner::previewFrame, this, [this](const QImage &frame) {
+            if (m_page == Page::Scan && m_scan)
+                m_scan->showCameraFrame(frame);
+        });
+        connect(m_camera, &CameraScanner::stateChanged, this, [this](CameraState state, const QString &detail) {
+            if (state == CameraState::Failed || state == CameraState::NotPermitted || state == CameraState::NoCamera)
+                showError(tr("The camera stopped: %1").arg(detail));
+            if (m_manager)
+                m_manager->refreshDevices();
+        });
+    }
+    if (m_camera->start())
+        return true;
+    if (why)
+        *why = tr("The camera cannot be used: %1").arg(m_camera->detail());
+    return false;
+}
+
+void TerminalWindow::stopCamera()
+{
+    if (m_camera)
+        m_camera->stop();
+}
+
 void TerminalWindow::build()
 {
     const Page keepPage = m_page;
+    stopCamera(); // the scan page is made anew
     // A manager switching the language stays signed in (the panel is rebuilt in the new words).
     const QString keepManager = m_manager && m_manager->mode() == ManagerPanel::Mode::Unlocked ? m_manager->manager() : QString();
     if (m_manager)
@@ -180,6 +255,10 @@ void TerminalWindow::build()
     };
     shortcut(QKeySequence(Qt::Key_Escape), [this] { back(); });
     shortcut(QKeySequence(Qt::Key_F9), [this] { showPage(Page::Manager); });
+    shortcut(QKeySequence(Qt::Key_F3), [this] {
+        if (m_page == Page::Scan)
+            m_scan->toggleCamera();
+    });
     // The cashier's keys do nothing on the manager's screens (Escape leaves them first).
     shortcut(QKeySequence(Qt::Key_F2), [this] {
         if (m_page != Page::Manager)
@@ -222,6 +301,11 @@ void TerminalWindow::showPage(Page page)
         m_manager->lock(); // whatever leaves the manager's screens locks them
     if (page != m_page)
         clearMessage(); // a message belongs to the screen it was said on
+    if (page != Page::Scan && cameraOn()) {
+        stopCamera(); // the camera looks at the queue only while the scan page asks it to
+        if (m_scan)
+            m_scan->cameraStopped();
+    }
     m_page = page;
     switch (page) {
     case Page::Scan:

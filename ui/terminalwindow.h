@@ -16,6 +16,8 @@ class QTranslator;
 
 namespace setia {
 class UsbScannerManager;
+class ContactlessReader;
+class CameraScanner;
 }
 
 namespace setia::ui {
@@ -30,6 +32,7 @@ class RefundPage;
 class ReceiptsPage;
 class ManagerPanel;
 class WedgeScanner;
+class Printing;
 
 class TerminalWindow : public QWidget {
     Q_OBJECT
@@ -55,6 +58,18 @@ public:
     bool enableUsbScanners(QString *error = nullptr);
     UsbScannerManager *usbScanners() const { return m_usb; }
     QString usbError() const { return m_usbError; }
+    // The receipt printer (ui/printing.h): slips after earn and redeem, members' cards.
+    Printing *printing() const { return m_printing; }
+    // Contactless card readers through PC/SC (drivers/contactlessreader.h): a card tapped on a
+    // reader is a scan. False (with why) if the reader thread cannot start.
+    bool enableContactless(QString *error = nullptr);
+    ContactlessReader *contactless() const { return m_contactless; }
+    // The webcam on the scan page (drivers/camerascanner.h). startCamera: false with why (no
+    // camera, no permission). The camera stops when the scan page is left.
+    bool startCamera(QString *why = nullptr);
+    void stopCamera();
+    bool cameraOn() const;
+    CameraScanner *camera() const { return m_camera; }
     Staff &staff() { return m_staffService; }
     const QLocale &locale() const { return m_locale; }
     QString money(qint64 minor) const { return formatMoney(Money{minor, m_currency}, QLocale(QLocale::Indonesian, QLocale::Indonesia)); }
@@ -111,6 +126,9 @@ private:
     QString m_member;
     Page m_page = Page::Scan;
     QTranslator *m_translator = nullptr;
+    Printing *m_printing = nullptr;
+    ContactlessReader *m_contactless = nullptr;
+    CameraScanner *m_camera = nullptr;
     QWidget *m_root = nullptr;
     QLabel *m_store = nullptr, *m_sync = nullptr, *m_message = nullptr, *m_staff = nullptr;
     QStackedWidget *m_stack = nullptr;

@@ -134,7 +134,7 @@ Status Loyalty::setSetting(const QString &key, const QString &value, const QStri
         return st;
     static const QStringList editable = {u"store_name"_s,         u"time_zone"_s,          u"language"_s,
                                          u"hub_url"_s,            u"scanner_max_gap_ms"_s, u"scanner_min_length"_s,
-                                         u"scanner_terminator"_s};
+                                         u"scanner_terminator"_s, u"print_slips"_s};
     if (!editable.contains(key))
         return err(u"invalid_setting", u"'%1' is not a setting that can be changed here (%2)."_s.arg(key, editable.join(u", "_s)));
     if (key == u"time_zone"_s && !QTimeZone(value.toUtf8()).isValid())
@@ -151,6 +151,8 @@ Status Loyalty::setSetting(const QString &key, const QString &value, const QStri
         return err(u"invalid_setting", u"scanner_min_length: must be a whole number from 2 to 32."_s);
     if (key == u"scanner_terminator"_s && !QStringList{u"enter"_s, u"tab"_s, u"none"_s}.contains(value))
         return err(u"invalid_setting", u"scanner_terminator: must be enter, tab or none."_s);
+    if (key == u"print_slips"_s && value != u"on"_s && value != u"off"_s)
+        return err(u"invalid_setting", u"print_slips: must be on or off."_s);
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());

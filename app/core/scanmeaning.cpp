@@ -117,8 +117,23 @@ const char16_t *networkOf(QByteArrayView d)
     return nullptr;
 }
 
-// Runs of 13 to 19 digits, with single spaces or dashes between groups ("4111 1111 1111 1111"),
-// anywhere in the bytes: a number typed, pasted or read in some other wrapping.
+// Between groups of a card number as people write it: spaces (and the no-break space, C2 A0 in
+// UTF-8), dashes, dots, slashes, underscores, commas, brackets.
+bool isGroupGap(char c)
+{
+    switch (c) {
+    case ' ': case '-': case '.': case '/': case '_': case ',': case '(': case ')': case '\xC2': case '\xA0':
+        return true;
+    default:
+        return false;
+    }
+}
+constexpr qsizetype kMaxGroupGap = 3; // "4111 - 1111", "4111\xC2\xA01111"
+
+// Runs of 13 to 19 digits, groups separated by up to three of the characters above
+// ("4111 1111 1111 1111", "4111.1111.1111.1111", "(4111) 1111 …"), anywhere in the bytes: a
+// number typed, pasted or read in some other wrapping. Found by fuzzing (tests/fuzz/fuzz_scan):
+// only single spaces and dashes were accepted before.
 const char16_t *networkInDigitRuns(QByteArrayView buf)
 {
     char digits[20];
@@ -138,8 +153,15 @@ const char16_t *networkInDigitRuns(QByteArrayView buf)
                 digits[count++] = c;
             else
                 overflow = true;
-        } else if ((c == ' ' || c == '-') && count > 0 && i + 1 < buf.size() && isDigit(buf[i + 1])) {
-            continue;
+        } else if (count > 0 && isGroupGap(c)) {
+            qsizetype j = i;
+            while (j < buf.size() && j - i < kMaxGroupGap && isGroupGap(buf[j]))
+                ++j;
+            if (j < buf.size() && isDigit(buf[j])) {
+                i = j - 1; // the run goes on after the gap
+                continue;
+            }
+            endRun();
         } else {
             endRun();
         }

@@ -5,6 +5,8 @@
 //                                      terminal; with no display, a walk through the screens
 //                                      offscreen, saving screenshots
 //   --virtual-scanner (on with --demo): `setiactl scan PAYLOAD` reaches this terminal as a scan
+//   --printer-file PATH (with --demo: next to the store): the virtual receipt printer, every job
+//                       appended to PATH as ESC/POS; --print-preview JOB PNG draws such a file
 #include "cli/cli.h"
 #include "core/loyalty.h"
 #include "core/staff.h"
@@ -15,7 +17,9 @@
 #include "ui/terminalwindow.h"
 #include "ui/theme.h"
 #include "ui/wedgescanner.h"
+#include "drivers/escpos.h"
 #include "drivers/virtualscanner.h"
+#include "drivers/slip.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -24,6 +28,7 @@
 #include <QTabWidget>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QThread>
@@ -93,6 +98,13 @@ QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const seti
         w.earnPage()->receipt()->setText(u"SHOT-%1-%2"_s.arg(lang).arg(QDateTime::currentMSecsSinceEpoch()));
         w.earnPage()->confirm();
         shot(u"receipt"_s);
+        { // what the receipt printer makes of that slip (ESC/POS drawn as the printer would)
+            const QImage printed = setia::renderEscPosPreview(setia::slipJob(w.receiptPage()->slip(), setia::PaperWidth::Mm58),
+                                                              setia::PaperWidth::Mm58);
+            const QString path = QDir(dir).filePath(u"%1-%2-receipt-printed.png"_s.arg(lang).arg(n, 2, 10, QLatin1Char('0')));
+            if (!printed.isNull() && printed.save(path))
+                written << path;
+        }
         w.lookup(sitiPhone);
         w.showPage(TerminalWindow::Page::Redeem);
         shot(u"redeem"_s);
@@ -194,8 +206,28 @@ int main(int argc, char *argv[])
                                    u"folder"_s);
     const QCommandLineOption virtualScanner(
         u"virtual-scanner"_s, u"Take scans from `setiactl scan` over a local socket (on with --demo)."_s);
-    parser.addOptions({db, key, lang, cashier, demo, shots, virtualScanner});
+    const QCommandLineOption printerFile(
+        u"printer-file"_s, u"The virtual receipt printer: append every print job (ESC/POS) to this file."_s, u"path"_s);
+    const QCommandLineOption printPreview(
+        u"print-preview"_s, u"Draw the ESC/POS jobs in a file (from --printer-file) as a PNG, then exit."_s, u"job>,<png"_s);
+    parser.addOptions({db, key, lang, cashier, demo, shots, virtualScanner, printerFile, printPreview});
     parser.process(app);
+    if (parser.isSet(printPreview)) {
+        const QStringList io = parser.value(printPreview).split(u',');
+        QFile in(io.value(0));
+        if (io.size() != 2 || !in.open(QIODevice::ReadOnly)) {
+            std::fprintf(stderr, "setia: --print-preview JOBFILE,OUT.png (%s)\n", qPrintable(in.errorString()));
+            return 2;
+        }
+        QString why;
+        const QImage img = setia::renderEscPosPreview(in.readAll(), setia::PaperWidth::Mm80, &why);
+        if (img.isNull() || !img.save(io.value(1))) {
+            std::fprintf(stderr, "setia: cannot draw %s: %s\n", qPrintable(io.value(0)), qPrintable(why));
+            return 1;
+        }
+        std::printf("%s\n", qPrintable(io.value(1)));
+        return 0;
+    }
 
     QString dbPath = parser.value(db);
     if (dbPath.isEmpty())
@@ -247,6 +279,16 @@ int main(int argc, char *argv[])
     window.enableKeyboardWedge(); // scans reach handleScan(), with the thresholds from Settings → Devices
     if (QString why; !window.enableUsbScanners(&why))
         std::fprintf(stderr, "setia: USB scanners off: %s\n", qPrintable(why));
+    if (QString why; !window.enableContactless(&why))
+        std::fprintf(stderr, "setia: contactless readers off: %s\n", qPrintable(why));
+    if (parser.isSet(printerFile) || parser.isSet(demo)) {
+        const QString file = parser.isSet(printerFile) ? parser.value(printerFile) : dbPath + u".printer"_s;
+        window.printing()->setFile(file);
+        std::printf("Virtual receipt printer: jobs go to %s (setia --print-preview %s,slip.png draws them)\n",
+                    qPrintable(file), qPrintable(file));
+    } else if (QString why; !window.printing()->enableUsb(&why)) {
+        std::fprintf(stderr, "setia: USB receipt printers off: %s\n", qPrintable(why));
+    }
     setia::VirtualScanner virtualDevice;
     if (parser.isSet(virtualScanner) || parser.isSet(demo)) {
         if (virtualDevice.listen()) {

@@ -227,6 +227,19 @@ void TestScan::classify_data()
                                         << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
     row("pan after garbage bytes") << QByteArray("\x01\x02 4111111111111111", 19) << QString() << wedge
                                    << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
+    // Groups written other ways (found by tests/fuzz/fuzz_scan): still a payment card.
+    row("pan with dots") << QByteArray("4111.1111.1111.1111") << QString() << typed << u"payment_card"_s << QString()
+                         << u"payment_card"_s << u"Visa"_s;
+    row("pan with slashes") << QByteArray("4111/1111/1111/1111") << QString() << typed << u"payment_card"_s << QString()
+                            << u"payment_card"_s << u"Visa"_s;
+    row("pan in brackets") << QByteArray("(4111) 1111 1111 1111") << QString() << typed << u"payment_card"_s << QString()
+                           << u"payment_card"_s << u"Visa"_s;
+    row("pan with double spaces") << QByteArray("4111  1111  1111  1111") << QString() << typed << u"payment_card"_s
+                                  << QString() << u"payment_card"_s << u"Visa"_s;
+    row("pan with no-break spaces") << QByteArray("4111\xc2\xa0" "1111\xc2\xa0" "1111\xc2\xa0" "1111") << QString() << typed
+                                    << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
+    row("pan with spaced dashes") << QByteArray("4111 - 1111 - 1111 - 1111") << QString() << typed << u"payment_card"_s
+                                  << QString() << u"payment_card"_s << u"Visa"_s;
     row("luhn-invalid 16 digits is no pan") << QByteArray("4111111111111112") << QString() << typed << u"member_card"_s
                                             << u"4111111111111112"_s << QString() << QString();
     row("an EAN-13 with a 4 prefix is a product") << QByteArray("4222222222222") << u"ean13"_s << ScanSource::HidScanner

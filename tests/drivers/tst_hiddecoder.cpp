@@ -75,6 +75,9 @@ private Q_SLOTS:
     void aim();
     void reportDescriptor_data();
     void reportDescriptor();
+    void magtek_data();
+    void magtek();
+    void magtekWholeReportInAnyPackets();
 };
 
 void TestHidDecoder::keyboard_data()
@@ -367,6 +370,80 @@ void TestHidDecoder::reportDescriptor()
     QFETCH(int, page);
     QFETCH(bool, uses);
     QCOMPARE(setia::hidReportDescriptorUsesPage(descriptor, quint16(page)), uses);
+}
+
+namespace {
+// A MagTek HID swipe report, written out field by field as the reader's manual lays it out.
+QByteArray magtekReport(const std::array<int, 3> &status, const std::array<QByteArray, 3> &tracks, int lengthOverride = -1)
+{
+    QByteArray r(337, '\0');
+    for (int t = 0; t < 3; ++t) {
+        r[t] = char(status[size_t(t)]);
+        r[3 + t] = char(lengthOverride >= 0 && t == 0 ? lengthOverride : int(tracks[size_t(t)].size()));
+        r.replace(7 + 110 * t, tracks[size_t(t)].size(), tracks[size_t(t)]);
+    }
+    return r;
+}
+} // namespace
+
+void TestHidDecoder::magtek_data()
+{
+    QTest::addColumn<QByteArray>("report");
+    QTest::addColumn<QByteArray>("tracks");
+    QTest::addColumn<int>("good");
+    QTest::addColumn<int>("bad");
+    const QByteArray t1 = "%B2700000000014^MEMBER/SETIA^?", t2 = ";2700000000014=?", t3 = ";0123?";
+    QTest::newRow("three tracks") << magtekReport({0, 0, 0}, {t1, t2, t3}) << t1 + t2 + t3 << 3 << 0;
+    QTest::newRow("track 2 only") << magtekReport({0, 0, 0}, {QByteArray(), t2, QByteArray()}) << t2 << 1 << 0;
+    QTest::newRow("track 1 misread") << magtekReport({1, 0, 0}, {t1, t2, QByteArray()}) << t2 << 1 << 1;
+    QTest::newRow("nothing read cleanly") << magtekReport({1, 1, 1}, {t1, t2, t3}) << QByteArray() << 0 << 3;
+    QTest::newRow("blank card") << magtekReport({0, 0, 0}, {QByteArray(), QByteArray(), QByteArray()}) << QByteArray() << 0 << 0;
+    // A length past the 110-byte field is cut to the field: never reads into track 2's bytes.
+    QTest::newRow("length too long") << magtekReport({0, 1, 1}, {t1, t2, QByteArray()}, 200)
+                                     << t1 + QByteArray(110 - t1.size(), '\0') << 1 << 1;
+}
+
+void TestHidDecoder::magtek()
+{
+    QFETCH(QByteArray, report);
+    QFETCH(QByteArray, tracks);
+    QFETCH(int, good);
+    QFETCH(int, bad);
+    setia::MagTekDecoder d;
+    QVERIFY(!d.feed(QByteArrayView(report).first(336)).has_value()); // one byte short: not yet
+    QCOMPARE(d.pending(), 336);
+    const auto read = d.feed(QByteArrayView(report).sliced(336));
+    QVERIFY(read.has_value());
+    QCOMPARE(read->tracks, tracks);
+    QCOMPARE(read->goodTracks, good);
+    QCOMPARE(read->badTracks, bad);
+    QCOMPARE(d.pending(), 0);
+}
+
+void TestHidDecoder::magtekWholeReportInAnyPackets()
+{
+    const QByteArray report = magtekReport({0, 0, 0}, {QByteArray("%B1^A^?"), QByteArray(";1=?"), QByteArray()});
+    for (const int packet : {1, 8, 64, 337, 400}) {
+        setia::MagTekDecoder d;
+        QList<setia::MagTekRead> reads;
+        QByteArray stream = report + report; // two swipes back to back, the second padded
+        if (stream.size() % packet)
+            stream += QByteArray(packet - stream.size() % packet, '\0');
+        for (qsizetype i = 0; i + packet <= stream.size(); i += packet)
+            if (auto r = d.feed(QByteArrayView(stream).sliced(i, packet)))
+                reads << *r;
+        // A packet that carries the end of one report and the start of the next (400 > 337)
+        // ends the first; the reader never does that (one report per transfer), so the rest goes.
+        QVERIFY2(reads.size() >= 1, qPrintable(QString::number(packet)));
+        QCOMPARE(reads.first().tracks, QByteArray("%B1^A^?;1=?"));
+        if (packet <= 337 && 337 % packet == 0)
+            QCOMPARE(reads.size(), 2);
+    }
+    setia::MagTekDecoder cut;
+    QVERIFY(!cut.feed(QByteArrayView(report).first(100)).has_value());
+    cut.reset(); // a swipe cut short: forgotten
+    QCOMPARE(cut.pending(), 0);
+    QVERIFY(!cut.feed(QByteArrayView(report).first(100)).has_value());
 }
 
 QTEST_GUILESS_MAIN(TestHidDecoder)

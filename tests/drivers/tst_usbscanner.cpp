@@ -415,22 +415,28 @@ void TestUsbScanner::scansThroughUmockdev_data()
     QTest::addColumn<QString>("vidPid");
     QTest::addColumn<QString>("symbology");
     QTest::addColumn<QString>("payload");
+    QTest::addColumn<QString>("source");
     QTest::newRow("keyboard mode, member card, Enter")
         << u"zebra-keyboard.umockdev"_s << u"us-card.ioctl"_s << u"us"_s << u"05e0:1200"_s << QString()
-        << u"2700000000014"_s;
+        << u"2700000000014"_s << u"hid-scanner"_s;
     QTest::newRow("keyboard mode, QR with capitals and symbols, rollover, Tab")
         << u"zebra-keyboard.umockdev"_s << u"us-qr.ioctl"_s << u"us"_s << u"05e0:1200"_s << QString()
-        << u"https://setia.id/c/SETIA1:2700000000014?k=7KQ2M9XD4T&v=2_A!"_s;
+        << u"https://setia.id/c/SETIA1:2700000000014?k=7KQ2M9XD4T&v=2_A!"_s << u"hid-scanner"_s;
     QTest::newRow("keyboard mode, German scanner")
         << u"zebra-keyboard.umockdev"_s << u"de-url.ioctl"_s << u"de"_s << u"05e0:1200"_s << QString()
-        << u"https://setia.id/m?c=Zy-42&t=a@b^1"_s;
+        << u"https://setia.id/m?c=Zy-42&t=a@b^1"_s << u"hid-scanner"_s;
     // The same reports read as a US keyboard: the configured layout decides what a key means.
     QTest::newRow("keyboard mode, German scanner configured as US")
         << u"zebra-keyboard.umockdev"_s << u"de-url.ioctl"_s << u"us"_s << u"05e0:1200"_s << QString()
-        << u"https>&&setia.id&m_c)Yz/42^t)ab` 1"_s;
+        << u"https>&&setia.id&m_c)Yz/42^t)ab` 1"_s << u"hid-scanner"_s;
     QTest::newRow("HID POS, QR over two reports")
         << u"honeywell-pos.umockdev"_s << u"pos-qr.ioctl"_s << u"us"_s << u"0c2e:0b8f"_s << u"qr"_s
-        << u"SETIA1:2700000000014:20261125:7KQ2M9XD4T|https://setia.id/c/2700000000014?lang=id-ID&src=qr"_s;
+        << u"SETIA1:2700000000014:20261125:7KQ2M9XD4T|https://setia.id/c/2700000000014?lang=id-ID&src=qr"_s
+        << u"hid-scanner"_s;
+    // A magnetic-stripe reader: tracks 1 and 2 as read, track 3 (a decode error) left out.
+    QTest::newRow("MagTek HID swipe reader, member card")
+        << u"magtek-hid.umockdev"_s << u"magtek-member.ioctl"_s << u"us"_s << u"0801:0002"_s << u"track"_s
+        << u"%B2700000000014^MEMBER/SETIA^?;2700000000014=?"_s << u"magstripe"_s;
 }
 
 void TestUsbScanner::scansThroughUmockdev()
@@ -441,12 +447,13 @@ void TestUsbScanner::scansThroughUmockdev()
     QFETCH(QString, vidPid);
     QFETCH(QString, symbology);
     QFETCH(QString, payload);
+    QFETCH(QString, source);
     const Transcript t = runUnderUmockdevRun(device, ioctl, layout);
     QVERIFY2(t.exitCode == 0, qPrintable(t.text));
     const QStringList scans = t.tagged(u"SCAN"_s);
     QVERIFY2(!scans.isEmpty(), qPrintable(t.text));
     const ScanLine scan = parseScan(scans.first());
-    QCOMPARE(scan.source, u"hid-scanner"_s);
+    QCOMPARE(scan.source, source);
     QCOMPARE(scan.symbology, symbology);
     QCOMPARE(scan.payload, payload);
     // Only the scanner was taken: the ordinary keyboard in the keyboard fixture (046d:c31c) is

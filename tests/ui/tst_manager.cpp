@@ -553,8 +553,9 @@ void TestManager::scannerThresholdsApplyLive()
     QCOMPARE(m->wedgeTerminator()->currentText(), u"Enter"_s);
     QCOMPARE(m->deviceStatus().at(0), u"● Keyboard-wedge scanner: listening"_s);
     QVERIFY2(m->deviceStatus().at(1).contains(u"USB scanners: not started on this terminal"_s), qPrintable(m->deviceStatus().at(1)));
-    QVERIFY2(m->deviceStatus().at(1).contains(u"Camera, receipt printer, contactless readers: not in this version"_s),
-             qPrintable(m->deviceStatus().at(1)));
+    QVERIFY2(m->deviceStatus().at(2).contains(u"Receipt printer: not started on this terminal"_s), qPrintable(m->deviceStatus().at(2)));
+    QVERIFY2(m->deviceStatus().at(2).contains(u"Contactless readers: not started on this terminal"_s), qPrintable(m->deviceStatus().at(2)));
+    QVERIFY2(m->deviceStatus().at(2).contains(u"Camera: none found"_s), qPrintable(m->deviceStatus().at(2)));
     // Keys 50 ms apart, then Enter: slower than the 35 ms a burst may have between keys, so typing.
     QLineEdit *field = m->newStaffName();
     auto typeEvery50ms = [field](const QString &text) {
@@ -630,7 +631,7 @@ void TestManager::hubUrlIsChecked()
     unlocked();
     ManagerPanel *m = m_w->managerPanel();
     m->tabs()->setCurrentIndex(ManagerPanel::SettingsTab);
-    QVERIFY2(m->deviceStatus().at(2).contains(u"Hub: none set"_s), qPrintable(m->deviceStatus().at(2)));
+    QVERIFY2(m->deviceStatus().at(3).contains(u"Hub: none set"_s), qPrintable(m->deviceStatus().at(3)));
     m->hubUrl()->setText(u"hub kemang"_s);
     m->saveSettings();
     QVERIFY2(m_w->message().contains(u"must look like https://"_s), qPrintable(m_w->message()));
@@ -639,8 +640,8 @@ void TestManager::hubUrlIsChecked()
     m->saveSettings();
     QCOMPARE(m_ts->loyalty().setting(u"hub_url"_s), u"https://hub.kopisenja.co.id"_s);
     m->refreshDevices();
-    QVERIFY2(m->deviceStatus().at(2).contains(u"https://hub.kopisenja.co.id: sync not set up yet"_s),
-             qPrintable(m->deviceStatus().at(2)));
+    QVERIFY2(m->deviceStatus().at(3).contains(u"https://hub.kopisenja.co.id: sync not set up yet"_s),
+             qPrintable(m->deviceStatus().at(3)));
 }
 
 void TestManager::inactivityLocksAndReturnsToTheTill()
