@@ -54,6 +54,8 @@ const char *spelledOut(char32_t cp)
     case U'\u2010': case U'\u2011': case U'\u2012': case U'\u2013': case U'\u2014': case U'\u2212': return "-";
     case U'\u2022': case U'\u00B7': return "*";
     case U'\u20AC': return "EUR";
+    case U'\u00D7': return "x";   // ×, as in a multiplier "QRIS ×1.1"
+    case U'\u2026': return "..."; // …
     case U'\t': return " ";
     default: return nullptr;
     }

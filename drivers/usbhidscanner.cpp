@@ -1,5 +1,7 @@
 #include "usbhidscanner.h"
 
+#include "usbcommon.h"
+
 #include <libusb.h>
 
 #include <string.h> // explicit_bzero
@@ -7,7 +9,6 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
-#include <QSet>
 
 #include <utility>
 
@@ -23,32 +24,6 @@ constexpr int kTransferTimeoutMs = 100; // how long a stop request may wait for 
 constexpr int kMaxErrorStreak = 20;      // transfer errors in a row before a scanner is given up
 constexpr quint16 kBarCodeScannerPage = 0x8C;
 constexpr int kSwipeGapMs = 500; // a swipe's packets come back to back; a gap this long ends it
-
-QString errorName(int rc)
-{
-    return QString::fromLatin1(libusb_error_name(rc));
-}
-
-QString hex4(quint16 v)
-{
-    return u"%1"_s.arg(v, 4, 16, QLatin1Char('0'));
-}
-
-QString portPath(libusb_device *device)
-{
-    QString path = QString::number(libusb_get_bus_number(device));
-    uint8_t ports[8];
-    const int n = libusb_get_port_numbers(device, ports, int(sizeof ports));
-    for (int i = 0; i < n; ++i)
-        path += (i == 0 ? u'-' : u'.') + QString::number(ports[i]);
-    return path;
-}
-
-QString deviceNode(libusb_device *device)
-{
-    return u"/dev/bus/usb/%1/%2"_s.arg(libusb_get_bus_number(device), 3, 10, QLatin1Char('0'))
-        .arg(libusb_get_device_address(device), 3, 10, QLatin1Char('0'));
-}
 
 // Where a scanner's reports come from: which interface, which endpoint.
 struct Endpoint {
@@ -117,12 +92,8 @@ QString detailFor(UsbScannerState state, int rc, const QString &node)
     case UsbScannerState::Busy:
         return u"Another program is using the scanner (it holds the USB interface). Close it, or unplug the "
                u"scanner and plug it in again."_s;
-    case UsbScannerState::NotPermitted:
-        return u"Setia may not open the scanner (%1: permission denied). Install "
-               u"packaging/udev/70-setia-scanners.rules in /etc/udev/rules.d/, run "
-               u"'udevadm control --reload', then plug the scanner in again (docs/hardware.md)."_s.arg(node);
-    case UsbScannerState::Failed:
-        return u"The scanner cannot be used: %1 (%2)."_s.arg(QString::fromUtf8(libusb_strerror(rc)), errorName(rc));
+    case UsbScannerState::NotPermitted: return usbNotPermittedDetail(u"the scanner"_s, u"the scanner"_s, node);
+    case UsbScannerState::Failed: return usbFailedDetail(u"The scanner"_s, rc);
     }
     return {};
 }
@@ -176,7 +147,7 @@ void UsbScannerWorker::fail(int rc, const char *what)
 {
     const UsbScannerState state = usbScannerStateForError(rc);
     qCDebug(lcUsbScanner, "%s: %s failed: %s", qPrintable(m_p.port), what, libusb_error_name(rc));
-    Q_EMIT stateChanged(state, detailFor(state, rc, deviceNode(m_p.device)));
+    Q_EMIT stateChanged(state, detailFor(state, rc, usbDeviceNode(m_p.device)));
 }
 
 bool UsbScannerWorker::claim(libusb_device_handle *handle)
@@ -184,16 +155,7 @@ bool UsbScannerWorker::claim(libusb_device_handle *handle)
     const int iface = m_p.endpoint.interfaceNumber;
     // The kernel's usbhid driver is detached while Setia holds the interface (so the scanner
     // does not type into other windows) and re-attached when it lets go.
-    if (const int rc = libusb_set_auto_detach_kernel_driver(handle, 1); rc != LIBUSB_SUCCESS)
-        qCDebug(lcUsbScanner, "%s: no kernel driver detaching here (%s)", qPrintable(m_p.port), libusb_error_name(rc));
-    int rc = libusb_claim_interface(handle, iface);
-    if ((rc == LIBUSB_ERROR_OTHER || rc == LIBUSB_ERROR_NOT_SUPPORTED) && libusb_kernel_driver_active(handle, iface) == 0) {
-        // Detaching is not available here (an old kernel, an emulated device) but no driver
-        // holds the interface either: claim it as it is.
-        libusb_set_auto_detach_kernel_driver(handle, 0);
-        rc = libusb_claim_interface(handle, iface);
-    }
-    if (rc != 0) {
+    if (const int rc = usbClaimInterface(handle, iface, lcUsbScanner, m_p.port); rc != 0) {
         fail(rc, "claiming the interface");
         return false;
     }
@@ -298,19 +260,8 @@ void UsbScannerWorker::run()
         QThread::msleep(50);
     }
     // Releasing gives the interface back to the kernel driver: the scanner types again.
-    if (const int rc = libusb_release_interface(handle, m_p.endpoint.interfaceNumber); rc != 0 && rc != LIBUSB_ERROR_NO_DEVICE)
-        qCDebug(lcUsbScanner, "%s: releasing the interface: %s", qPrintable(m_p.port), libusb_error_name(rc));
-    libusb_close(handle);
+    usbReleaseAndClose(handle, m_p.endpoint.interfaceNumber, lcUsbScanner, m_p.port);
 }
-
-struct UsbHotplugThunk {
-    // Runs on whichever thread is handling libusb's events: only queue a rescan.
-    static int LIBUSB_CALL callback(libusb_context *, libusb_device *, libusb_hotplug_event, void *manager)
-    {
-        static_cast<UsbScannerManager *>(manager)->queueRescan();
-        return 0; // stay registered
-    }
-};
 
 struct UsbScannerManager::Entry {
     UsbScannerStatus status;
@@ -363,29 +314,24 @@ QString usbScannerStateName(UsbScannerState state)
 
 UsbScannerState usbScannerStateForError(int libusbError)
 {
-    switch (libusbError) {
-    case LIBUSB_SUCCESS: return UsbScannerState::Ready;
-    case LIBUSB_ERROR_ACCESS: return UsbScannerState::NotPermitted;
-    case LIBUSB_ERROR_BUSY: return UsbScannerState::Busy;
-    case LIBUSB_ERROR_NO_DEVICE:
-    case LIBUSB_ERROR_NOT_FOUND: return UsbScannerState::Missing;
-    default: return UsbScannerState::Failed;
-    }
+    return usbStateForError<UsbScannerState>(libusbError);
 }
 
 QString UsbScannerStatus::vidPid() const
 {
-    return hex4(vendorId) + u':' + hex4(productId);
+    return usbVidPid(vendorId, productId);
 }
 
 UsbScannerManager::UsbScannerManager(QObject *parent) : UsbScannerManager(Settings{}, parent) {}
 
-UsbScannerManager::UsbScannerManager(Settings settings, QObject *parent) : QObject(parent), m_settings(std::move(settings))
+UsbScannerManager::UsbScannerManager(Settings settings, QObject *parent)
+    : QObject(parent), m_settings(std::move(settings)),
+      m_usb(std::make_unique<UsbDeviceWatcher>(this, [this] { rescan(); })),
+      m_entries(std::make_unique<UsbDeviceTable<Entry>>())
 {
     qRegisterMetaType<setia::Scan>();
     qRegisterMetaType<setia::UsbScannerStatus>();
     qRegisterMetaType<setia::UsbScannerState>();
-    connect(&m_rescanTimer, &QTimer::timeout, this, &UsbScannerManager::rescan);
 }
 
 UsbScannerManager::~UsbScannerManager()
@@ -393,92 +339,54 @@ UsbScannerManager::~UsbScannerManager()
     stop();
 }
 
+bool UsbScannerManager::isRunning() const
+{
+    return m_usb->isRunning();
+}
+
+bool UsbScannerManager::usesHotplug() const
+{
+    return m_usb->usesHotplug();
+}
+
 bool UsbScannerManager::start()
 {
-    if (m_ctx)
+    if (m_usb->isRunning())
         return true;
-    if (const int rc = libusb_init(&m_ctx); rc != 0) {
-        m_ctx = nullptr;
-        m_error = u"USB scanners cannot be used: libusb did not start (%1)."_s.arg(errorName(rc));
-        qCWarning(lcUsbScanner, "libusb_init: %s", libusb_error_name(rc));
+    if (const int rc = m_usb->start({m_settings.useHotplug, m_settings.rescanMs, u"setia-usb-events"_s, lcUsbScanner});
+        rc != 0) {
+        m_error = u"USB scanners cannot be used: libusb did not start (%1)."_s.arg(usbErrorName(rc));
         return false;
     }
     m_error.clear();
-    m_hotplug = false;
-    if (m_settings.useHotplug && libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        const int rc = libusb_hotplug_register_callback(
-            m_ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, LIBUSB_HOTPLUG_NO_FLAGS,
-            LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
-            &UsbHotplugThunk::callback, this, &m_hotplugHandle);
-        if (rc == 0) {
-            m_hotplug = true;
-            // Hot-plug callbacks run inside libusb's event handling; this thread handles the
-            // events when no scanner's I/O thread happens to.
-            m_stopEvents = 0;
-            m_eventThread.reset(QThread::create([this] {
-                while (!m_stopEvents.load()) {
-                    timeval tv{0, 250000};
-                    const int handled = libusb_handle_events_timeout_completed(m_ctx, &tv, nullptr);
-                    if (handled < 0 && handled != LIBUSB_ERROR_INTERRUPTED && handled != LIBUSB_ERROR_TIMEOUT)
-                        QThread::msleep(100); // no busy loop if event handling keeps failing
-                }
-            }));
-            m_eventThread->setObjectName(u"setia-usb-events"_s);
-            m_eventThread->start();
-        } else {
-            qCWarning(lcUsbScanner, "hot-plug not available (%s): rescanning every %d ms", libusb_error_name(rc),
-                      m_settings.rescanMs);
-        }
-    }
-    // Without hot-plug this finds arrivals and departures; with it, it retries busy scanners.
-    m_rescanTimer.start(std::max(100, m_settings.rescanMs));
     rescan();
     return true;
 }
 
 void UsbScannerManager::stop()
 {
-    if (!m_ctx)
+    if (!m_usb->isRunning())
         return;
-    m_rescanTimer.stop();
-    if (m_hotplug)
-        libusb_hotplug_deregister_callback(m_ctx, m_hotplugHandle);
-    if (m_eventThread) {
-        m_stopEvents = 1;
-        libusb_interrupt_event_handler(m_ctx);
-        m_eventThread->wait();
-        m_eventThread.reset();
-    }
-    m_hotplug = false;
-    for (const auto &entry : std::as_const(m_entries))
-        if (entry->worker)
-            entry->worker->requestStop(); // all at once, then wait for each
-    for (const QString &key : std::as_const(m_order)) {
-        Entry &e = *m_entries[key];
+    m_usb->stopWatching();
+    m_entries->forEach([](Entry &e) {
+        if (e.worker)
+            e.worker->requestStop(); // all at once, then wait for each
+    });
+    m_entries->forEach([this](Entry &e) {
         stopWorker(e);
         if (e.device) {
-            libusb_unref_device(std::exchange(e.device, nullptr));
+            usbDropDevice(e.device);
             // The caller stopped it: no statusChanged (stop() also runs in the destructor).
             e.status.state = UsbScannerState::Missing;
             e.status.detail = u"Setia is not reading USB scanners."_s;
         }
-    }
-    libusb_exit(std::exchange(m_ctx, nullptr));
+    });
+    m_usb->close();
 }
 
 QList<UsbScannerStatus> UsbScannerManager::devices() const
 {
-    QList<UsbScannerStatus> out;
-    out.reserve(m_order.size());
-    for (const QString &key : m_order)
-        out << m_entries.value(key)->status;
-    return out;
-}
-
-void UsbScannerManager::queueRescan()
-{
-    if (!m_rescanQueued.exchange(true))
-        QMetaObject::invokeMethod(this, &UsbScannerManager::rescan, Qt::QueuedConnection);
+    return m_entries->statuses<UsbScannerStatus>();
 }
 
 const UsbScannerModel *UsbScannerManager::modelFor(quint16 vendorId, quint16 productId) const
@@ -497,62 +405,37 @@ const UsbScannerModel *UsbScannerManager::modelFor(quint16 vendorId, quint16 pro
 
 void UsbScannerManager::rescan()
 {
-    m_rescanQueued = false;
-    if (!m_ctx)
+    libusb_context *ctx = m_usb->beginRescan();
+    if (!ctx)
         return;
-    libusb_device **list = nullptr;
-    const ssize_t count = libusb_get_device_list(m_ctx, &list);
-    if (count < 0) {
-        qCWarning(lcUsbScanner, "listing USB devices failed: %s", libusb_error_name(int(count)));
-        return;
-    }
-    QSet<QString> present;
-    for (ssize_t i = 0; i < count; ++i) {
-        libusb_device *device = list[i];
-        libusb_device_descriptor desc{};
-        if (libusb_get_device_descriptor(device, &desc) != 0)
-            continue;
-        const UsbScannerModel *model = modelFor(desc.idVendor, desc.idProduct);
+    const bool listed = usbForEachDevice(ctx, lcUsbScanner, [this](libusb_device *device, quint16 vendorId, quint16 productId) {
+        const UsbScannerModel *model = modelFor(vendorId, productId);
         if (!model)
-            continue;
+            return;
         const std::optional<Endpoint> endpoint = findEndpoint(device, model->protocol);
         if (!endpoint)
-            continue; // not in the mode the table expects (or not a scanner at all)
-        const QString port = portPath(device);
-        const QString key = port + u' ' + hex4(desc.idVendor) + u':' + hex4(desc.idProduct);
-        present.insert(key);
-        std::shared_ptr<Entry> &slot = m_entries[key];
-        if (!slot) {
-            slot = std::make_shared<Entry>();
-            slot->status.port = port;
-            slot->status.name = model->name;
-            slot->status.vendorId = desc.idVendor;
-            slot->status.productId = desc.idProduct;
-            slot->status.protocol = model->protocol;
-            m_order << key;
-        }
-        Entry &e = *slot;
+            return; // not in the mode the table expects (or not a scanner at all)
+        const QString port = usbPortPath(device);
+        const QString key = usbDeviceKey(port, vendorId, productId);
+        Entry &e = m_entries->found(key, [&](Entry &made) {
+            made.status.port = port;
+            made.status.name = model->name;
+            made.status.vendorId = vendorId;
+            made.status.productId = productId;
+            made.status.protocol = model->protocol;
+        });
         e.endpoint = *endpoint;
         e.layout = model->layout.value_or(m_settings.keyboardLayout);
-        if (e.device != device) { // plugged in (again)
-            stopWorker(e);
-            if (e.device)
-                libusb_unref_device(e.device);
-            e.device = libusb_ref_device(device);
-            startWorker(e, key);
-        } else if (!e.worker) { // busy, not permitted, failed: try again
-            startWorker(e, key);
-        }
-    }
-    libusb_free_device_list(list, 1);
-    for (const QString &key : std::as_const(m_order)) {
-        Entry &e = *m_entries[key];
-        if (present.contains(key) || !e.device)
-            continue;
+        m_entries->plugged(
+            e, device, [this](Entry &old) { stopWorker(old); }, [this, &key](Entry &now) { startWorker(now, key); });
+    });
+    if (!listed)
+        return;
+    m_entries->endRescan([this](Entry &e) {
         stopWorker(e);
-        libusb_unref_device(std::exchange(e.device, nullptr));
+        usbDropDevice(e.device);
         setState(e, UsbScannerState::Missing, detailFor(UsbScannerState::Missing, 0, {}));
-    }
+    });
 }
 
 void UsbScannerManager::startWorker(Entry &e, const QString &key)
@@ -570,12 +453,12 @@ void UsbScannerManager::startWorker(Entry &e, const QString &key)
     connect(worker, &UsbScannerWorker::scanned, this, &UsbScannerManager::scanned, Qt::QueuedConnection);
     // With the worker as context: nothing of a worker that was stopped and deleted arrives.
     connect(worker, &UsbScannerWorker::stateChanged, worker, [this, key](UsbScannerState state, const QString &detail) {
-        if (const auto it = m_entries.constFind(key); it != m_entries.constEnd())
-            setState(**it, state, detail);
+        if (Entry *entry = m_entries->find(key))
+            setState(*entry, state, detail);
     }, Qt::QueuedConnection);
     connect(worker, &QThread::finished, worker, [this, key, worker] {
-        if (const auto it = m_entries.constFind(key); it != m_entries.constEnd() && (*it)->worker == worker)
-            (*it)->worker = nullptr;
+        if (Entry *entry = m_entries->find(key); entry && entry->worker == worker)
+            entry->worker = nullptr;
         worker->deleteLater();
     }, Qt::QueuedConnection);
     worker->start();
@@ -594,12 +477,8 @@ void UsbScannerManager::setState(Entry &e, UsbScannerState state, const QString 
         return;
     e.status.state = state;
     e.status.detail = detail;
-    if (state == UsbScannerState::Ready || state == UsbScannerState::Missing)
-        qCInfo(lcUsbScanner, "%s %s (%s): %s", qPrintable(e.status.vidPid()), qPrintable(e.status.port),
-               qPrintable(e.status.name), qPrintable(usbScannerStateName(state)));
-    else
-        qCWarning(lcUsbScanner, "%s %s (%s): %s: %s", qPrintable(e.status.vidPid()), qPrintable(e.status.port),
-                  qPrintable(e.status.name), qPrintable(usbScannerStateName(state)), qPrintable(detail));
+    usbLogState(lcUsbScanner, e.status.vidPid(), e.status.port, e.status.name, usbScannerStateName(state),
+                state != UsbScannerState::Ready && state != UsbScannerState::Missing, detail);
     Q_EMIT statusChanged(e.status);
 }
 

@@ -80,7 +80,9 @@ struct UsbScannerStatus {
 };
 
 class UsbScannerWorker;
-struct UsbHotplugThunk;
+class UsbDeviceWatcher;
+template <typename Entry>
+class UsbDeviceTable;
 
 class UsbScannerManager : public QObject {
     Q_OBJECT
@@ -105,9 +107,9 @@ public:
     // Stops every I/O thread (each scanner's interface goes back to the kernel) and libusb.
     // Every scanner is then listed as missing; statusChanged() is not emitted for that.
     void stop();
-    bool isRunning() const { return m_ctx != nullptr; }
+    bool isRunning() const;
     // Whether arrivals and departures come from libusb's hot-plug events (else: rescans).
-    bool usesHotplug() const { return m_hotplug; }
+    bool usesHotplug() const;
     QString errorString() const { return m_error; }
 
     // Every scanner seen since start(), in the order they were first seen.
@@ -120,25 +122,15 @@ Q_SIGNALS:
 private:
     struct Entry;
     void rescan();
-    void queueRescan();
     void startWorker(Entry &entry, const QString &key);
     void stopWorker(Entry &entry);
     void setState(Entry &entry, UsbScannerState state, const QString &detail);
     const UsbScannerModel *modelFor(quint16 vendorId, quint16 productId) const;
 
     Settings m_settings;
-    libusb_context *m_ctx = nullptr;
-    bool m_hotplug = false;
-    int m_hotplugHandle = 0;
-    std::unique_ptr<QThread> m_eventThread;
-    std::atomic<int> m_stopEvents{0};
-    std::atomic<bool> m_rescanQueued{false};
-    QTimer m_rescanTimer;
-    QHash<QString, std::shared_ptr<Entry>> m_entries;
-    QStringList m_order;
+    std::unique_ptr<UsbDeviceWatcher> m_usb;         // libusb, hot-plug, rescan timer (usbcommon.h)
+    std::unique_ptr<UsbDeviceTable<Entry>> m_entries; // every scanner seen, in order
     QString m_error;
-
-    friend struct UsbHotplugThunk;
 };
 
 } // namespace setia

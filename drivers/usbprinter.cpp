@@ -1,12 +1,13 @@
 #include "usbprinter.h"
 
+#include "usbcommon.h"
+
 #include <libusb.h>
 
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QMutexLocker>
-#include <QSet>
 #include <QWaitCondition>
 
 #include <deque>
@@ -24,32 +25,6 @@ constexpr int kChunkBytes = 4096;    // one bulk OUT transfer (one URB) at most
 constexpr int kEventSliceMs = 100;   // how long a stop request may wait for the I/O thread
 constexpr int kMaxUnanswered = 2;    // status requests without an answer before the printer is not asked again
 const char kPaperStatusRequest[] = {0x10, 0x04, 0x04}; // DLE EOT 4: paper roll sensor status
-
-QString errorName(int rc)
-{
-    return QString::fromLatin1(libusb_error_name(rc));
-}
-
-QString hex4(quint16 v)
-{
-    return u"%1"_s.arg(v, 4, 16, QLatin1Char('0'));
-}
-
-QString portPath(libusb_device *device)
-{
-    QString path = QString::number(libusb_get_bus_number(device));
-    uint8_t ports[8];
-    const int n = libusb_get_port_numbers(device, ports, int(sizeof ports));
-    for (int i = 0; i < n; ++i)
-        path += (i == 0 ? u'-' : u'.') + QString::number(ports[i]);
-    return path;
-}
-
-QString deviceNode(libusb_device *device)
-{
-    return u"/dev/bus/usb/%1/%2"_s.arg(libusb_get_bus_number(device), 3, 10, QLatin1Char('0'))
-        .arg(libusb_get_device_address(device), 3, 10, QLatin1Char('0'));
-}
 
 // Where a printer's jobs go: which interface (and alternate setting), which endpoints.
 struct Endpoints {
@@ -117,14 +92,10 @@ QString detailFor(PrinterState state, int rc, const QString &node)
         return u"Another program is using the receipt printer (it holds the USB interface), often CUPS with the "
                u"printer set up as a system printer. Remove it from CUPS or close that program, or unplug the "
                u"printer and plug it in again."_s;
-    case PrinterState::NotPermitted:
-        return u"Setia may not open the receipt printer (%1: permission denied). Install "
-               u"packaging/udev/70-setia-scanners.rules in /etc/udev/rules.d/, run "
-               u"'udevadm control --reload', then plug the printer in again (docs/hardware.md)."_s.arg(node);
+    case PrinterState::NotPermitted: return usbNotPermittedDetail(u"the receipt printer"_s, u"the printer"_s, node);
     case PrinterState::PaperOut:
         return u"The receipt printer is out of paper. Load a new paper roll and close the cover."_s;
-    case PrinterState::Failed:
-        return u"The receipt printer cannot be used: %1 (%2)."_s.arg(QString::fromUtf8(libusb_strerror(rc)), errorName(rc));
+    case PrinterState::Failed: return usbFailedDetail(u"The receipt printer"_s, rc);
     }
     return {};
 }
@@ -245,22 +216,14 @@ bool UsbPrinterWorker::claim(libusb_device_handle *handle)
     const int iface = m_p.endpoints.interfaceNumber;
     // usblp (the kernel's printer driver, /dev/usb/lpN) is detached while Setia holds the
     // interface and re-attached when it lets go.
-    if (const int rc = libusb_set_auto_detach_kernel_driver(handle, 1); rc != LIBUSB_SUCCESS)
-        qCDebug(lcUsbPrinter, "%s: no kernel driver detaching here (%s)", qPrintable(m_p.port), libusb_error_name(rc));
-    int rc = libusb_claim_interface(handle, iface);
-    if ((rc == LIBUSB_ERROR_OTHER || rc == LIBUSB_ERROR_NOT_SUPPORTED) && libusb_kernel_driver_active(handle, iface) == 0) {
-        // Detaching is not available (an old kernel, an emulated device) but no driver holds
-        // the interface either: claim it as it is.
-        libusb_set_auto_detach_kernel_driver(handle, 0);
-        rc = libusb_claim_interface(handle, iface);
-    }
+    int rc = usbClaimInterface(handle, iface, lcUsbPrinter, m_p.port);
     if (rc == 0 && m_p.endpoints.altSetting != 0)
         rc = libusb_set_interface_alt_setting(handle, iface, m_p.endpoints.altSetting);
     if (rc != 0) {
         const PrinterState state = printerStateForError(rc);
         qCDebug(lcUsbPrinter, "%s: claiming the printer interface failed: %s", qPrintable(m_p.port), libusb_error_name(rc));
         const bool usblp = rc == LIBUSB_ERROR_BUSY && libusb_kernel_driver_active(handle, iface) == 1;
-        setState(state, usblp ? usblpDetail() : detailFor(state, rc, deviceNode(m_p.device)));
+        setState(state, usblp ? usblpDetail() : detailFor(state, rc, usbDeviceNode(m_p.device)));
         return false;
     }
     return true;
@@ -357,7 +320,7 @@ void UsbPrinterWorker::run()
     if (const int rc = libusb_open(m_p.device, &handle); rc != 0) {
         const PrinterState state = printerStateForError(rc);
         qCDebug(lcUsbPrinter, "%s: opening the printer failed: %s", qPrintable(m_p.port), libusb_error_name(rc));
-        setState(state, detailFor(state, rc, deviceNode(m_p.device)));
+        setState(state, detailFor(state, rc, usbDeviceNode(m_p.device)));
         return;
     }
     if (!claim(handle)) {
@@ -448,22 +411,11 @@ void UsbPrinterWorker::run()
             (void)libusb_clear_halt(handle, m_p.endpoints.out);
         Q_EMIT jobFinished(job->id, false,
                            u"Printing failed: %1 (%2, %3). Print the slip again."_s.arg(
-                               QString::fromUtf8(libusb_strerror(rc)), errorName(rc), progress));
+                               usbErrorText(rc), usbErrorName(rc), progress));
     }
     // Releasing gives the interface back to the kernel (usblp attaches again).
-    if (const int r = libusb_release_interface(handle, m_p.endpoints.interfaceNumber); r != 0 && r != LIBUSB_ERROR_NO_DEVICE)
-        qCDebug(lcUsbPrinter, "%s: releasing the interface: %s", qPrintable(m_p.port), libusb_error_name(r));
-    libusb_close(handle);
+    usbReleaseAndClose(handle, m_p.endpoints.interfaceNumber, lcUsbPrinter, m_p.port);
 }
-
-struct UsbPrinterHotplugThunk {
-    // Runs on whichever thread is handling libusb's events: only queue a rescan.
-    static int LIBUSB_CALL callback(libusb_context *, libusb_device *, libusb_hotplug_event, void *manager)
-    {
-        static_cast<UsbPrinterManager *>(manager)->queueRescan();
-        return 0; // stay registered
-    }
-};
 
 struct UsbPrinterManager::Entry {
     PrinterStatus status;
@@ -501,28 +453,23 @@ QString printerStateName(PrinterState state)
 
 PrinterState printerStateForError(int libusbError)
 {
-    switch (libusbError) {
-    case LIBUSB_SUCCESS: return PrinterState::Ready;
-    case LIBUSB_ERROR_ACCESS: return PrinterState::NotPermitted;
-    case LIBUSB_ERROR_BUSY: return PrinterState::Busy;
-    case LIBUSB_ERROR_NO_DEVICE:
-    case LIBUSB_ERROR_NOT_FOUND: return PrinterState::Missing;
-    default: return PrinterState::Failed;
-    }
+    return usbStateForError<PrinterState>(libusbError);
 }
 
 QString PrinterStatus::vidPid() const
 {
-    return hex4(vendorId) + u':' + hex4(productId);
+    return usbVidPid(vendorId, productId);
 }
 
 UsbPrinterManager::UsbPrinterManager(QObject *parent) : UsbPrinterManager(Settings{}, parent) {}
 
-UsbPrinterManager::UsbPrinterManager(Settings settings, QObject *parent) : QObject(parent), m_settings(std::move(settings))
+UsbPrinterManager::UsbPrinterManager(Settings settings, QObject *parent)
+    : QObject(parent), m_settings(std::move(settings)),
+      m_usb(std::make_unique<UsbDeviceWatcher>(this, [this] { rescan(); })),
+      m_entries(std::make_unique<UsbDeviceTable<Entry>>())
 {
     qRegisterMetaType<setia::PrinterStatus>();
     qRegisterMetaType<setia::PrinterState>();
-    connect(&m_rescanTimer, &QTimer::timeout, this, &UsbPrinterManager::rescan);
 }
 
 UsbPrinterManager::~UsbPrinterManager()
@@ -530,119 +477,77 @@ UsbPrinterManager::~UsbPrinterManager()
     stop();
 }
 
+bool UsbPrinterManager::isRunning() const
+{
+    return m_usb->isRunning();
+}
+
+bool UsbPrinterManager::usesHotplug() const
+{
+    return m_usb->usesHotplug();
+}
+
 bool UsbPrinterManager::start()
 {
-    if (m_ctx)
+    if (m_usb->isRunning())
         return true;
-    if (const int rc = libusb_init(&m_ctx); rc != 0) {
-        m_ctx = nullptr;
-        m_error = u"USB receipt printers cannot be used: libusb did not start (%1)."_s.arg(errorName(rc));
-        qCWarning(lcUsbPrinter, "libusb_init: %s", libusb_error_name(rc));
+    if (const int rc = m_usb->start({m_settings.useHotplug, m_settings.rescanMs, u"setia-printer-events"_s, lcUsbPrinter});
+        rc != 0) {
+        m_error = u"USB receipt printers cannot be used: libusb did not start (%1)."_s.arg(usbErrorName(rc));
         return false;
     }
     m_error.clear();
-    m_hotplug = false;
-    if (m_settings.useHotplug && libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        const int rc = libusb_hotplug_register_callback(
-            m_ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, LIBUSB_HOTPLUG_NO_FLAGS,
-            LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
-            &UsbPrinterHotplugThunk::callback, this, &m_hotplugHandle);
-        if (rc == 0) {
-            m_hotplug = true;
-            m_stopEvents = 0;
-            m_eventThread.reset(QThread::create([this] {
-                while (!m_stopEvents.load()) {
-                    timeval tv{0, 250000};
-                    const int handled = libusb_handle_events_timeout_completed(m_ctx, &tv, nullptr);
-                    if (handled < 0 && handled != LIBUSB_ERROR_INTERRUPTED && handled != LIBUSB_ERROR_TIMEOUT)
-                        QThread::msleep(100); // no busy loop if event handling keeps failing
-                }
-            }));
-            m_eventThread->setObjectName(u"setia-printer-events"_s);
-            m_eventThread->start();
-        } else {
-            qCWarning(lcUsbPrinter, "hot-plug not available (%s): rescanning every %d ms", libusb_error_name(rc),
-                      m_settings.rescanMs);
-        }
-    }
-    m_rescanTimer.start(std::max(100, m_settings.rescanMs));
     rescan();
     return true;
 }
 
 void UsbPrinterManager::stop()
 {
-    if (!m_ctx)
+    if (!m_usb->isRunning())
         return;
-    m_rescanTimer.stop();
-    if (m_hotplug)
-        libusb_hotplug_deregister_callback(m_ctx, m_hotplugHandle);
-    if (m_eventThread) {
-        m_stopEvents = 1;
-        libusb_interrupt_event_handler(m_ctx);
-        m_eventThread->wait();
-        m_eventThread.reset();
-    }
-    m_hotplug = false;
+    m_usb->stopWatching();
     const QString why = u"Setia stopped using the receipt printer"_s;
-    for (const auto &entry : std::as_const(m_entries))
-        if (entry->worker)
-            entry->worker->requestStop(why); // all at once, then wait for each
-    for (const QString &key : std::as_const(m_order)) {
-        Entry &e = *m_entries[key];
+    m_entries->forEach([&why](Entry &e) {
+        if (e.worker)
+            e.worker->requestStop(why); // all at once, then wait for each
+    });
+    m_entries->forEach([this, &why](Entry &e) {
         stopWorker(e, why);
         if (e.device) {
-            libusb_unref_device(std::exchange(e.device, nullptr));
+            usbDropDevice(e.device);
             e.status.state = PrinterState::Missing;
             e.status.detail = u"Setia is not using USB receipt printers."_s;
         }
-    }
-    libusb_exit(std::exchange(m_ctx, nullptr));
+    });
+    m_usb->close();
 }
 
 QList<PrinterStatus> UsbPrinterManager::printers() const
 {
-    QList<PrinterStatus> out;
-    out.reserve(m_order.size());
-    for (const QString &key : m_order)
-        out << m_entries.value(key)->status;
-    return out;
+    return m_entries->statuses<PrinterStatus>();
 }
 
 std::optional<PrinterStatus> UsbPrinterManager::readyPrinter() const
 {
-    for (const QString &key : m_order) {
-        const Entry &e = *m_entries.value(key);
-        if (e.status.state == PrinterState::Ready && e.worker)
-            return e.status;
-    }
+    if (const Entry *e = m_entries->first([](const Entry &x) { return x.status.state == PrinterState::Ready && x.worker; }))
+        return e->status;
     return std::nullopt;
 }
 
 quint64 UsbPrinterManager::print(const QByteArray &job, const QString &port)
 {
-    if (!m_ctx) {
+    if (!m_usb->isRunning()) {
         m_error = u"Setia is not using USB receipt printers (the printer driver did not start)."_s;
         return 0;
     }
+    const auto atPort = [&port](const Entry &e) { return port.isEmpty() || e.status.port == port; };
     Entry *target = nullptr;
     for (int pass = 0; pass < 2 && !target; ++pass) { // a ready printer first, then one out of paper
         const PrinterState wanted = pass == 0 ? PrinterState::Ready : PrinterState::PaperOut;
-        for (const QString &key : std::as_const(m_order)) {
-            Entry &e = *m_entries[key];
-            if (e.worker && e.status.state == wanted && (port.isEmpty() || e.status.port == port)) {
-                target = &e;
-                break;
-            }
-        }
+        target = m_entries->first([&](const Entry &e) { return e.worker && e.status.state == wanted && atPort(e); });
     }
     if (!target) {
-        const Entry *seen = nullptr;
-        for (const QString &key : std::as_const(m_order))
-            if (port.isEmpty() || m_entries[key]->status.port == port) {
-                seen = m_entries[key].get();
-                break;
-            }
+        const Entry *seen = m_entries->first(atPort);
         if (!seen)
             m_error = port.isEmpty() ? u"No receipt printer is plugged in."_s
                                      : u"No receipt printer is plugged in at USB port %1."_s.arg(port);
@@ -657,35 +562,19 @@ quint64 UsbPrinterManager::print(const QByteArray &job, const QString &port)
     return id;
 }
 
-void UsbPrinterManager::queueRescan()
-{
-    if (!m_rescanQueued.exchange(true))
-        QMetaObject::invokeMethod(this, &UsbPrinterManager::rescan, Qt::QueuedConnection);
-}
-
 void UsbPrinterManager::rescan()
 {
-    m_rescanQueued = false;
-    if (!m_ctx)
+    libusb_context *ctx = m_usb->beginRescan();
+    if (!ctx)
         return;
-    libusb_device **list = nullptr;
-    const ssize_t count = libusb_get_device_list(m_ctx, &list);
-    if (count < 0) {
-        qCWarning(lcUsbPrinter, "listing USB devices failed: %s", libusb_error_name(int(count)));
-        return;
-    }
-    QSet<QString> present;
-    for (ssize_t i = 0; i < count; ++i) {
-        libusb_device *device = list[i];
-        libusb_device_descriptor desc{};
-        if (libusb_get_device_descriptor(device, &desc) != 0)
-            continue;
+    const QString unplugged = u"The printer was unplugged"_s;
+    const bool listed = usbForEachDevice(ctx, lcUsbPrinter, [&](libusb_device *device, quint16 vendorId, quint16 productId) {
         const UsbPrinterModel *exact = nullptr;
         const UsbPrinterModel *vendor = nullptr;
         for (const UsbPrinterModel &m : std::as_const(m_settings.models)) {
-            if (m.vendorId != desc.idVendor)
+            if (m.vendorId != vendorId)
                 continue;
-            if (m.productId == desc.idProduct && !exact)
+            if (m.productId == productId && !exact)
                 exact = &m;
             else if (m.productId == UsbPrinterModel::kAnyProduct && !vendor)
                 vendor = &m;
@@ -693,50 +582,36 @@ void UsbPrinterManager::rescan()
         // Listed models may use a vendor-specific interface; everything else must be a printer.
         const std::optional<Endpoints> endpoints = findEndpoints(device, exact != nullptr);
         if (!endpoints || (!exact && !endpoints->printerClass))
-            continue;
+            return;
         UsbPrinterModel model;
         if (exact)
             model = *exact;
         else if (vendor)
             model = *vendor;
         else if (m_settings.anyPrinterClass)
-            model = UsbPrinterModel{desc.idVendor, desc.idProduct, u"USB printer"_s, PaperWidth::Mm80};
+            model = UsbPrinterModel{vendorId, productId, u"USB printer"_s, PaperWidth::Mm80};
         else
-            continue;
-        const QString port = portPath(device);
-        const QString key = port + u' ' + hex4(desc.idVendor) + u':' + hex4(desc.idProduct);
-        present.insert(key);
-        std::shared_ptr<Entry> &slot = m_entries[key];
-        if (!slot) {
-            slot = std::make_shared<Entry>();
-            slot->status.port = port;
-            slot->status.name = model.name;
-            slot->status.vendorId = desc.idVendor;
-            slot->status.productId = desc.idProduct;
-            slot->status.paper = model.paper;
-            m_order << key;
-        }
-        Entry &e = *slot;
+            return;
+        const QString port = usbPortPath(device);
+        const QString key = usbDeviceKey(port, vendorId, productId);
+        Entry &e = m_entries->found(key, [&](Entry &made) {
+            made.status.port = port;
+            made.status.name = model.name;
+            made.status.vendorId = vendorId;
+            made.status.productId = productId;
+            made.status.paper = model.paper;
+        });
         e.endpoints = *endpoints;
-        if (e.device != device) { // plugged in (again)
-            stopWorker(e, u"The printer was unplugged"_s);
-            if (e.device)
-                libusb_unref_device(e.device);
-            e.device = libusb_ref_device(device);
-            startWorker(e, key);
-        } else if (!e.worker) { // busy, not permitted, failed: try again
-            startWorker(e, key);
-        }
-    }
-    libusb_free_device_list(list, 1);
-    for (const QString &key : std::as_const(m_order)) {
-        Entry &e = *m_entries[key];
-        if (present.contains(key) || !e.device)
-            continue;
-        stopWorker(e, u"The printer was unplugged"_s);
-        libusb_unref_device(std::exchange(e.device, nullptr));
+        m_entries->plugged(
+            e, device, [&](Entry &old) { stopWorker(old, unplugged); }, [&](Entry &now) { startWorker(now, key); });
+    });
+    if (!listed)
+        return;
+    m_entries->endRescan([&](Entry &e) {
+        stopWorker(e, unplugged);
+        usbDropDevice(e.device);
         setState(e, PrinterState::Missing, detailFor(PrinterState::Missing, 0, {}));
-    }
+    });
 }
 
 void UsbPrinterManager::finishLater(quint64 jobId, bool ok, const QString &detail)
@@ -747,7 +622,7 @@ void UsbPrinterManager::finishLater(quint64 jobId, bool ok, const QString &detai
 void UsbPrinterManager::startWorker(Entry &e, const QString &key)
 {
     UsbPrinterWorker::Params p;
-    p.ctx = m_ctx;
+    p.ctx = m_usb->context();
     p.device = libusb_ref_device(e.device);
     p.endpoints = e.endpoints;
     p.port = e.status.port;
@@ -760,15 +635,15 @@ void UsbPrinterManager::startWorker(Entry &e, const QString &key)
     connect(worker, &UsbPrinterWorker::jobFinished, this, &UsbPrinterManager::jobFinished, Qt::QueuedConnection);
     // With the worker as context: nothing of a worker that was stopped and deleted arrives.
     connect(worker, &UsbPrinterWorker::stateChanged, worker, [this, key](PrinterState state, const QString &detail) {
-        if (const auto it = m_entries.constFind(key); it != m_entries.constEnd())
-            setState(**it, state, detail);
+        if (Entry *entry = m_entries->find(key))
+            setState(*entry, state, detail);
     }, Qt::QueuedConnection);
     connect(worker, &QThread::finished, worker, [this, key, worker] {
         QString why = u"The receipt printer stopped before printing it"_s;
-        if (const auto it = m_entries.constFind(key); it != m_entries.constEnd() && (*it)->worker == worker) {
-            (*it)->worker = nullptr;
-            if (!(*it)->status.detail.isEmpty())
-                why = (*it)->status.detail;
+        if (Entry *entry = m_entries->find(key); entry && entry->worker == worker) {
+            entry->worker = nullptr;
+            if (!entry->status.detail.isEmpty())
+                why = entry->status.detail;
         }
         for (const UsbPrinterWorker::Job &job : worker->takeQueued())
             finishLater(job.id, false, why + u" The slip was not printed."_s);
@@ -795,12 +670,8 @@ void UsbPrinterManager::setState(Entry &e, PrinterState state, const QString &de
         return;
     e.status.state = state;
     e.status.detail = detail;
-    if (state == PrinterState::Ready || state == PrinterState::Missing)
-        qCInfo(lcUsbPrinter, "%s %s (%s): %s", qPrintable(e.status.vidPid()), qPrintable(e.status.port),
-               qPrintable(e.status.name), qPrintable(printerStateName(state)));
-    else
-        qCWarning(lcUsbPrinter, "%s %s (%s): %s: %s", qPrintable(e.status.vidPid()), qPrintable(e.status.port),
-                  qPrintable(e.status.name), qPrintable(printerStateName(state)), qPrintable(detail));
+    usbLogState(lcUsbPrinter, e.status.vidPid(), e.status.port, e.status.name, printerStateName(state),
+                state != PrinterState::Ready && state != PrinterState::Missing, detail);
     Q_EMIT statusChanged(e.status);
 }
 

@@ -69,7 +69,9 @@ struct PrinterStatus {
 };
 
 class UsbPrinterWorker;
-struct UsbPrinterHotplugThunk;
+class UsbDeviceWatcher;
+template <typename Entry>
+class UsbDeviceTable;
 
 class UsbPrinterManager : public QObject {
     Q_OBJECT
@@ -95,8 +97,8 @@ public:
     // not yet written finish with ok = false. Every printer is then listed as missing;
     // statusChanged() is not emitted for that.
     void stop();
-    bool isRunning() const { return m_ctx != nullptr; }
-    bool usesHotplug() const { return m_hotplug; }
+    bool isRunning() const;
+    bool usesHotplug() const;
     QString errorString() const { return m_error; }
 
     // Every printer seen since start(), in the order they were first seen.
@@ -116,26 +118,16 @@ Q_SIGNALS:
 private:
     struct Entry;
     void rescan();
-    void queueRescan();
     void startWorker(Entry &entry, const QString &key);
     void stopWorker(Entry &entry, const QString &why);
     void setState(Entry &entry, PrinterState state, const QString &detail);
     void finishLater(quint64 jobId, bool ok, const QString &detail);
 
     Settings m_settings;
-    libusb_context *m_ctx = nullptr;
-    bool m_hotplug = false;
-    int m_hotplugHandle = 0;
-    std::unique_ptr<QThread> m_eventThread;
-    std::atomic<int> m_stopEvents{0};
-    std::atomic<bool> m_rescanQueued{false};
-    QTimer m_rescanTimer;
-    QHash<QString, std::shared_ptr<Entry>> m_entries;
-    QStringList m_order;
+    std::unique_ptr<UsbDeviceWatcher> m_usb;         // libusb, hot-plug, rescan timer (usbcommon.h)
+    std::unique_ptr<UsbDeviceTable<Entry>> m_entries; // every printer seen, in order
     QString m_error;
     quint64 m_nextJob = 1;
-
-    friend struct UsbPrinterHotplugThunk;
 };
 
 } // namespace setia

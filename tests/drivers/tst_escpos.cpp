@@ -233,6 +233,7 @@ void TestEscPos::transliteration_data()
     QTest::newRow("ligature fi, superscript") << u"\uFB01le m\u00B2"_s << QByteArray("file m2");
     QTest::newRow("euro, no-break space") << u"\u20AC\u00A05"_s << QByteArray("EUR 5");
     QTest::newRow("Polish, Danish") << u"Łódź Søren"_s << QByteArray("Lodz Soren");
+    QTest::newRow("multiplier, ellipsis") << u"Bayar pakai QRIS \u00D71.1\u2026"_s << QByteArray("Bayar pakai QRIS x1.1...");
     QTest::newRow("CJK") << u"日本"_s << QByteArray("??");
     QTest::newRow("emoji is one character") << u"ok \U0001F600!"_s << QByteArray("ok ?!");
     QTest::newRow("control character") << u"a\u0007b"_s << QByteArray("a?b");

@@ -11,6 +11,7 @@
 // test compares the bytes on the wire with what it expects, byte for byte.
 // Without umockdev-wrapper or libumockdev the test exits 77: CTest shows it as skipped.
 #include "drivers/usbprinter.h"
+#include "umockdevtestbed.h"
 
 #include <libusb.h>
 
@@ -18,29 +19,23 @@
 #include <QFile>
 #include <QMutex>
 #include <QMutexLocker>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTest>
 
 #include <cstdio>
 
 #ifdef SETIA_HAVE_LIBUMOCKDEV
-#include <linux/capability.h>
 #include <linux/usbdevice_fs.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <umockdev.h>
 #endif
 
 using namespace Qt::StringLiterals;
 using setia::PrinterState;
 using setia::PrinterStatus;
 using setia::UsbPrinterManager;
+using setia::test::say;
 
 namespace {
 
@@ -64,13 +59,9 @@ QByteArray testJob(int size, char seed)
     return job;
 }
 
-void say(const QString &line)
-{
-    std::fputs(qPrintable(line + u'\n'), stdout);
-    std::fflush(stdout);
-}
-
 #ifdef SETIA_HAVE_LIBUMOCKDEV
+using setia::test::dropFileCapabilities;
+using setia::test::Testbed;
 
 // ---------------------------------------------------------------------------------------------
 // The emulated printer: answers usbfs requests like the kernel would for a printer on the bus.
@@ -151,13 +142,10 @@ public:
         return std::any_of(m_flying.begin(), m_flying.end(), [](const Urb &u) { return !u.in; });
     }
 
-    bool attach(UMockdevTestbed *tb, const QString &node, GError **error)
+    // From now on this printer answers the usbfs requests on `node`.
+    bool attach(Testbed &tb, const QString &node)
     {
-        UMockdevIoctlBase *handler = umockdev_ioctl_base_new();
-        g_signal_connect(handler, "handle-ioctl", G_CALLBACK(&EmulatedPrinter::handleIoctl), this);
-        const bool ok = umockdev_testbed_attach_ioctl(tb, qPrintable(node), handler, error);
-        g_object_unref(handler);
-        return ok;
+        return tb.attachHandler(node, G_CALLBACK(&EmulatedPrinter::handleIoctl), this);
     }
 
 private:
@@ -340,73 +328,6 @@ private:
     QStringList m_events;
 };
 
-class Testbed {
-public:
-    Testbed() : m_tb(umockdev_testbed_new()) {}
-    ~Testbed() { g_object_unref(m_tb); }
-    Testbed(const Testbed &) = delete;
-    Testbed &operator=(const Testbed &) = delete;
-
-    UMockdevTestbed *get() const { return m_tb; }
-    bool addFile(const QString &file) { return check(umockdev_testbed_add_from_file(m_tb, qPrintable(file), &m_error)); }
-    bool addDevice(const QString &file, const QString &sys)
-    {
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly))
-            return false;
-        for (const QString &block : QString::fromUtf8(f.readAll()).split(u"\n\n"_s))
-            if (block.startsWith(u"P: "_s + sys.mid(4) + u'\n'))
-                return check(umockdev_testbed_add_from_string(m_tb, qPrintable(block + u'\n'), &m_error));
-        return false;
-    }
-    bool attach(EmulatedPrinter &p, const QString &node) { return check(p.attach(m_tb, node, &m_error)); }
-    void detach(const QString &node)
-    {
-        GError *error = nullptr;
-        if (!umockdev_testbed_detach_ioctl(m_tb, qPrintable(node), &error))
-            g_clear_error(&error); // not attached any more: fine
-    }
-    void unplug(const QString &sys)
-    {
-        umockdev_testbed_uevent(m_tb, qPrintable(sys), "remove");
-        umockdev_testbed_remove_device(m_tb, qPrintable(sys));
-    }
-    void announce(const QString &sys) { umockdev_testbed_uevent(m_tb, qPrintable(sys), "add"); }
-    bool chmodNode(const QString &node, int mode)
-    {
-        gchar *root = umockdev_testbed_get_root_dir(m_tb);
-        const QByteArray path = QByteArray(root) + node.toUtf8();
-        g_free(root);
-        return ::chmod(path.constData(), mode_t(mode)) == 0;
-    }
-
-private:
-    bool check(gboolean ok)
-    {
-        if (!ok && m_error) {
-            say(u"ERROR umockdev: "_s + QString::fromUtf8(m_error->message));
-            g_clear_error(&m_error);
-        }
-        return ok;
-    }
-    UMockdevTestbed *m_tb;
-    GError *m_error = nullptr;
-};
-
-// Root ignores file permissions; without these two capabilities it obeys them, as a cashier's
-// account does.
-bool dropFileCapabilities()
-{
-    if (::geteuid() != 0)
-        return true;
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    if (::syscall(SYS_capget, &header, data) != 0)
-        return false;
-    data[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
-    return ::syscall(SYS_capset, &header, data) == 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inner runs
 
@@ -442,12 +363,6 @@ struct Recorder {
     }
 };
 
-int timeout(const QString &what)
-{
-    say(u"TIMEOUT "_s + what);
-    return 3;
-}
-
 void sayUrbs(const QString &phase, EmulatedPrinter &p)
 {
     say(u"URBS %1 %2"_s.arg(phase, p.takeOutUrbs().join(u',')));
@@ -478,7 +393,7 @@ struct Scenario {
     EmulatedPrinter pos58{0};
     bool setUp()
     {
-        return tb.addFile(kDevice) && tb.attach(epson, kEpsonNode) && tb.attach(pos58, kPos58Node);
+        return tb.addFile(kDevice) && epson.attach(tb, kEpsonNode) && pos58.attach(tb, kPos58Node);
     }
 };
 
@@ -506,17 +421,17 @@ int innerPrint()
     }
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Ready && rec.last(kPos58) == PrinterState::Ready; },
                          kInnerWaitMs))
-        return timeout(u"ready"_s);
+        return setia::test::timedOut(u"ready"_s);
     for (const PrinterStatus &s : manager.printers())
         say(u"DEVICE %1 %2 %3 %4"_s.arg(s.vidPid(), s.port, setia::printerStateName(s.state), setia::paperWidthName(s.paper)));
     if (const auto ready = manager.readyPrinter())
         say(u"READY-PRINTER "_s + ready->vidPid());
     sayUrbs(u"start"_s, sc.epson);
     if (!printAndWait(manager, rec, kEpson, testJob(10000, 'a')))
-        return timeout(u"big job"_s);
+        return setia::test::timedOut(u"big job"_s);
     sayUrbs(u"big"_s, sc.epson);
     if (!printAndWait(manager, rec, kPos58, QByteArray("\x1b@Hi\n\x1dV\x42\x00", 9)))
-        return timeout(u"58 mm job"_s);
+        return setia::test::timedOut(u"58 mm job"_s);
     sayUrbs(u"pos58"_s, sc.pos58);
     manager.stop();
     say(u"EVENTS "_s + sc.epson.events().join(u','));
@@ -535,17 +450,17 @@ int innerPaper()
     if (!manager.start())
         return 2;
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::PaperOut; }, kInnerWaitMs))
-        return timeout(u"paper out"_s);
+        return setia::test::timedOut(u"paper out"_s);
     if (!printAndWait(manager, rec, kEpson, testJob(600, 'p')))
-        return timeout(u"refused job"_s);
+        return setia::test::timedOut(u"refused job"_s);
     sayUrbs(u"empty"_s, sc.epson);
     say(u"LOADED"_s);
     sc.epson.setStatusByte(0x1e); // paper near its end (bits 2, 3) still prints
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Ready; }, kInnerWaitMs))
-        return timeout(u"ready after loading paper"_s);
+        return setia::test::timedOut(u"ready after loading paper"_s);
     sc.epson.takeOutUrbs(); // the sensor polls while it was out of paper
     if (!printAndWait(manager, rec, kEpson, testJob(600, 'q')))
-        return timeout(u"job after loading"_s);
+        return setia::test::timedOut(u"job after loading"_s);
     sayUrbs(u"loaded"_s, sc.epson);
     manager.stop();
     say(u"DONE"_s);
@@ -563,10 +478,10 @@ int innerSilent()
     if (!manager.start())
         return 2;
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Ready; }, kInnerWaitMs))
-        return timeout(u"ready"_s);
+        return setia::test::timedOut(u"ready"_s);
     for (const char seed : {'x', 'y', 'z'})
         if (!printAndWait(manager, rec, kEpson, testJob(100, seed)))
-            return timeout(u"silent job"_s);
+            return setia::test::timedOut(u"silent job"_s);
     sayUrbs(u"silent"_s, sc.epson);
     manager.stop();
     say(u"DONE"_s);
@@ -588,33 +503,33 @@ int innerUnplug(const QStringList &args)
         return 2;
     say(u"HOTPLUG %1"_s.arg(manager.usesHotplug() ? 1 : 0));
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Ready; }, kInnerWaitMs))
-        return timeout(u"ready"_s);
+        return setia::test::timedOut(u"ready"_s);
     sc.epson.takeOutUrbs();
     sc.epson.holdAfter(3 + 4096); // takes the status request and one chunk, then stops taking data
     const quint64 id = manager.print(testJob(10000, 'u'), portOf(manager, kEpson));
     if (id == 0)
-        return timeout(u"job accepted"_s);
+        return setia::test::timedOut(u"job accepted"_s);
     if (!QTest::qWaitFor([&] { return sc.epson.hasPendingOut(); }, kInnerWaitMs))
-        return timeout(u"job in flight"_s);
+        return setia::test::timedOut(u"job in flight"_s);
     say(u"UNPLUG"_s);
     sc.epson.unplug();
     sc.tb.unplug(kEpsonSysfs);
     if (!QTest::qWaitFor([&] { return rec.finished(id) && rec.last(kEpson) == PrinterState::Missing; }, kInnerWaitMs))
-        return timeout(u"job failed and printer missing"_s);
+        return setia::test::timedOut(u"job failed and printer missing"_s);
     sayUrbs(u"before-unplug"_s, sc.epson);
     if (manager.print(testJob(50, 'm'), portOf(manager, kEpson)) == 0)
         say(u"PRINT-REFUSED "_s + manager.errorString());
     say(u"REPLUG"_s);
     sc.epson.plugIn();
-    sc.tb.detach(kEpsonNode);
-    if (!sc.tb.addDevice(kDevice, kEpsonSysfs) || !sc.tb.attach(sc.epson, kEpsonNode))
+    sc.tb.detachIfAttached(kEpsonNode);
+    if (!sc.tb.addDevice(kDevice, kEpsonSysfs) || !sc.epson.attach(sc.tb, kEpsonNode))
         return 2;
     sc.tb.announce(kEpsonSysfs);
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Ready; }, kInnerWaitMs))
-        return timeout(u"ready after re-plug"_s);
+        return setia::test::timedOut(u"ready after re-plug"_s);
     sc.epson.takeOutUrbs();
     if (!printAndWait(manager, rec, kEpson, testJob(5000, 'r')))
-        return timeout(u"job after re-plug"_s);
+        return setia::test::timedOut(u"job after re-plug"_s);
     sayUrbs(u"after-replug"_s, sc.epson);
     manager.stop();
     say(u"DONE"_s);
@@ -635,16 +550,16 @@ int innerDenied()
     if (!manager.start())
         return 2;
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::NotPermitted; }, kInnerWaitMs))
-        return timeout(u"not permitted"_s);
+        return setia::test::timedOut(u"not permitted"_s);
     if (manager.print(testJob(50, 'd'), portOf(manager, kEpson)) == 0)
         say(u"PRINT-REFUSED "_s + manager.errorString());
     say(u"PERMITTED"_s);
     sc.tb.chmodNode(kEpsonNode, 0666);
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Ready; }, kInnerWaitMs))
-        return timeout(u"ready after permission"_s);
+        return setia::test::timedOut(u"ready after permission"_s);
     sc.epson.takeOutUrbs();
     if (!printAndWait(manager, rec, kEpson, testJob(50, 'e')))
-        return timeout(u"job after permission"_s);
+        return setia::test::timedOut(u"job after permission"_s);
     sayUrbs(u"permitted"_s, sc.epson);
     manager.stop();
     say(u"DONE"_s);
@@ -662,12 +577,12 @@ int innerBusy()
     if (!manager.start())
         return 2;
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Busy; }, kInnerWaitMs))
-        return timeout(u"busy"_s);
+        return setia::test::timedOut(u"busy"_s);
     QTest::qWait(800); // retries: still busy, no new status line
     say(u"RELEASED"_s);
     sc.epson.setBusy(false);
     if (!QTest::qWaitFor([&] { return rec.last(kEpson) == PrinterState::Ready; }, kInnerWaitMs))
-        return timeout(u"ready after release"_s);
+        return setia::test::timedOut(u"ready after release"_s);
     manager.stop();
     say(u"DONE"_s);
     return 0;
@@ -700,26 +615,7 @@ int runInner(int argc, char **argv)
 // ---------------------------------------------------------------------------------------------
 // The outer test
 
-struct Transcript {
-    int exitCode = -1;
-    QStringList lines;
-    QString text;
-    QStringList tagged(const QString &tag) const
-    {
-        QStringList out;
-        for (const QString &l : lines)
-            if (l.startsWith(tag + u' '))
-                out << l.mid(tag.size() + 1);
-        return out;
-    }
-    QStringList states(const QString &vidPid) const
-    {
-        QStringList out;
-        for (const QString &s : tagged(u"STATUS"_s))
-            if (s.section(u' ', 0, 0) == vidPid)
-                out << s.section(u' ', 2, 2);
-        return out;
-    }
+struct Transcript : setia::test::Transcript {
     QString status(const QString &vidPid, const QString &state) const
     {
         for (const QString &s : tagged(u"STATUS"_s))
@@ -750,23 +646,7 @@ struct Transcript {
 
 Transcript runUnderWrapper(const QStringList &innerArgs)
 {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(u"umockdev-wrapper"_s, QStringList{QCoreApplication::applicationFilePath(), u"--inner"_s} + innerArgs);
-    Transcript t;
-    if (!p.waitForStarted(10000)) {
-        t.text = u"could not start umockdev-wrapper"_s;
-        return t;
-    }
-    if (!p.waitForFinished(kChildMs)) {
-        p.kill();
-        p.waitForFinished(5000);
-        t.text = u"[killed after %1 ms]\n"_s.arg(kChildMs);
-    }
-    t.text += QString::fromUtf8(p.readAll());
-    t.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    t.lines = t.text.split(u'\n', Qt::SkipEmptyParts);
-    return t;
+    return {setia::test::runUnderWrapper(innerArgs, kChildMs)};
 }
 
 // The URBs a job is written in: 4096 bytes at most each, in order.
@@ -925,12 +805,7 @@ void TestUsbPrinter::busyUntilReleased()
 
 void TestUsbPrinter::errorCodesToStates_data()
 {
-    QTest::addColumn<int>("rc");
-    QTest::addColumn<QString>("state");
-    QTest::newRow("access") << int(LIBUSB_ERROR_ACCESS) << u"not-permitted"_s;
-    QTest::newRow("busy") << int(LIBUSB_ERROR_BUSY) << u"busy"_s;
-    QTest::newRow("no device") << int(LIBUSB_ERROR_NO_DEVICE) << u"missing"_s;
-    QTest::newRow("io") << int(LIBUSB_ERROR_IO) << u"failed"_s;
+    setia::test::addErrorCodeRows();
 }
 
 void TestUsbPrinter::errorCodesToStates()
@@ -942,21 +817,12 @@ void TestUsbPrinter::errorCodesToStates()
 
 void TestUsbPrinter::udevRuleCoversTheTable()
 {
-    QFile f(QStringLiteral(SETIA_SOURCE_DIR) + u"/packaging/udev/70-setia-scanners.rules"_s);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    const QString text = QString::fromUtf8(f.readAll());
-    QStringList rules;
-    for (const QString &line : text.split(u'\n'))
-        if (line.startsWith(u"ATTR{idVendor}"_s) || line.startsWith(u"ENV{ID_USB_INTERFACES}"_s))
-            rules << line;
+    const QStringList rules = setia::test::udevRules({u"ATTR{idVendor}"_s, u"ENV{ID_USB_INTERFACES}"_s});
+    QVERIFY(!rules.isEmpty());
     for (const setia::UsbPrinterModel &m : setia::defaultUsbPrinterModels()) {
-        const QString vendor = u"ATTR{idVendor}==\"%1\""_s.arg(m.vendorId, 4, 16, QLatin1Char('0'));
-        const QString product = u"ATTR{idProduct}==\"%1\""_s.arg(m.productId, 4, 16, QLatin1Char('0'));
-        const bool anyProduct = m.productId == setia::UsbPrinterModel::kAnyProduct;
-        const bool covered = std::any_of(rules.begin(), rules.end(), [&](const QString &r) {
-            return r.startsWith(vendor) && (anyProduct ? !r.contains(u"idProduct"_s) : r.contains(product))
-                   && r.contains(u"TAG+=\"uaccess\""_s) && r.contains(u"GROUP=\"setia\""_s);
-        });
+        const bool covered = setia::test::udevRulesCover(rules, m.vendorId, m.productId,
+                                                         m.productId == setia::UsbPrinterModel::kAnyProduct,
+                                                         {u"TAG+=\"uaccess\""_s, u"GROUP=\"setia\""_s});
         QVERIFY2(covered, qPrintable(u"no rule for "_s + m.name));
     }
     // anyPrinterClass: a rule for every USB printer-class interface's device.
@@ -972,17 +838,12 @@ int main(int argc, char **argv)
     if (argc >= 3 && qstrcmp(argv[1], "--inner") == 0)
         return runInner(argc, argv);
     QCoreApplication app(argc, argv);
-#ifndef SETIA_HAVE_LIBUMOCKDEV
-    std::fputs("SKIP: built without libumockdev (install libumockdev-dev and reconfigure)\n", stderr);
-    return 77;
-#else
-    if (QStandardPaths::findExecutable(u"umockdev-wrapper"_s).isEmpty()) {
-        std::fputs("SKIP: umockdev-wrapper not found (install the umockdev package)\n", stderr);
+    if (const auto missing = setia::test::umockdevToolsMissing({u"umockdev-wrapper"_s})) {
+        std::fputs(qPrintable(*missing), stderr);
         return 77;
     }
     TestUsbPrinter test;
     return QTest::qExec(&test, argc, argv);
-#endif
 }
 
 #include "tst_usbprinter.moc"

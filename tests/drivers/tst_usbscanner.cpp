@@ -11,31 +11,27 @@
 // Without umockdev-run, umockdev-wrapper or libumockdev the test exits 77: CTest shows it as
 // skipped, never as passed.
 #include "drivers/usbhidscanner.h"
+#include "umockdevtestbed.h"
 
 #include <libusb.h>
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTest>
 
 #include <cstdio>
 
 #ifdef SETIA_HAVE_LIBUMOCKDEV
-#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <linux/usbdevice_fs.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#include <umockdev.h>
 #endif
 
 using namespace Qt::StringLiterals;
 using setia::UsbScannerManager;
 using setia::UsbScannerState;
 using setia::UsbScannerStatus;
+using setia::test::say;
+using setia::test::Transcript;
 
 namespace {
 
@@ -47,12 +43,6 @@ constexpr int kChildMs = 60000;     // a whole inner run
 
 // ---------------------------------------------------------------------------------------------
 // Inner runs: print what happens, one line per event, for the outer test to check.
-
-void say(const QString &line)
-{
-    std::fputs(qPrintable(line + u'\n'), stdout);
-    std::fflush(stdout);
-}
 
 QString statusLine(const UsbScannerStatus &s)
 {
@@ -84,12 +74,6 @@ struct Recorder {
     UsbScannerState last() const { return statuses.isEmpty() ? UsbScannerState::Missing : statuses.last().state; }
 };
 
-int fail(const QString &what)
-{
-    say(u"TIMEOUT "_s + what);
-    return 3;
-}
-
 std::optional<setia::HidKeyboardLayout> layoutArg(const QStringList &args, int at)
 {
     return setia::hidKeyboardLayoutFromName(args.value(at, u"us"_s));
@@ -107,7 +91,7 @@ int innerScan(const QStringList &args)
         return 2;
     }
     if (!QTest::qWaitFor([&] { return !rec.scans.isEmpty(); }, kInnerWaitMs))
-        return fail(u"no scan"_s);
+        return setia::test::timedOut(u"no scan"_s);
     for (const UsbScannerStatus &s : manager.devices())
         say(u"DEVICE %1 %2 %3"_s.arg(s.vidPid(), s.port, setia::usbScannerStateName(s.state)));
     manager.stop();
@@ -116,87 +100,16 @@ int innerScan(const QStringList &args)
 }
 
 #ifdef SETIA_HAVE_LIBUMOCKDEV
-// A testbed built in this process (which umockdev-wrapper started with umockdev's preload).
-class Testbed {
-public:
-    Testbed() : m_tb(umockdev_testbed_new()) {}
-    ~Testbed() { g_object_unref(m_tb); }
-    Testbed(const Testbed &) = delete;
-    Testbed &operator=(const Testbed &) = delete;
+using setia::test::dropFileCapabilities;
+using setia::test::Testbed;
 
-    bool addFile(const QString &file) { return check(umockdev_testbed_add_from_file(m_tb, qPrintable(file), &m_error)); }
-    // The block of the .umockdev file that describes the device at sysfs path `sys` (its parents
-    // are still there after an unplug).
-    bool addDevice(const QString &file, const QString &sys)
-    {
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly))
-            return false;
-        const QString text = QString::fromUtf8(f.readAll());
-        for (const QString &block : text.split(u"\n\n"_s))
-            if (block.startsWith(u"P: "_s + sys.mid(4) + u'\n'))
-                return check(umockdev_testbed_add_from_string(m_tb, qPrintable(block + u'\n'), &m_error));
-        return false;
-    }
-    bool loadIoctl(const QString &node, const QString &file)
-    {
-        return check(umockdev_testbed_load_ioctl(m_tb, qPrintable(node), qPrintable(file), &m_error));
-    }
-    // Another program holds the interface: claiming it fails with EBUSY.
-    bool attachBusy(const QString &node)
-    {
-        UMockdevIoctlBase *handler = umockdev_ioctl_base_new();
-        g_signal_connect(handler, "handle-ioctl", G_CALLBACK(&Testbed::busyIoctl), nullptr);
-        const bool ok = check(umockdev_testbed_attach_ioctl(m_tb, qPrintable(node), handler, &m_error));
-        g_object_unref(handler);
-        return ok;
-    }
-    bool detachIoctl(const QString &node) { return check(umockdev_testbed_detach_ioctl(m_tb, qPrintable(node), &m_error)); }
-    void unplug(const QString &sys)
-    {
-        umockdev_testbed_uevent(m_tb, qPrintable(sys), "remove");
-        umockdev_testbed_remove_device(m_tb, qPrintable(sys));
-    }
-    void announce(const QString &sys) { umockdev_testbed_uevent(m_tb, qPrintable(sys), "add"); }
-    bool chmodNode(const QString &node, int mode)
-    {
-        gchar *root = umockdev_testbed_get_root_dir(m_tb);
-        const QByteArray path = QByteArray(root) + node.toUtf8();
-        g_free(root);
-        return ::chmod(path.constData(), mode_t(mode)) == 0;
-    }
-    QString error() const { return m_error ? QString::fromUtf8(m_error->message) : QString(); }
-
-private:
-    static gboolean busyIoctl(UMockdevIoctlBase *, UMockdevIoctlClient *client, gpointer)
-    {
-        if (umockdev_ioctl_client_get_request(client) != USBDEVFS_CLAIMINTERFACE)
-            return FALSE; // everything else: not handled
-        umockdev_ioctl_client_complete(client, -1, EBUSY);
-        return TRUE;
-    }
-    bool check(gboolean ok)
-    {
-        if (!ok && m_error)
-            say(u"ERROR umockdev: "_s + QString::fromUtf8(m_error->message));
-        return ok;
-    }
-    UMockdevTestbed *m_tb;
-    GError *m_error = nullptr;
-};
-
-// Root ignores file permissions; without these two capabilities it obeys them, as a cashier's
-// account does. Capabilities are per thread; threads started later inherit them.
-bool dropFileCapabilities()
+// Another program holds the interface: claiming it fails with EBUSY.
+gboolean busyIoctl(UMockdevIoctlBase *, UMockdevIoctlClient *client, gpointer)
 {
-    if (::geteuid() != 0)
-        return true;
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    if (::syscall(SYS_capget, &header, data) != 0)
-        return false;
-    data[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
-    return ::syscall(SYS_capset, &header, data) == 0;
+    if (umockdev_ioctl_client_get_request(client) != USBDEVFS_CLAIMINTERFACE)
+        return FALSE; // everything else: not handled
+    umockdev_ioctl_client_complete(client, -1, EBUSY);
+    return TRUE;
 }
 
 int innerHotplug(const QStringList &args)
@@ -219,11 +132,11 @@ int innerHotplug(const QStringList &args)
     }
     say(u"HOTPLUG %1"_s.arg(manager.usesHotplug() ? 1 : 0));
     if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready && !rec.scans.isEmpty(); }, kInnerWaitMs))
-        return fail(u"first scan"_s);
+        return setia::test::timedOut(u"first scan"_s);
     say(u"UNPLUG"_s);
     tb.unplug(kScannerSysfs);
     if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Missing; }, kInnerWaitMs))
-        return fail(u"missing after unplug"_s);
+        return setia::test::timedOut(u"missing after unplug"_s);
     // Stay unplugged a moment. Scans read before the unplug may still be queued; after that,
     // nothing may arrive (a worker still reading the unplugged scanner would go on scanning).
     QTest::qWait(100);
@@ -235,10 +148,10 @@ int innerHotplug(const QStringList &args)
         return 2;
     tb.announce(kScannerSysfs);
     if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready; }, kInnerWaitMs))
-        return fail(u"ready after re-plug"_s);
+        return setia::test::timedOut(u"ready after re-plug"_s);
     const qsizetype before = rec.scans.size();
     if (!QTest::qWaitFor([&] { return rec.scans.size() > before; }, kInnerWaitMs))
-        return fail(u"scan after re-plug"_s);
+        return setia::test::timedOut(u"scan after re-plug"_s);
     manager.stop();
     say(u"DONE"_s);
     return 0;
@@ -247,7 +160,7 @@ int innerHotplug(const QStringList &args)
 int innerBusy()
 {
     Testbed tb;
-    if (!tb.addFile(kFixtures + u"/zebra-keyboard.umockdev"_s) || !tb.attachBusy(kNode))
+    if (!tb.addFile(kFixtures + u"/zebra-keyboard.umockdev"_s) || !tb.attachHandler(kNode, G_CALLBACK(&busyIoctl), nullptr))
         return 2;
     UsbScannerManager::Settings settings;
     settings.rescanMs = 300; // the retry period, shortened for the test
@@ -258,13 +171,13 @@ int innerBusy()
         return 2;
     }
     if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Busy; }, kInnerWaitMs))
-        return fail(u"busy"_s);
+        return setia::test::timedOut(u"busy"_s);
     QTest::qWait(1000); // a few retries: still busy, no new status line, no scan
     say(u"RELEASED"_s);     // the other program lets go
     if (!tb.detachIoctl(kNode) || !tb.loadIoctl(kNode, kFixtures + u"/us-card.ioctl"_s))
         return 2;
     if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready && !rec.scans.isEmpty(); }, kInnerWaitMs))
-        return fail(u"ready after release"_s);
+        return setia::test::timedOut(u"ready after release"_s);
     manager.stop();
     say(u"DONE"_s);
     return 0;
@@ -288,11 +201,11 @@ int innerDenied()
         return 2;
     }
     if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::NotPermitted; }, kInnerWaitMs))
-        return fail(u"not permitted"_s);
+        return setia::test::timedOut(u"not permitted"_s);
     say(u"PERMITTED"_s); // the udev rule is installed
     tb.chmodNode(kNode, 0666);
     if (!QTest::qWaitFor([&] { return rec.last() == UsbScannerState::Ready && !rec.scans.isEmpty(); }, kInnerWaitMs))
-        return fail(u"ready after permission"_s);
+        return setia::test::timedOut(u"ready after permission"_s);
     manager.stop();
     say(u"DONE"_s);
     return 0;
@@ -321,29 +234,6 @@ int runInner(int argc, char **argv)
 // ---------------------------------------------------------------------------------------------
 // The outer test: runs the inner runs and checks their transcripts.
 
-struct Transcript {
-    int exitCode = -1;
-    QStringList lines;
-    QString text;
-    QStringList tagged(const QString &tag) const
-    {
-        QStringList out;
-        for (const QString &l : lines)
-            if (l.startsWith(tag + u' '))
-                out << l.mid(tag.size() + 1);
-        return out;
-    }
-    // The states in the order they were reported, for one vid:pid.
-    QStringList states(const QString &vidPid) const
-    {
-        QStringList out;
-        for (const QString &s : tagged(u"STATUS"_s))
-            if (s.section(u' ', 0, 0) == vidPid)
-                out << s.section(u' ', 2, 2);
-        return out;
-    }
-};
-
 struct ScanLine {
     QString source, symbology;
     QString payload; // UTF-8 decoded
@@ -356,38 +246,18 @@ ScanLine parseScan(const QString &s)
             QString::fromUtf8(QByteArray::fromHex(f.value(2).toLatin1()))};
 }
 
-Transcript runInner(const QString &program, const QStringList &args)
-{
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(program, args);
-    Transcript t;
-    if (!p.waitForStarted(10000)) {
-        t.text = u"could not start "_s + program;
-        return t;
-    }
-    if (!p.waitForFinished(kChildMs)) {
-        p.kill();
-        p.waitForFinished(5000);
-        t.text = u"[killed after %1 ms]\n"_s.arg(kChildMs);
-    }
-    t.text += QString::fromUtf8(p.readAll());
-    t.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    t.lines = t.text.split(u'\n', Qt::SkipEmptyParts);
-    return t;
-}
-
 Transcript runUnderUmockdevRun(const QString &device, const QString &ioctl, const QString &layout)
 {
-    return runInner(u"umockdev-run"_s,
-                    {u"--device"_s, kFixtures + u'/' + device, u"--ioctl"_s, kNode + u'=' + kFixtures + u'/' + ioctl,
-                     u"--"_s, QCoreApplication::applicationFilePath(), u"--inner"_s, u"scan"_s, layout});
+    return setia::test::runTranscript(
+        u"umockdev-run"_s,
+        {u"--device"_s, kFixtures + u'/' + device, u"--ioctl"_s, kNode + u'=' + kFixtures + u'/' + ioctl, u"--"_s,
+         QCoreApplication::applicationFilePath(), u"--inner"_s, u"scan"_s, layout},
+        kChildMs);
 }
 
 Transcript runUnderWrapper(const QStringList &innerArgs)
 {
-    return runInner(u"umockdev-wrapper"_s,
-                    QStringList{QCoreApplication::applicationFilePath(), u"--inner"_s} + innerArgs);
+    return setia::test::runUnderWrapper(innerArgs, kChildMs);
 }
 
 } // namespace
@@ -517,14 +387,7 @@ void TestUsbScanner::notPermittedPointsAtTheUdevRule()
 
 void TestUsbScanner::errorCodesToStates_data()
 {
-    QTest::addColumn<int>("rc");
-    QTest::addColumn<QString>("state");
-    QTest::newRow("access") << int(LIBUSB_ERROR_ACCESS) << u"not-permitted"_s;
-    QTest::newRow("busy") << int(LIBUSB_ERROR_BUSY) << u"busy"_s;
-    QTest::newRow("no device") << int(LIBUSB_ERROR_NO_DEVICE) << u"missing"_s;
-    QTest::newRow("not found") << int(LIBUSB_ERROR_NOT_FOUND) << u"missing"_s;
-    QTest::newRow("io") << int(LIBUSB_ERROR_IO) << u"failed"_s;
-    QTest::newRow("other") << int(LIBUSB_ERROR_OTHER) << u"failed"_s;
+    setia::test::addErrorCodeRows();
 }
 
 void TestUsbScanner::errorCodesToStates()
@@ -547,24 +410,16 @@ void TestUsbScanner::defaultTableHasNoWildcardForPos()
 
 void TestUsbScanner::udevRuleCoversTheTable()
 {
-    QFile f(QStringLiteral(SETIA_SOURCE_DIR) + u"/packaging/udev/70-setia-scanners.rules"_s);
-    QVERIFY(f.open(QIODevice::ReadOnly));
-    QStringList rules;
-    for (const QString &line : QString::fromUtf8(f.readAll()).split(u'\n'))
-        if (line.startsWith(u"ATTR{idVendor}"_s))
-            rules << line;
+    const QStringList rules = setia::test::udevRules({u"ATTR{idVendor}"_s});
+    QVERIFY(!rules.isEmpty());
     for (const QString &rule : rules) {
         QVERIFY2(rule.contains(u"TAG+=\"uaccess\""_s), qPrintable(rule));
         QVERIFY2(rule.contains(u"GROUP=\"setia\""_s), qPrintable(rule));
         QVERIFY2(rule.contains(u"MODE=\"0660\""_s), qPrintable(rule));
     }
     for (const setia::UsbScannerModel &m : setia::defaultUsbScannerModels()) {
-        const QString vendor = u"ATTR{idVendor}==\"%1\""_s.arg(m.vendorId, 4, 16, QLatin1Char('0'));
-        const QString product = u"ATTR{idProduct}==\"%1\""_s.arg(m.productId, 4, 16, QLatin1Char('0'));
-        const bool anyProduct = m.productId == setia::UsbScannerModel::kAnyProduct;
-        const bool covered = std::any_of(rules.begin(), rules.end(), [&](const QString &r) {
-            return r.startsWith(vendor) && (anyProduct ? !r.contains(u"idProduct"_s) : r.contains(product));
-        });
+        const bool covered = setia::test::udevRulesCover(rules, m.vendorId, m.productId,
+                                                         m.productId == setia::UsbScannerModel::kAnyProduct);
         QVERIFY2(covered, qPrintable(u"no rule for "_s + m.name));
     }
 }
@@ -574,19 +429,12 @@ int main(int argc, char **argv)
     if (argc >= 3 && qstrcmp(argv[1], "--inner") == 0)
         return runInner(argc, argv);
     QCoreApplication app(argc, argv);
-#ifndef SETIA_HAVE_LIBUMOCKDEV
-    std::fputs("SKIP: built without libumockdev (install libumockdev-dev and reconfigure)\n", stderr);
-    return 77;
-#else
-    for (const QString &tool : {u"umockdev-run"_s, u"umockdev-wrapper"_s}) {
-        if (QStandardPaths::findExecutable(tool).isEmpty()) {
-            std::fprintf(stderr, "SKIP: %s not found (install the umockdev package)\n", qPrintable(tool));
-            return 77;
-        }
+    if (const auto missing = setia::test::umockdevToolsMissing({u"umockdev-run"_s, u"umockdev-wrapper"_s})) {
+        std::fputs(qPrintable(*missing), stderr);
+        return 77;
     }
     TestUsbScanner test;
     return QTest::qExec(&test, argc, argv);
-#endif
 }
 
 #include "tst_usbscanner.moc"
