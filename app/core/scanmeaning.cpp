@@ -9,6 +9,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace setia {
@@ -130,44 +132,55 @@ bool isGroupGap(char c)
 }
 constexpr qsizetype kMaxGroupGap = 3; // "4111 - 1111", "4111\xC2\xA01111"
 
-// Runs of 13 to 19 digits, groups separated by up to three of the characters above
-// ("4111 1111 1111 1111", "4111.1111.1111.1111", "(4111) 1111 …"), anywhere in the bytes: a
-// number typed, pasted or read in some other wrapping. Found by fuzzing (tests/fuzz/fuzz_scan):
-// only single spaces and dashes were accepted before.
+// Digit groups joined by up to three of the characters above make a run ("4111 1111 1111 1111",
+// "4111.1111.1111.1111", "(4111) 1111 …"), anywhere in the bytes: a number typed, pasted or
+// read in some other wrapping. Every stretch of whole groups of a run that holds 13 to 19 digits
+// is checked, so where a card number starts and ends in a longer run does not matter. Found by
+// fuzzing (tests/fuzz/fuzz_scan): first only single spaces and dashes were accepted, then a run
+// of joined groups longer than 19 digits hid the card number inside it.
 const char16_t *networkInDigitRuns(QByteArrayView buf)
 {
-    char digits[20];
-    int count = 0;
-    bool overflow = false;
-    const char16_t *found = nullptr;
-    auto endRun = [&] {
-        if (!found && !overflow && count >= 13)
-            found = networkOf(QByteArrayView(digits, count));
-        count = 0;
-        overflow = false;
+    struct Group {
+        qsizetype from, length;
     };
-    for (qsizetype i = 0; i < buf.size() && !found; ++i) {
-        const char c = buf[i];
-        if (isDigit(c)) {
-            if (count < 19)
-                digits[count++] = c;
-            else
-                overflow = true;
-        } else if (count > 0 && isGroupGap(c)) {
-            qsizetype j = i;
-            while (j < buf.size() && j - i < kMaxGroupGap && isGroupGap(buf[j]))
-                ++j;
-            if (j < buf.size() && isDigit(buf[j])) {
-                i = j - 1; // the run goes on after the gap
-                continue;
+    QVarLengthArray<Group, 16> groups;
+    const char16_t *found = nullptr;
+    auto checkRun = [&] {
+        char digits[19];
+        for (qsizetype first = 0; first < groups.size() && !found; ++first) {
+            int count = 0;
+            for (qsizetype g = first; g < groups.size() && !found; ++g) {
+                if (count + groups[g].length > 19)
+                    break;
+                std::copy_n(buf.data() + groups[g].from, groups[g].length, digits + count);
+                count += int(groups[g].length);
+                if (count >= 13)
+                    found = networkOf(QByteArrayView(digits, count));
             }
-            endRun();
-        } else {
-            endRun();
         }
+        OPENSSL_cleanse(digits, sizeof digits);
+        groups.clear();
+    };
+    qsizetype i = 0;
+    const qsizetype n = buf.size();
+    while (i < n && !found) {
+        if (!isDigit(buf[i])) {
+            ++i;
+            continue;
+        }
+        qsizetype end = i;
+        while (end < n && isDigit(buf[end]))
+            ++end;
+        groups.append({i, end - i});
+        qsizetype next = end;
+        while (next < n && next - end < kMaxGroupGap && isGroupGap(buf[next]))
+            ++next;
+        i = next;
+        if (next == end || next >= n || !isDigit(buf[next]))
+            checkRun(); // the run ends here
     }
-    endRun();
-    OPENSSL_cleanse(digits, sizeof digits);
+    if (!found)
+        checkRun();
     return found;
 }
 
@@ -382,7 +395,7 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
         buf = buf.sliced(1);
     // A contactless reader (drivers/contactlessreader.h) says what it read in the symbology: a
     // payment card recognised by its payment application ("emv", nothing of it read), or a chip's
-    // UID ("uid", upper-case hex). Before the empty check: an "emv" scan carries no bytes at all.
+    // UID ("uid", upper-case hex, below). Before the empty check: an "emv" scan has no bytes.
     if (symbology == u"emv"_s) {
         ScanMeaning m;
         m.kind = ScanMeaning::Kind::PaymentCard;
@@ -391,8 +404,6 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
         m.detail = u"a contactless payment card (it has a payment application); refused, nothing of it read"_s;
         return m;
     }
-    if (symbology == u"uid"_s)
-        return fromChipUid(buf);
     if (buf.isEmpty())
         return garbled(u"garbled_scan"_s, u"empty"_s);
 
@@ -420,6 +431,10 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
         return m;
     }
 
+    // A chip UID, after the payment-card rule: bytes that hold a card number are refused as one
+    // whatever the device said they were (found by tests/fuzz/fuzz_scan).
+    if (symbology == u"uid"_s)
+        return fromChipUid(buf);
     if (originalSize > kMaxScanPayload)
         return garbled(u"garbled_scan"_s, u"longer than %1 bytes"_s.arg(kMaxScanPayload));
     if (trackShaped)
@@ -437,6 +452,28 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
         if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
             return garbled(u"garbled_scan"_s, u"control characters"_s);
 
+    // The same payment-card rule over the text as a person reads it: every kind of white space
+    // (tabs, runs of spaces, no-break and other Unicode spaces) one space — the form a Text or
+    // Phone meaning's value takes. Found by tests/fuzz/fuzz_scan.
+    {
+        QByteArray plain(text.size(), '\x01');
+        QString simple = text.simplified();
+        for (qsizetype i = 0; i < simple.size(); ++i)
+            if (simple[i].unicode() < 0x80)
+                plain[i] = char(simple[i].unicode());
+        plain.truncate(simple.size());
+        const char16_t *brand = productBarcodes.contains(symbology) ? nullptr : networkInDigitRuns(plain);
+        wipeBuffer(plain);
+        wipeBuffer(simple);
+        if (brand) {
+            ScanMeaning m;
+            m.kind = ScanMeaning::Kind::PaymentCard;
+            m.error = u"payment_card"_s;
+            m.brand = QString::fromUtf16(brand);
+            m.detail = u"a payment card number; refused and not kept"_s;
+            return m;
+        }
+    }
     ScanMeaning m;
     if (looksLikeCardToken(buf.toByteArray())) {
         m.kind = ScanMeaning::Kind::DigitalCard;

@@ -238,6 +238,12 @@ void TestScan::classify_data()
                                   << QString() << u"payment_card"_s << u"Visa"_s;
     row("pan with no-break spaces") << QByteArray("4111\xc2\xa0" "1111\xc2\xa0" "1111\xc2\xa0" "1111") << QString() << typed
                                     << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
+    row("pan inside a longer run of groups") << QByteArray("ref 0123 4111 1111 1111 1111 99") << QString() << typed
+                                             << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
+    row("pan with runs of spaces") << QByteArray("4111      1111     1111   1111") << QString() << typed
+                                            << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
+    row("pan with em spaces") << QString(u"4111\u20031111\u20031111\u20031111"_s).toUtf8() << QString() << typed
+                              << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
     row("pan with spaced dashes") << QByteArray("4111 - 1111 - 1111 - 1111") << QString() << typed << u"payment_card"_s
                                   << QString() << u"payment_card"_s << u"Visa"_s;
     row("luhn-invalid 16 digits is no pan") << QByteArray("4111111111111112") << QString() << typed << u"member_card"_s
@@ -280,6 +286,8 @@ void TestScan::classify_data()
                              << u"garbled_scan"_s << QString();
     row("chip uid, empty") << QByteArray() << u"uid"_s << tap << u"garbled"_s << QString() << u"garbled_scan"_s
                            << QString();
+    row("a card number said to be a uid") << QByteArray(";4111111111111111=2111?") << u"uid"_s << tap << u"payment_card"_s
+                                         << QString() << u"payment_card"_s << u"Visa"_s;
     row("contactless payment card") << QByteArray() << u"emv"_s << tap << u"payment_card"_s << QString()
                                     << u"payment_card"_s << u"Contactless bank card"_s;
 

@@ -206,6 +206,10 @@ def scan_seeds():
     s["pan_with_double_spaces"] = seed(MANUAL, NONE, b"4111  1111  1111  1111")
     s["pan_with_nbsp"] = seed(MANUAL, NONE, "4111\u00a01111\u00a01111\u00a01111".encode())
     s["pan_with_slashes"] = seed(MANUAL, NONE, b"4111/1111/1111/1111")
+    s["pan_inside_longer_run"] = seed(HID, QR, b"4+38787*)662 317872)62 .65872)62 . 65872)62 . O90")
+    s["pan_with_space_runs"] = seed(MANUAL, TRACK, b"4111       11111120  1110")
+    s["pan_with_em_spaces"] = seed(MANUAL, NONE, "4111\u20031111\u20031111\u20031111".encode())
+    s["track_pan_said_to_be_uid"] = seed(CONTACTLESS, UID, b";4111111111111111=21114567?")
     s["phone_holds_13_digit_visa"] = seed(MANUAL, 0x38 % 14, b"+4387872)62 .65 90")
     return s
 
