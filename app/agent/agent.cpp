@@ -120,6 +120,8 @@ ApiError apiError(const QString &code, const QString &field = {}, const QString 
 ApiError fromCore(const Error &e, const QString &fieldPrefix = {})
 {
     ApiError a = apiError(e.code, {}, e.message);
+    if (e.code == u"invalid_request_id"_s || e.code == u"request_conflict"_s)
+        a.field = u"Idempotency-Key"_s;
     if (e.code == u"invalid_basket"_s) {
         // core names the field first: "lines[1].quantity: must be ..."
         const qsizetype colon = e.message.indexOf(u':');
@@ -684,71 +686,88 @@ struct Api::Private {
     {
         return QJsonObject{{u"memberId"_s, r.memberId}, {u"eventId"_s, r.eventId}, {u"points"_s, r.points},
                            {u"value"_s, r.value}, {u"reward"_s, r.rewardId}, {u"voucher"_s, r.voucherCode},
-                           {u"balance"_s, r.balance}};
+                           {u"balance"_s, r.balance}, {u"replayed"_s, r.replayed}};
     }
 
-    Reply redeemReward(const Fields &f, const QHttpServerRequest &, const QString &lang)
+    // The Idempotency-Key header (docs/agent.md "Retries"): core's request id. None: empty.
+    // Present but empty is refused: a POS that meant to send a key must not lose it silently.
+    static std::optional<ApiError> idempotencyKey(const QHttpServerRequest &req, QString *key)
+    {
+        key->clear();
+        if (!hasHeader(req, "idempotency-key"))
+            return std::nullopt;
+        *key = QString::fromLatin1(header(req, "idempotency-key").trimmed());
+        if (key->isEmpty())
+            return apiError(u"invalid_request_id"_s, u"Idempotency-Key"_s, u"is empty"_s);
+        return std::nullopt;
+    }
+
+    Reply redeemReward(const Fields &f, const QHttpServerRequest &req, const QString &lang)
     {
         if (auto e = f.only({u"memberId"_s, u"card"_s, u"phone"_s, u"rewardId"_s, u"cashier"_s}))
             return fail(*e, lang);
-        QString reward;
+        QString reward, key;
         if (auto e = f.string(u"rewardId"_s, &reward, true, 64))
+            return fail(*e, lang);
+        if (auto e = idempotencyKey(req, &key))
             return fail(*e, lang);
         ApiError error;
         auto id = member(f, &error);
         if (!id)
             return fail(error, lang);
-        auto r = loyalty.redeemReward(id.value(), reward, actor(f));
+        auto r = loyalty.redeemReward(id.value(), reward, actor(f), key);
         if (!r)
             return fail(fromCore(r.error()), lang);
         return Reply{200, redeemJson(r.value())};
     }
 
-    Reply redeemPoints(const Fields &f, const QHttpServerRequest &, const QString &lang)
+    Reply redeemPoints(const Fields &f, const QHttpServerRequest &req, const QString &lang)
     {
         if (auto e = f.only({u"memberId"_s, u"card"_s, u"phone"_s, u"points"_s, u"receiptId"_s, u"cashier"_s}))
             return fail(*e, lang);
         qint64 points = 0;
-        QString receipt;
+        QString receipt, key;
         if (auto e = f.integer(u"points"_s, &points, true, 1, 1'000'000'000LL))
             return fail(*e, lang);
         if (auto e = f.string(u"receiptId"_s, &receipt, true, 128))
+            return fail(*e, lang);
+        if (auto e = idempotencyKey(req, &key))
             return fail(*e, lang);
         ApiError error;
         auto id = member(f, &error);
         if (!id)
             return fail(error, lang);
-        auto r = loyalty.redeemPoints(id.value(), points, receipt, actor(f));
+        auto r = loyalty.redeemPoints(id.value(), points, receipt, actor(f), key);
         if (!r)
             return fail(fromCore(r.error()), lang);
         return Reply{200, redeemJson(r.value())};
     }
 
-    Reply useVoucher(const Fields &f, const QHttpServerRequest &, const QString &lang)
+    Reply useVoucher(const Fields &f, const QHttpServerRequest &req, const QString &lang)
     {
         if (auto e = f.only({u"code"_s, u"receiptId"_s, u"basketTotal"_s, u"cashier"_s}))
             return fail(*e, lang);
-        QString code, receipt;
+        QString code, receipt, key;
         qint64 total = 0;
         for (auto e : {f.string(u"code"_s, &code, true, 64), f.string(u"receiptId"_s, &receipt, true, 128),
-                       f.integer(u"basketTotal"_s, &total, true, 0, 1'000'000'000'000LL)})
+                       f.integer(u"basketTotal"_s, &total, true, 0, 1'000'000'000'000LL), idempotencyKey(req, &key)})
             if (e)
                 return fail(*e, lang);
-        auto v = loyalty.useVoucher(code, receipt, total, actor(f));
+        auto v = loyalty.useVoucher(code, receipt, total, actor(f), key);
         if (!v)
             return fail(fromCore(v.error()), lang);
         return Reply{200, QJsonObject{{u"code"_s, v->code}, {u"discount"_s, v->discount}, {u"memberId"_s, v->memberId},
-                                      {u"status"_s, v->status}}};
+                                      {u"status"_s, v->status}, {u"replayed"_s, v->replayed}}};
     }
 
-    Reply refund(const Fields &f, const QHttpServerRequest &, const QString &lang)
+    Reply refund(const Fields &f, const QHttpServerRequest &req, const QString &lang)
     {
         if (auto e = f.only({u"receiptId"_s, u"amount"_s, u"reason"_s, u"cashier"_s}))
             return fail(*e, lang);
-        QString receipt, reason;
+        QString receipt, reason, key;
         qint64 amount = 0;
         for (auto e : {f.string(u"receiptId"_s, &receipt, true, 128), f.string(u"reason"_s, &reason, true, 200),
-                       f.integer(u"amount"_s, &amount, false, 1, 1'000'000'000'000LL)})
+                       f.integer(u"amount"_s, &amount, false, 1, 1'000'000'000'000LL), idempotencyKey(req, &key)})
             if (e)
                 return fail(*e, lang);
         if (reason.trimmed().isEmpty())
@@ -756,14 +775,16 @@ struct Api::Private {
         std::optional<qint64> part;
         if (f.has(u"amount"_s))
             part = amount;
-        auto r = loyalty.reverse(receipt, part, reason, actor(f));
+        auto r = loyalty.reverse(receipt, part, reason, actor(f), key);
         if (!r)
             return fail(fromCore(r.error()), lang);
-        qCInfo(lcAgent, "receipt %s refunded: %lld points taken back", qPrintable(r->receiptId),
-               static_cast<long long>(r->pointsReversed));
+        if (!r->replayed)
+            qCInfo(lcAgent, "receipt %s refunded: %lld points taken back", qPrintable(r->receiptId),
+                   static_cast<long long>(r->pointsReversed));
         return Reply{200, QJsonObject{{u"receiptId"_s, r->receiptId}, {u"memberId"_s, r->memberId},
                                       {u"refunded"_s, r->refundedAmount}, {u"pointsReversed"_s, r->pointsReversed},
-                                      {u"balance"_s, r->balance}, {u"fullyRefunded"_s, r->fullyRefunded}}};
+                                      {u"balance"_s, r->balance}, {u"fullyRefunded"_s, r->fullyRefunded},
+                                      {u"replayed"_s, r->replayed}}};
     }
 
     Reply printSlip(const Fields &f, const QString &lang, bool card)

@@ -89,6 +89,7 @@ struct RedeemResult {
     qint64 points = 0;   // spent (positive)
     qint64 value = 0;    // minor units, for points as payment
     qint64 balance = 0;  // after
+    bool replayed = false; // the same request id (or, for points as payment, receipt) was already done
 };
 
 struct ReverseResult {
@@ -97,11 +98,13 @@ struct ReverseResult {
     qint64 pointsReversed = 0;     // this refund, all members together
     qint64 balance = 0;            // the buyer's after
     bool fullyRefunded = false;
+    bool replayed = false;         // the same request id was already refunded: the original answer
 };
 
 struct VoucherView {
     QString code, typeId, memberId, status; // status: valid, used, expired
     qint64 discount = 0, minSpend = 0, issuedAt = 0, expiresAt = 0, usedAt = 0;
+    bool replayed = false; // useVoucher only: the same request id was already used, the original answer
 };
 
 struct TierStatus {
@@ -194,14 +197,27 @@ public:
     // --- points ---
     Result<EarnComputation> quote(const QString &memberId, const Basket &basket) const;
     Result<EarnResult> earn(const QString &memberId, const Basket &basket, const QString &actor);
-    Result<RedeemResult> redeemReward(const QString &memberId, const QString &rewardId, const QString &actor);
-    Result<RedeemResult> redeemPoints(const QString &memberId, qint64 points, const QString &receiptId, const QString &actor);
+    // Client request ids (requestId, optional; docs/storage.md "Request ids"): with one, a
+    // redemption, a voucher use or a refund is done once. The first call does the work and keeps
+    // the request's hash and its answer under the id, in the action's own write transaction; the
+    // same id with the same request again writes nothing and returns that answer with replayed
+    // set; the same id with a different request (or another operation) is refused with
+    // request_conflict. An id is 1 to 128 characters of A-Z a-z 0-9 . _ : - (a UUID, say), else
+    // invalid_request_id. A refused call stores nothing: its retry is checked afresh. Without an
+    // id (empty) nothing changes. Earn needs none: the receipt id is its key.
+    Result<RedeemResult> redeemReward(const QString &memberId, const QString &rewardId, const QString &actor,
+                                      const QString &requestId = {});
+    // With a receipt id, points pay for a receipt once: the same receipt and points again get the
+    // payment made (replayed), other points or another member are refused (receipt_conflict).
+    Result<RedeemResult> redeemPoints(const QString &memberId, qint64 points, const QString &receiptId, const QString &actor,
+                                      const QString &requestId = {});
     // Refund of a receipt. refundAmount: none for the whole receipt.
     Result<ReverseResult> reverse(const QString &receiptId, std::optional<qint64> refundAmount, const QString &reason,
-                                  const QString &actor);
+                                  const QString &actor, const QString &requestId = {});
     Result<qint64> adjust(const QString &memberId, qint64 points, const QString &reason, const QString &actor);
     Result<VoucherView> issueVoucher(const QString &memberId, const QString &typeId, const QString &actor);
-    Result<VoucherView> useVoucher(const QString &code, const QString &receiptId, qint64 basketTotal, const QString &actor);
+    Result<VoucherView> useVoucher(const QString &code, const QString &receiptId, qint64 basketTotal, const QString &actor,
+                                   const QString &requestId = {});
     // Expires lots past their date; returns points expired.
     Result<qint64> expirePoints(const QString &actor);
     // Re-evaluates every member's tier (downgrades happen as the window moves); returns changes.

@@ -254,11 +254,62 @@ Result<EarnResult> Loyalty::earn(const QString &memberId, const Basket &basket, 
     return result;
 }
 
+namespace {
+
+// The answer kept under a request id (canonical JSON, keys sorted); replayed is not kept.
+QByteArray reverseAnswer(const ReverseResult &r)
+{
+    CanonicalWriter w;
+    w.beginObject()
+        .field("balance", r.balance)
+        .field("fullyRefunded", r.fullyRefunded)
+        .field("memberId", r.memberId)
+        .field("pointsReversed", r.pointsReversed)
+        .field("receiptId", r.receiptId)
+        .field("refundedAmount", r.refundedAmount)
+        .endObject();
+    return w.bytes();
+}
+
+ReverseResult reverseFromAnswer(const QJsonObject &o)
+{
+    ReverseResult r;
+    r.balance = o.value(u"balance"_s).toInteger();
+    r.fullyRefunded = o.value(u"fullyRefunded"_s).toBool();
+    r.memberId = o.value(u"memberId"_s).toString();
+    r.pointsReversed = o.value(u"pointsReversed"_s).toInteger();
+    r.receiptId = o.value(u"receiptId"_s).toString();
+    r.refundedAmount = o.value(u"refundedAmount"_s).toInteger();
+    r.replayed = true;
+    return r;
+}
+
+} // namespace
+
 Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<qint64> refundAmount, const QString &reason,
-                                       const QString &actor)
+                                       const QString &actor, const QString &requestId)
 {
     if (auto st = d->requireWritable(); !st)
         return st.error();
+    QString requestHash;
+    if (!requestId.isEmpty()) {
+        // Before any check: after the first refund the receipt may be fully refunded, and a retry
+        // must still get the original answer, not already_refunded (nor a second refund).
+        CanonicalWriter w;
+        w.beginObject()
+            .field("amount", refundAmount.value_or(0))
+            .field("op", u"reverse"_s)
+            .field("reason", nonNull(reason.trimmed()))
+            .field("receipt", nonNull(receiptId))
+            .field("whole", !refundAmount.has_value())
+            .endObject();
+        requestHash = sha256Hex(w.bytes());
+        auto stored = d->storedAnswer(requestId, requestHash);
+        if (!stored)
+            return stored.error();
+        if (*stored)
+            return reverseFromAnswer(**stored);
+    }
     if (reason.trimmed().isEmpty())
         return err(u"reason_required", u"Say why the receipt is refunded."_s);
     Stmt q(d->store, u"SELECT member_id, earn_event_id, amount, points, refunded_amount, reversed_points FROM receipts WHERE receipt_id = ?"_s);
@@ -357,6 +408,9 @@ Result<ReverseResult> Loyalty::reverse(const QString &receiptId, std::optional<q
                 return moved.error();
     }
     result.balance = d->ledger->balance(memberId);
+    if (!requestId.isEmpty())
+        if (auto st = d->storeAnswer(requestId, u"reverse"_s, requestHash, reverseAnswer(result)); !st)
+            return st.error();
     if (auto st = tx.commit(); !st)
         return st.error();
     return result;

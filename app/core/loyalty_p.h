@@ -63,6 +63,15 @@ struct Loyalty::Impl {
     Status audit(const QString &actor, const QString &action, const QString &subject, const QString &detail);
     Status raiseAlert(const QString &kind, const QString &memberId, const QString &detail);
     Result<LedgerEvent> append(LedgerEvent e, qint64 expiresAt = 0) { return ledger->append(std::move(e), expiresAt); }
+    // Client request ids (idempotency). The hash is of the canonical request, operation included.
+    static bool validRequestId(const QString &requestId);
+    // The answer kept under requestId (canonical JSON), or none when the id is new; request_conflict
+    // when the id was used for a different request.
+    Result<std::optional<QJsonObject>> storedAnswer(const QString &requestId, const QString &requestHash) const;
+    // Keeps the answer under the id; inside the action's write transaction.
+    Status storeAnswer(const QString &requestId, const QString &operation, const QString &requestHash,
+                       const QByteArray &answer);
+
     Result<VoucherView> issueVoucherTx(const QString &memberId, const VoucherType &type, const QString &actor,
                                        const QString &refEventId);
 };

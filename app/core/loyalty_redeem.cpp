@@ -1,9 +1,13 @@
 #include "loyalty_p.h"
 
+#include "crypto.h"
 #include "ids.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QVariant>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -51,12 +55,134 @@ Status checkBalance(const Program &p, qint64 balance, qint64 points)
     return Ok{};
 }
 
+// The answers kept under a request id (canonical JSON, keys sorted); replayed is not kept.
+QByteArray redeemAnswer(const RedeemResult &r)
+{
+    CanonicalWriter w;
+    w.beginObject()
+        .field("balance", r.balance)
+        .field("eventId", r.eventId)
+        .field("memberId", r.memberId)
+        .field("points", r.points)
+        .field("rewardId", r.rewardId)
+        .field("value", r.value)
+        .field("voucherCode", r.voucherCode)
+        .endObject();
+    return w.bytes();
+}
+
+RedeemResult redeemFromAnswer(const QJsonObject &o)
+{
+    RedeemResult r;
+    r.balance = o.value(u"balance"_s).toInteger();
+    r.eventId = o.value(u"eventId"_s).toString();
+    r.memberId = o.value(u"memberId"_s).toString();
+    r.points = o.value(u"points"_s).toInteger();
+    r.rewardId = o.value(u"rewardId"_s).toString();
+    r.value = o.value(u"value"_s).toInteger();
+    r.voucherCode = o.value(u"voucherCode"_s).toString();
+    r.replayed = true;
+    return r;
+}
+
+QByteArray voucherAnswer(const VoucherView &v)
+{
+    CanonicalWriter w;
+    w.beginObject()
+        .field("code", v.code)
+        .field("discount", v.discount)
+        .field("expiresAt", v.expiresAt)
+        .field("issuedAt", v.issuedAt)
+        .field("memberId", v.memberId)
+        .field("minSpend", v.minSpend)
+        .field("status", v.status)
+        .field("typeId", v.typeId)
+        .field("usedAt", v.usedAt)
+        .endObject();
+    return w.bytes();
+}
+
+VoucherView voucherFromAnswer(const QJsonObject &o)
+{
+    VoucherView v;
+    v.code = o.value(u"code"_s).toString();
+    v.discount = o.value(u"discount"_s).toInteger();
+    v.expiresAt = o.value(u"expiresAt"_s).toInteger();
+    v.issuedAt = o.value(u"issuedAt"_s).toInteger();
+    v.memberId = o.value(u"memberId"_s).toString();
+    v.minSpend = o.value(u"minSpend"_s).toInteger();
+    v.status = o.value(u"status"_s).toString();
+    v.typeId = o.value(u"typeId"_s).toString();
+    v.usedAt = o.value(u"usedAt"_s).toInteger();
+    v.replayed = true;
+    return v;
+}
+
 } // namespace
 
-Result<RedeemResult> Loyalty::redeemReward(const QString &memberId, const QString &rewardId, const QString &actor)
+// ---- client request ids ----
+
+bool Loyalty::Impl::validRequestId(const QString &requestId)
+{
+    if (requestId.isEmpty() || requestId.size() > 128)
+        return false;
+    return std::all_of(requestId.begin(), requestId.end(), [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'.' || c == u'_'
+            || c == u':' || c == u'-';
+    });
+}
+
+Result<std::optional<QJsonObject>> Loyalty::Impl::storedAnswer(const QString &requestId, const QString &requestHash) const
+{
+    if (!validRequestId(requestId))
+        return err(u"invalid_request_id",
+                   u"A request id is 1 to 128 letters, digits and . _ : - (a UUID, say); this one is not."_s);
+    Stmt q(store, u"SELECT operation, request_hash, result FROM client_requests WHERE request_id = ?"_s);
+    q.bindText(0, requestId);
+    if (!q.exec())
+        return sqlError(q, "read the request ids");
+    if (!q.next())
+        return std::optional<QJsonObject>();
+    if (q.text(1) != requestHash)
+        return err(u"request_conflict", u"Request id %1 was already used for a different request (%2); a new request needs a new id."_s
+                                            .arg(requestId, q.text(0)));
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(q.text(2).toUtf8(), &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject())
+        return err(u"store_error", u"The answer kept for request id %1 is damaged; run: setiactl integrity"_s.arg(requestId));
+    return std::optional<QJsonObject>(doc.object());
+}
+
+Status Loyalty::Impl::storeAnswer(const QString &requestId, const QString &operation, const QString &requestHash,
+                                  const QByteArray &answer)
+{
+    Stmt q(store, u"INSERT INTO client_requests(request_id, operation, request_hash, result, at) VALUES(?,?,?,?,?)"_s);
+    q.bindText(0, requestId);
+    q.bindText(1, operation);
+    q.bindText(2, requestHash);
+    q.bindText(3, QString::fromUtf8(answer));
+    q.bindInt(4, now());
+    return exec(q, "keep the request's answer");
+}
+
+Result<RedeemResult> Loyalty::redeemReward(const QString &memberId, const QString &rewardId, const QString &actor,
+                                           const QString &requestId)
 {
     if (auto st = d->requireWritable(); !st)
         return st.error();
+    QString requestHash;
+    if (!requestId.isEmpty()) {
+        // Before any rule: a retry must get the original answer even when the stock or the
+        // balance would now refuse it.
+        CanonicalWriter w;
+        w.beginObject().field("member", memberId).field("op", u"redeem_reward"_s).field("reward", rewardId).endObject();
+        requestHash = sha256Hex(w.bytes());
+        auto stored = d->storedAnswer(requestId, requestHash);
+        if (!stored)
+            return stored.error();
+        if (*stored)
+            return redeemFromAnswer(**stored);
+    }
     const qint64 now = d->now();
     auto p = d->programAt(now);
     if (!p)
@@ -111,15 +237,35 @@ Result<RedeemResult> Loyalty::redeemReward(const QString &memberId, const QStrin
     r.balance = d->ledger->balance(memberId);
     if (auto st = alertLargeRedemption(*d, p.value(), memberId, reward->cost, actor); !st)
         return st.error();
+    if (!requestId.isEmpty())
+        if (auto st = d->storeAnswer(requestId, u"redeem_reward"_s, requestHash, redeemAnswer(r)); !st)
+            return st.error();
     if (auto st = tx.commit(); !st)
         return st.error();
     return r;
 }
 
-Result<RedeemResult> Loyalty::redeemPoints(const QString &memberId, qint64 points, const QString &receiptId, const QString &actor)
+Result<RedeemResult> Loyalty::redeemPoints(const QString &memberId, qint64 points, const QString &receiptId, const QString &actor,
+                                           const QString &requestId)
 {
     if (auto st = d->requireWritable(); !st)
         return st.error();
+    QString requestHash;
+    if (!requestId.isEmpty()) {
+        CanonicalWriter w;
+        w.beginObject()
+            .field("member", memberId)
+            .field("op", u"redeem_points"_s)
+            .field("points", points)
+            .field("receipt", nonNull(receiptId))
+            .endObject();
+        requestHash = sha256Hex(w.bytes());
+        auto stored = d->storedAnswer(requestId, requestHash);
+        if (!stored)
+            return stored.error();
+        if (*stored)
+            return redeemFromAnswer(**stored);
+    }
     auto p = d->programAt(d->now());
     if (!p)
         return p.error();
@@ -148,6 +294,7 @@ Result<RedeemResult> Loyalty::redeemPoints(const QString &memberId, qint64 point
             r.points = points;
             r.value = q.value(3).toLongLong();
             r.balance = d->ledger->balance(memberId);
+            r.replayed = true;
             return r;
         }
     }
@@ -178,6 +325,9 @@ Result<RedeemResult> Loyalty::redeemPoints(const QString &memberId, qint64 point
     r.balance = d->ledger->balance(memberId);
     if (auto st = alertLargeRedemption(*d, p.value(), memberId, points, actor); !st)
         return st.error();
+    if (!requestId.isEmpty())
+        if (auto st = d->storeAnswer(requestId, u"redeem_points"_s, requestHash, redeemAnswer(r)); !st)
+            return st.error();
     if (auto st = tx.commit(); !st)
         return st.error();
     return r;
@@ -294,11 +444,29 @@ Result<VoucherView> Loyalty::issueVoucher(const QString &memberId, const QString
     return v;
 }
 
-Result<VoucherView> Loyalty::useVoucher(const QString &code, const QString &receiptId, qint64 basketTotal, const QString &actor)
+Result<VoucherView> Loyalty::useVoucher(const QString &code, const QString &receiptId, qint64 basketTotal, const QString &actor,
+                                        const QString &requestId)
 {
     if (auto st = d->requireWritable(); !st)
         return st.error();
     const QString c = normalizeHumanCode(code);
+    QString requestHash;
+    if (!requestId.isEmpty()) {
+        // Before the voucher is read: once used, a retry would otherwise be refused as voucher_used.
+        CanonicalWriter w;
+        w.beginObject()
+            .field("basketTotal", basketTotal)
+            .field("code", nonNull(c))
+            .field("op", u"use_voucher"_s)
+            .field("receipt", nonNull(receiptId))
+            .endObject();
+        requestHash = sha256Hex(w.bytes());
+        auto stored = d->storedAnswer(requestId, requestHash);
+        if (!stored)
+            return stored.error();
+        if (*stored)
+            return voucherFromAnswer(**stored);
+    }
     if (!isValidHumanCode(c))
         return err(u"invalid_voucher", u"'%1' is not a voucher code; check it for a typo."_s.arg(code.left(40)));
     if (receiptId.trimmed().isEmpty())
@@ -330,8 +498,9 @@ Result<VoucherView> Loyalty::useVoucher(const QString &code, const QString &rece
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
+    const qint64 usedAt = d->now();
     Stmt u(d->store, u"UPDATE vouchers SET used_at = ?, used_receipt = ? WHERE code = ? AND used_at IS NULL"_s);
-    u.addBindValue(d->now());
+    u.addBindValue(usedAt);
     u.addBindValue(receiptId);
     u.addBindValue(c);
     if (auto st = exec(u, "mark the voucher used"); !st)
@@ -347,10 +516,13 @@ Result<VoucherView> Loyalty::useVoucher(const QString &code, const QString &rece
     e.payload = QJsonObject{{u"code"_s, c}, {u"type"_s, v.typeId}, {u"discount"_s, v.discount}};
     if (auto ok = d->append(e); !ok)
         return ok.error();
+    v.usedAt = usedAt;
+    v.status = u"used"_s;
+    if (!requestId.isEmpty())
+        if (auto st = d->storeAnswer(requestId, u"use_voucher"_s, requestHash, voucherAnswer(v)); !st)
+            return st.error();
     if (auto st = tx.commit(); !st)
         return st.error();
-    v.usedAt = d->now();
-    v.status = u"used"_s;
     return v;
 }
 

@@ -167,6 +167,19 @@ CREATE INDEX scans_card ON scans(card_number, at);
 DROP INDEX events_member;
 CREATE INDEX events_member ON events(member_id, occurred_at, type, points, amount);
 )SQL",
+    // 4: client request ids: a redemption, a voucher use or a refund sent again with the same
+    // id gets the answer kept here instead of being done twice (docs/storage.md "Request ids").
+    // No personal data: the id is the client's opaque token, the request only as a hash, the
+    // answer only ids, points and amounts. IF NOT EXISTS: tst_store's upgrade test makes a
+    // "schema 1" store by dropping only schema 2's tables from a current one.
+    R"SQL(
+CREATE TABLE IF NOT EXISTS client_requests(
+  request_id TEXT PRIMARY KEY,
+  operation TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  result TEXT NOT NULL,
+  at INTEGER NOT NULL) WITHOUT ROWID;
+)SQL",
 };
 constexpr int kLatest = int(sizeof kMigrations / sizeof kMigrations[0]);
 

@@ -39,6 +39,11 @@ private Q_SLOTS:
     void refundPartialThenFull();
     void enrollAndDuplicate();
     void redeemAndVoucher();
+    void partialRefundRetriedWithKey();
+    void rewardRetriedAfterDroppedConnection();
+    void voucherAndPointsRetriedWithKey();
+    void badIdempotencyKeyRefused_data();
+    void badIdempotencyKeyRefused();
     void refusalsInBothLanguages_data();
     void refusalsInBothLanguages();
     void badInputWritesNothing_data();
@@ -56,6 +61,10 @@ private:
     qint64 eventCount();
     qint64 balance(const QString &card);
     bool scan(const QString &payload, QString *why);
+    // Sends a request on a raw socket and closes it as soon as the request is written: a POS that
+    // gives up before the answer (its timeout). Then waits (bounded) for the store to change.
+    // Returns whether the request was carried out (events were written).
+    bool sendAndDrop(const QByteArray &path, const QByteArray &extraHeaders, const QByteArray &body);
     QByteArray rawRequest(const QByteArray &method, const QByteArray &path, const QByteArray &extraHeaders,
                           const QByteArray &body = {}) const;
 
@@ -117,6 +126,29 @@ QByteArray TestAgent::rawRequest(const QByteArray &method, const QByteArray &pat
     if (!body.isEmpty() || method == "POST")
         r += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
     return r + "\r\n" + body;
+}
+
+bool TestAgent::sendAndDrop(const QByteArray &path, const QByteArray &extraHeaders, const QByteArray &body)
+{
+    const qint64 events = eventCount();
+    {
+        QTcpSocket s;
+        s.connectToHost(u"127.0.0.1"_s, m_agent.port());
+        if (!s.waitForConnected(5000))
+            return false;
+        s.write(rawRequest("POST", path,
+                           "Host: 127.0.0.1:" + QByteArray::number(m_agent.port()) + "\r\nAuthorization: Bearer " + m_token
+                               + "\r\n" + extraHeaders,
+                           body));
+        s.waitForBytesWritten(5000);
+        s.abort();
+    }
+    // The agent did it anyway (or not at all if the request was lost): wait, bounded, to know.
+    QElapsedTimer t;
+    t.start();
+    while (eventCount() == events && t.elapsed() < 5000)
+        QTest::qWait(20);
+    return eventCount() > events;
 }
 
 void TestAgent::initTestCase()
@@ -469,6 +501,162 @@ void TestAgent::redeemAndVoucher()
     QCOMPARE(a.status, 200);
     QCOMPARE(qint64(a.json().value(u"value"_s).toDouble()), 20 * 100); // valuePerPoint 100
     QCOMPARE(balance(card), mid - 20);
+}
+
+void TestAgent::partialRefundRetriedWithKey()
+{
+    const QString card = QString::fromUtf16(kBudiCard);
+    Answer a = m_http->post(u"/v1/earn"_s, {{u"card"_s, card}, {u"basket"_s, basket(u"POS-4001"_s, 4)}}); // 137.000
+    QCOMPARE(a.status, 200);
+    const qint64 earned = qint64(a.json().value(u"points"_s).toDouble() + a.json().value(u"bonusPoints"_s).toDouble());
+    QVERIFY(earned > 0);
+    const qint64 afterEarn = balance(card);
+    const QJsonObject refund{{u"receiptId"_s, u"POS-4001"_s}, {u"amount"_s, 56000}, {u"reason"_s, u"2 kopi dikembalikan"_s}};
+    const QList<std::pair<QByteArray, QByteArray>> key{{"Idempotency-Key", "0b7c2a64-refund-POS-4001-1"}};
+
+    const Answer first = m_http->postWith(u"/v1/refunds"_s, refund, key);
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.json().value(u"replayed"_s).toBool(), false);
+    const qint64 partial = qint64(first.json().value(u"pointsReversed"_s).toDouble());
+    QVERIFY(partial > 0 && partial < earned);
+    QCOMPARE(balance(card), afterEarn - partial);
+    const qint64 events = eventCount();
+
+    // The answer was lost; the POS sends the same refund with the same key: refunded once.
+    const Answer again = m_http->postWith(u"/v1/refunds"_s, refund, key);
+    QCOMPARE(again.status, 200);
+    QCOMPARE(again.json().value(u"replayed"_s).toBool(), true);
+    QJsonObject x = first.json(), y = again.json();
+    x.remove(u"replayed"_s);
+    y.remove(u"replayed"_s);
+    QCOMPARE(y, x);
+    QCOMPARE(eventCount(), events);
+    QCOMPARE(balance(card), afterEarn - partial);
+
+    // The same key with another amount is a conflict, not a second refund.
+    QJsonObject other = refund;
+    other.insert(u"amount"_s, 28000);
+    const Answer conflict = m_http->postWith(u"/v1/refunds"_s, other, key, "en");
+    QCOMPARE(conflict.status, 409);
+    QCOMPARE(conflict.code(), u"request_conflict"_s);
+    QCOMPARE(conflict.field(), u"Idempotency-Key"_s);
+    QCOMPARE(conflict.message(), setia::agent::errorMessage(u"request_conflict"_s, u"en"_s));
+    QCOMPARE(eventCount(), events);
+    QCOMPARE(balance(card), afterEarn - partial);
+
+    // Without a key each request is a refund of its own (as documented): a second one refunds again.
+    const Answer unkeyed = m_http->post(u"/v1/refunds"_s, other);
+    QCOMPARE(unkeyed.status, 200);
+    QCOMPARE(unkeyed.json().value(u"replayed"_s).toBool(), false);
+    QVERIFY(eventCount() > events);
+    QVERIFY(balance(card) < afterEarn - partial);
+}
+
+void TestAgent::rewardRetriedAfterDroppedConnection()
+{
+    const QString card = QString::fromUtf16(kBudiCard);
+    const qint64 before = balance(card);
+    QVERIFY(before >= 80); // voucher-10k costs 80
+    const qint64 events = eventCount();
+    const QJsonObject request{{u"card"_s, card}, {u"rewardId"_s, u"voucher-10k"_s}};
+    const QByteArray body = QJsonDocument(request).toJson(QJsonDocument::Compact);
+    const bool firstArrived = sendAndDrop("/v1/redeem/reward", "Idempotency-Key: tst-reward-7f3e\r\n", body);
+    const qint64 afterFirst = eventCount();
+
+    // The POS retries with the same key.
+    const QList<std::pair<QByteArray, QByteArray>> key{{"Idempotency-Key", "tst-reward-7f3e"}};
+    const Answer retry = m_http->postWith(u"/v1/redeem/reward"_s, request, key);
+    QCOMPARE(retry.status, 200);
+    QCOMPARE(retry.json().value(u"replayed"_s).toBool(), firstArrived);
+    QCOMPARE(qint64(retry.json().value(u"points"_s).toDouble()), 80);
+    QVERIFY(!retry.json().value(u"voucher"_s).toString().isEmpty());
+    if (firstArrived)
+        QCOMPARE(eventCount(), afterFirst);
+    const qint64 afterRetry = eventCount();
+    // Once more, its answer read this time: the same answer, nothing more spent.
+    const Answer again = m_http->postWith(u"/v1/redeem/reward"_s, request, key);
+    QCOMPARE(again.status, 200);
+    QCOMPARE(again.json().value(u"replayed"_s).toBool(), true);
+    QJsonObject a = retry.json(), b = again.json();
+    a.remove(u"replayed"_s);
+    b.remove(u"replayed"_s);
+    QCOMPARE(b, a);
+    QCOMPARE(eventCount(), afterRetry);
+    QVERIFY(afterRetry > events);
+    QCOMPARE(balance(card), before - 80); // spent once
+    QCOMPARE(qint64(again.json().value(u"balance"_s).toDouble()), before - 80);
+
+    // The same key for another reward, or on another route, is a conflict.
+    const Answer conflict = m_http->postWith(u"/v1/redeem/reward"_s, {{u"card"_s, card}, {u"rewardId"_s, u"es-kopi-susu"_s}}, key);
+    QCOMPARE(conflict.status, 409);
+    QCOMPARE(conflict.code(), u"request_conflict"_s);
+    const Answer elsewhere = m_http->postWith(u"/v1/refunds"_s, {{u"receiptId"_s, u"POS-1001"_s}, {u"amount"_s, 1000}, {u"reason"_s, u"x"_s}}, key);
+    QCOMPARE(elsewhere.status, 409);
+    QCOMPARE(elsewhere.code(), u"request_conflict"_s);
+    QCOMPARE(eventCount(), afterRetry);
+}
+
+void TestAgent::voucherAndPointsRetriedWithKey()
+{
+    const QString card = QString::fromUtf16(kBudiCard);
+    Answer r = m_http->post(u"/v1/redeem/reward"_s, {{u"card"_s, card}, {u"rewardId"_s, u"voucher-10k"_s}});
+    QCOMPARE(r.status, 200);
+    const QString voucher = r.json().value(u"voucher"_s).toString();
+    QVERIFY(!voucher.isEmpty());
+    const QJsonObject use{{u"code"_s, voucher}, {u"receiptId"_s, u"POS-4101"_s}, {u"basketTotal"_s, 60000}};
+    const QList<std::pair<QByteArray, QByteArray>> useKey{{"Idempotency-Key", "tst-voucher-1"}};
+    const Answer first = m_http->postWith(u"/v1/vouchers/use"_s, use, useKey);
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.json().value(u"replayed"_s).toBool(), false);
+    const qint64 events = eventCount();
+    const Answer again = m_http->postWith(u"/v1/vouchers/use"_s, use, useKey);
+    QCOMPARE(again.status, 200); // not voucher_used: the retry of the use that succeeded
+    QCOMPARE(again.json().value(u"replayed"_s).toBool(), true);
+    QCOMPARE(again.json().value(u"code"_s), first.json().value(u"code"_s));
+    QCOMPARE(again.json().value(u"discount"_s), first.json().value(u"discount"_s));
+    QCOMPARE(eventCount(), events);
+    const Answer unkeyed = m_http->post(u"/v1/vouchers/use"_s, use);
+    QCOMPARE(unkeyed.status, 409);
+    QCOMPARE(unkeyed.code(), u"voucher_used"_s);
+
+    const qint64 mid = balance(card);
+    const QJsonObject pay{{u"card"_s, card}, {u"points"_s, 10}, {u"receiptId"_s, u"POS-4102"_s}};
+    const QList<std::pair<QByteArray, QByteArray>> payKey{{"Idempotency-Key", "tst-pay-1"}};
+    const Answer paid = m_http->postWith(u"/v1/redeem/points"_s, pay, payKey);
+    QCOMPARE(paid.status, 200);
+    QCOMPARE(paid.json().value(u"replayed"_s).toBool(), false);
+    const qint64 afterPay = eventCount();
+    const Answer repaid = m_http->postWith(u"/v1/redeem/points"_s, pay, payKey);
+    QCOMPARE(repaid.status, 200);
+    QCOMPARE(repaid.json().value(u"replayed"_s).toBool(), true);
+    QCOMPARE(repaid.json().value(u"eventId"_s), paid.json().value(u"eventId"_s));
+    QCOMPARE(eventCount(), afterPay);
+    QCOMPARE(balance(card), mid - 10);
+}
+
+void TestAgent::badIdempotencyKeyRefused_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::newRow("empty") << QByteArray("Idempotency-Key:\r\n");
+    QTest::newRow("space inside") << QByteArray("Idempotency-Key: two words\r\n");
+    QTest::newRow("too long") << QByteArray("Idempotency-Key: " + QByteArray(129, 'k') + "\r\n");
+}
+
+void TestAgent::badIdempotencyKeyRefused()
+{
+    QFETCH(QByteArray, header);
+    const qint64 events = eventCount();
+    const QByteArray body = QJsonDocument(QJsonObject{{u"receiptId"_s, u"POS-1001"_s}, {u"amount"_s, 1000}, {u"reason"_s, u"x"_s}})
+                                .toJson(QJsonDocument::Compact);
+    const Answer a = agenttest::raw(
+        m_agent.port(),
+        rawRequest("POST", "/v1/refunds",
+                   "Host: 127.0.0.1:" + QByteArray::number(m_agent.port()) + "\r\nAuthorization: Bearer " + m_token + "\r\n" + header,
+                   body));
+    QCOMPARE(a.status, 400);
+    QCOMPARE(a.code(), u"invalid_request_id"_s);
+    QCOMPARE(a.field(), u"Idempotency-Key"_s);
+    QCOMPARE(eventCount(), events);
 }
 
 void TestAgent::refusalsInBothLanguages_data()

@@ -140,6 +140,15 @@ public:
     {
         return wait(m_nam.post(request(path, lang, withToken), QJsonDocument(body).toJson(QJsonDocument::Compact)));
     }
+    // A POST with extra headers (Idempotency-Key: ...).
+    Answer postWith(const QString &path, const QJsonObject &body, const QList<std::pair<QByteArray, QByteArray>> &headers,
+                    const QByteArray &lang = {})
+    {
+        QNetworkRequest r = request(path, lang);
+        for (const auto &[name, value] : headers)
+            r.setRawHeader(name, value);
+        return wait(m_nam.post(r, QJsonDocument(body).toJson(QJsonDocument::Compact)));
+    }
     Answer postRaw(const QString &path, const QByteArray &body, const QByteArray &contentType = "application/json")
     {
         QNetworkRequest r = request(path);

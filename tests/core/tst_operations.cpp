@@ -19,18 +19,6 @@
 using namespace Qt::StringLiterals;
 using namespace setia;
 
-// The expression must fail with the given error code.
-#define QCOMPARE_ERROR(expr, errorCode)                                                                               \
-    do {                                                                                                               \
-        const auto r_ = (expr);                                                                                        \
-        QVERIFY2(!r_.ok(), "expected the error " errorCode);                                                         \
-        QCOMPARE(r_.error().code, QString::fromLatin1(errorCode));                                                     \
-    } while (false)
-
-// Declares var = expr and requires it to have succeeded (the message shows the error otherwise).
-#define REQUIRE_OK(var, expr)                                                                                          \
-    auto var = (expr);                                                                                                 \
-    QVERIFY2(var.ok(), var.ok() ? "" : qPrintable(var.error().code + u": "_s + var.error().message))
 
 namespace {
 

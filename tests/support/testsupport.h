@@ -9,6 +9,19 @@
 #include <QTemporaryDir>
 #include <memory>
 
+// The expression must fail with the given error code.
+#define QCOMPARE_ERROR(expr, errorCode)                                                                               \
+    do {                                                                                                               \
+        const auto r_ = (expr);                                                                                        \
+        QVERIFY2(!r_.ok(), "expected the error " errorCode);                                                         \
+        QCOMPARE(r_.error().code, QString::fromLatin1(errorCode));                                                     \
+    } while (false)
+
+// Declares var = expr and requires it to have succeeded (the message shows the error otherwise).
+#define REQUIRE_OK(var, expr)                                                                                          \
+    auto var = (expr);                                                                                                 \
+    QVERIFY2(var.ok(), var.ok() ? "" : qPrintable(var.error().code + QStringLiteral(": ") + var.error().message))
+
 namespace setia::test {
 
 // UTC milliseconds of an ISO 8601 date-time with offset ("2026-03-14T10:00:00+07:00").
