@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Setia developer entry point, used by the README's two Quick start commands and by CI.
 #   packaging/dev.sh demo   install what is missing, build, open the demo terminal on a demo store
-#   packaging/dev.sh test   install what is missing, build, run every test, then the fuzzers
-#   packaging/dev.sh fuzz   build the libFuzzer targets (clang) and run each for a bounded time
+#   packaging/dev.sh test   install what is missing, build, run every test, then the fuzzers and
+#                           the package checks (packaging/check-packages.sh)
+#   packaging/dev.sh fuzz [ci]  build the libFuzzer targets (clang) and run each for a bounded time
+#                           (ci: the fixed inputs the test command runs)
 #                           (SETIA_FUZZ_SECONDS, default 40; docs/fuzzing.md)
 #   packaging/dev.sh asan   the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   packaging/dev.sh deps   only install what is missing
@@ -41,13 +43,22 @@ build() {
   cmake --build --preset "$preset"
 }
 
-# The libFuzzer targets (tests/fuzz), each run for SETIA_FUZZ_SECONDS on a copy of its seed
-# corpus in a temporary directory, so a run never writes into the source tree. Any crash, leak,
-# sanitizer report, timeout or out-of-memory fails; the input that did it is kept in
-# build/fuzz/crashes/ and the fuzzer's log is printed.
+# The libFuzzer targets (tests/fuzz), each run on a copy of its seed corpus in a temporary
+# directory, so a run never writes into the source tree. Any crash, leak, sanitizer report,
+# timeout or out-of-memory fails; the input that did it is kept in build/fuzz/crashes/ and the
+# fuzzer's log is printed.
+#   fuzz          explore: a new random seed each time, SETIA_FUZZ_SECONDS (40) per target
+#   fuzz ci       the test command's run: fixed seed and a fixed number of inputs
+#                 (SETIA_FUZZ_RUNS, 150000) per target, so every machine runs the same inputs
+#                 and a result can be reproduced; capped at 180 s per target
 fuzz_targets=(fuzz_hid fuzz_magstripe fuzz_scan)
 fuzz() {
   local seconds=${SETIA_FUZZ_SECONDS:-40}
+  local bound=(-max_total_time="$seconds")
+  if [[ ${1:-} == ci ]]; then
+    seconds=180
+    bound=(-seed=20261201 -runs="${SETIA_FUZZ_RUNS:-150000}" -max_total_time="$seconds")
+  fi
   log "configuring and building the fuzz targets (clang)"
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz --target "${fuzz_targets[@]}"
@@ -56,13 +67,13 @@ fuzz() {
   trap "rm -rf '$work'" EXIT
   mkdir -p "$root/build/fuzz/crashes"
   for t in "${fuzz_targets[@]}"; do
-    log "fuzzing $t for ${seconds}s"
+    log "fuzzing $t (${bound[*]})"
     mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
     cp -R "$root/tests/fuzz/corpus/$t/." "$work/$t/corpus/"
     # -timeout: one input may take 10 s at most (a hang is a failure); the outer timeout is a
     # last resort should libFuzzer itself not stop.
     if (cd "$work/$t" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        timeout --kill-after=10 $((seconds + 120)) "$root/build/fuzz/tests/fuzz/$t" -max_total_time="$seconds" \
+        timeout --kill-after=10 $((seconds + 120)) "$root/build/fuzz/tests/fuzz/$t" "${bound[@]}" \
         -rss_limit_mb=2048 -timeout=10 -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
         corpus >"$work/$t/log" 2>&1); then
       grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/$t/log" >&2 || true
@@ -93,10 +104,12 @@ case "${1:-}" in
     build debug
     log "running every test"
     ctest --preset debug
-    fuzz ;;
+    fuzz ci
+    log "building and checking the Debian packages"
+    bash packaging/check-packages.sh "$root/build/pkg" ;;
   fuzz)
     install_deps
-    fuzz ;;
+    fuzz "${2:-}" ;;
   asan)
     install_deps
     build asan

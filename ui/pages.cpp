@@ -536,6 +536,8 @@ ReceiptPage::ReceiptPage(TerminalWindow *w) : QWidget(w), m_w(w)
     m_slip = new QTextBrowser(this);
     m_slip->setFocusPolicy(Qt::NoFocus);
     m_slip->setStyleSheet(u"font-family: 'DejaVu Sans Mono', monospace; font-size: 15pt; padding: 16px;"_s);
+    m_slip->setLineWrapMode(QTextEdit::NoWrap); // the slip's own columns, as the printer gets them
+    m_slip->setMinimumWidth(560);
     m_slip->setMaximumWidth(620);
     auto *done = button(tr("Done (Enter)"), this, true);
     m_print = button(tr("Print slip (F4)"), this);

@@ -119,7 +119,7 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"setia-agent"_s);
-    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(SETIA_VERSION));
     qSetMessagePattern(u"%{if-category}%{category}: %{endif}%{message}"_s);
 
     QCommandLineParser parser;

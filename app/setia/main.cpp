@@ -194,9 +194,11 @@ int main(int argc, char *argv[])
     }
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"setia"_s);
+    QApplication::setApplicationVersion(QStringLiteral(SETIA_VERSION));
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Setia loyalty terminal"_s);
     parser.addHelpOption();
+    parser.addVersionOption();
     const QCommandLineOption db(u"db"_s, u"The store (default: $SETIA_DB or ./setia.db)."_s, u"path"_s);
     const QCommandLineOption key(u"key"_s, u"The personal-data key file (default: store + .key)."_s, u"path"_s);
     const QCommandLineOption lang(u"lang"_s, u"Language: id (default) or en."_s, u"id|en"_s);

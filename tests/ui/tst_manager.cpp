@@ -460,9 +460,11 @@ void TestManager::exportRunsOnTheWorkerWhileTheUiKeepsWorking()
     QCOMPARE(result.rows, imported + 1); // and Siti
     // The UI thread's timer kept ticking while the worker wrote: a UI thread doing the export
     // itself would have ticked once at most in that time.
-    // (QTRY's waits process events every ~20 ms, so at most about elapsed / 20 ticks are possible.)
+    // (QTRY's waits process events every ~20 ms, so at most about elapsed / 20 ticks are possible;
+    // a 2-core machine busy with other tests gives fewer — one per 200 ms is asked for, a UI thread
+    // blocked by the export would give one or two in all.)
     if (result.elapsedMs >= 100)
-        QVERIFY2(ticks >= 2 + result.elapsedMs / 50, qPrintable(u"%1 ticks in %2 ms"_s.arg(ticks).arg(result.elapsedMs)));
+        QVERIFY2(ticks >= 3 + result.elapsedMs / 200, qPrintable(u"%1 ticks in %2 ms"_s.arg(ticks).arg(result.elapsedMs)));
     qInfo("members export: %lld ms on the worker, %d timer ticks on the UI thread", result.elapsedMs, ticks);
     // Said under the button (the export tab is open); the message line stays free.
     QCOMPARE(m->membersExportStatus()->text(), u"Saved %1. Members: %2."_s.arg(path).arg(imported + 1));
