@@ -147,12 +147,15 @@ bool VirtualScanner::parseLine(const QByteArray &line, Scan *scan, QString *erro
         *error = u"payload: not valid base64"_s;
         return false;
     }
-    if (decoded.decoded.isEmpty()) {
+    const QString symbology = o.value(u"symbology"_s).toString().left(32);
+    // Empty only for what a real device also sends without bytes: a contactless payment card
+    // recognised by its payment application (drivers/contactlessreader.h).
+    if (decoded.decoded.isEmpty() && symbology != u"emv"_s) {
         *error = u"payload: empty"_s;
         return false;
     }
     scan->source = source;
-    scan->symbology = o.value(u"symbology"_s).toString().left(32);
+    scan->symbology = symbology;
     scan->payload = decoded.decoded;
     scan->atMs = QDateTime::currentMSecsSinceEpoch();
     return true;

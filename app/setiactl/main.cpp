@@ -1,6 +1,7 @@
 // setiactl: the administration and support command line. All logic is in Setia::Cli/Core;
 // `setiactl scan` is the client of the terminal's virtual scanner (Setia::Drivers).
 #include "cli/cli.h"
+#include "drivers/framedecoder.h"
 #include "drivers/virtualscanner.h"
 
 #include <QCoreApplication>
@@ -15,14 +16,18 @@ int scanCommand(const QStringList &args)
     QTextStream out(stdout), err(stderr);
     const QString usage =
         u"usage: setiactl scan [--source virtual|magstripe|hid-scanner|keyboard-wedge|camera|contactless]"
-        " [--symbology qr|ean13|code128|track] [--socket PATH] [--hex] PAYLOAD\n"
+        " [--symbology qr|ean13|code128|track|uid|emv] [--socket PATH] [--hex] PAYLOAD\n"
+        "       setiactl scan [--socket PATH] --image FILE\n"
         "Sends PAYLOAD to the running terminal as if a scanner or card reader had read it.\n"
-        "--hex: PAYLOAD is hexadecimal bytes (for binary or track data). Default socket: %1\n"_s.arg(
+        "--hex: PAYLOAD is hexadecimal bytes (for binary or track data). --image: the barcode or QR\n"
+        "code in a picture (a photo of a member's phone, a screenshot) is read and sent as a camera\n"
+        "scan. --symbology emv takes no payload (a contactless bank card). Default socket: %1\n"_s.arg(
             setia::VirtualScanner::defaultSocketPath());
     setia::Scan scan;
     scan.source = setia::Scan::Source::Virtual;
     QString socket = setia::VirtualScanner::defaultSocketPath();
     bool hex = false;
+    QString image;
     QStringList rest;
     for (qsizetype i = 1; i < args.size(); ++i) {
         const QString &a = args[i];
@@ -54,15 +59,29 @@ int scanCommand(const QStringList &args)
             }
         } else if (a == u"--hex"_s) {
             hex = true;
+        } else if (a == u"--image"_s) {
+            if (!value(&image)) {
+                err << usage;
+                return 2;
+            }
         } else {
             rest << a;
         }
     }
-    if (rest.size() != 1 || rest.first().isEmpty()) {
+    if (!image.isEmpty()) {
+        QString why;
+        const auto decoded = setia::decodeImageFile(image, &why);
+        if (!decoded) {
+            err << "setiactl scan: " << why << '\n';
+            return 2;
+        }
+        scan = *decoded;
+    } else if (scan.symbology == u"emv"_s && rest.isEmpty()) {
+        scan.payload.clear(); // a contactless bank card: nothing of it is read
+    } else if (rest.size() != 1 || rest.first().isEmpty()) {
         err << "setiactl scan: give exactly one payload\n" << usage;
         return 2;
-    }
-    if (hex) {
+    } else if (hex) {
         const QByteArray h = rest.first().toLatin1();
         scan.payload = QByteArray::fromHex(h);
         if (scan.payload.isEmpty() || scan.payload.toHex() != h.toLower()) {

@@ -1,10 +1,12 @@
 // The virtual scanner: scans sent over the local socket arrive as Scan values; bad lines are
 // refused with a reason and emit nothing; the socket is owner-only and never stolen from a
 // live terminal; `setiactl scan` is a working client.
+#include "drivers/barcode.h"
 #include "drivers/virtualscanner.h"
 
 #include <QFileInfo>
 #include <QLocalSocket>
+#include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -64,6 +66,8 @@ void TestVirtualScanner::parseLine_data()
                                 << QString();
     QTest::newRow("empty payload") << QByteArray(R"({"payload":""})") << false << u"payload: empty"_s << QByteArray()
                                    << QString();
+    QTest::newRow("empty payload of a tapped bank card") << QByteArray(R"({"source":"contactless","symbology":"emv","payload":""})")
+                                                         << true << QString() << QByteArray() << u"contactless"_s;
     QTest::newRow("unknown source") << QByteArray(R"({"source":"telepathy","payload":"QQ=="})") << false
                                     << u"source: unknown"_s << QByteArray() << QString();
     QTest::newRow("unknown field") << QByteArray(R"({"payload":"QQ==","member":"x"})") << false << u"member: unknown field"_s
@@ -192,6 +196,38 @@ void TestVirtualScanner::setiactlScanIsAClient()
     QTRY_VERIFY_WITH_TIMEOUT(q.state() == QProcess::NotRunning, 10000);
     QCOMPARE(q.exitCode(), 3);
     QVERIFY(q.readAllStandardError().contains("No Setia terminal is listening"));
+    // A picture of a QR code (support: a customer's screenshot) arrives as a camera scan.
+    const QString png = dir.filePath(u"qr.png"_s);
+    QVERIFY(setia::renderQrCode("SETIA1.dGVzdA.c2ln", 6).save(png));
+    QProcess img;
+    img.start(QStringLiteral(SETIACTL_PATH), {u"scan"_s, u"--socket"_s, server.socketPath(), u"--image"_s, png});
+    QTRY_VERIFY_WITH_TIMEOUT(img.state() == QProcess::NotRunning, 10000);
+    QVERIFY2(img.exitCode() == 0, img.readAllStandardError().constData());
+    QTRY_COMPARE(spy.size(), 2);
+    QCOMPARE(spy.at(1).at(0).value<Scan>().payload, QByteArray("SETIA1.dGVzdA.c2ln"));
+    QCOMPARE(spy.at(1).at(0).value<Scan>().source, Scan::Source::Camera);
+    QCOMPARE(spy.at(1).at(0).value<Scan>().symbology, u"qr"_s);
+    // A picture without a code, and a missing file: exit 2 and why; nothing sent.
+    QFile blank(dir.filePath(u"blank.txt"_s));
+    QVERIFY(blank.open(QIODevice::WriteOnly) && blank.write("not a picture") > 0);
+    blank.close();
+    for (const QString &file : {blank.fileName(), dir.filePath(u"missing.png"_s)}) {
+        QProcess bad;
+        bad.start(QStringLiteral(SETIACTL_PATH), {u"scan"_s, u"--socket"_s, server.socketPath(), u"--image"_s, file});
+        QTRY_VERIFY_WITH_TIMEOUT(bad.state() == QProcess::NotRunning, 10000);
+        QCOMPARE(bad.exitCode(), 2);
+        QVERIFY(bad.readAllStandardError().contains("cannot read"));
+    }
+    // A tapped contactless bank card: no payload at all.
+    QProcess emv;
+    emv.start(QStringLiteral(SETIACTL_PATH), {u"scan"_s, u"--socket"_s, server.socketPath(), u"--source"_s, u"contactless"_s,
+                                              u"--symbology"_s, u"emv"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(emv.state() == QProcess::NotRunning, 10000);
+    QCOMPARE(emv.exitCode(), 0);
+    QTRY_COMPARE(spy.size(), 3);
+    QVERIFY(spy.at(2).at(0).value<Scan>().payload.isEmpty());
+    QCOMPARE(spy.at(2).at(0).value<Scan>().symbology, u"emv"_s);
+    QCOMPARE(spy.size(), 3);
     // Bad usage: exit 2.
     QProcess r;
     r.start(QStringLiteral(SETIACTL_PATH), {u"scan"_s, u"--hex"_s, u"zz"_s});
