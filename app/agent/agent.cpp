@@ -622,21 +622,40 @@ struct Api::Private {
         return Reply{200, memberJson(m.value())};
     }
 
+    // What quote and earn both read: only their fields, a valid basket, the member. On a refusal
+    // *refused holds the answer and nothing is returned.
+    std::optional<std::pair<QString, Basket>> memberAndBasket(const Fields &f, bool receiptRequired, const QString &lang,
+                                                              Reply *refused)
+    {
+        if (auto e = f.only({u"memberId"_s, u"card"_s, u"phone"_s, u"basket"_s, u"cashier"_s})) {
+            *refused = fail(*e, lang);
+            return std::nullopt;
+        }
+        ApiError error;
+        auto b = readBasket(f.object().value(u"basket"_s), receiptRequired, &error);
+        if (!b) {
+            *refused = basketFail(error, lang);
+            return std::nullopt;
+        }
+        auto id = member(f, &error);
+        if (!id) {
+            *refused = fail(error, lang);
+            return std::nullopt;
+        }
+        return std::pair{id.value(), b.value()};
+    }
+
     Reply quote(const Fields &f, const QHttpServerRequest &, const QString &lang)
     {
-        if (auto e = f.only({u"memberId"_s, u"card"_s, u"phone"_s, u"basket"_s, u"cashier"_s}))
-            return fail(*e, lang);
-        ApiError error;
-        auto b = readBasket(f.object().value(u"basket"_s), false, &error);
-        if (!b)
-            return basketFail(error, lang);
-        auto id = member(f, &error);
-        if (!id)
-            return fail(error, lang);
-        auto c = loyalty.quote(id.value(), b.value());
+        Reply refused;
+        const auto in = memberAndBasket(f, false, lang, &refused);
+        if (!in)
+            return refused;
+        const QString &memberId = in->first;
+        auto c = loyalty.quote(memberId, in->second);
         if (!c)
             return coreBasketFail(c.error(), lang);
-        return Reply{200, QJsonObject{{u"memberId"_s, id.value()}, {u"points"_s, c->points},
+        return Reply{200, QJsonObject{{u"memberId"_s, memberId}, {u"points"_s, c->points},
                                       {u"bonusPoints"_s, c->totalPoints() - c->points}, {u"totalPoints"_s, c->totalPoints()},
                                       {u"eligible"_s, c->eligibleAmount}, {u"explanation"_s, explanationToJson(c->lines)}}};
     }
@@ -663,16 +682,11 @@ struct Api::Private {
 
     Reply earn(const Fields &f, const QHttpServerRequest &, const QString &lang)
     {
-        if (auto e = f.only({u"memberId"_s, u"card"_s, u"phone"_s, u"basket"_s, u"cashier"_s}))
-            return fail(*e, lang);
-        ApiError error;
-        auto b = readBasket(f.object().value(u"basket"_s), true, &error);
-        if (!b)
-            return basketFail(error, lang);
-        auto id = member(f, &error);
-        if (!id)
-            return fail(error, lang);
-        auto r = loyalty.earn(id.value(), b.value(), actor(f));
+        Reply refused;
+        const auto in = memberAndBasket(f, true, lang, &refused);
+        if (!in)
+            return refused;
+        auto r = loyalty.earn(in->first, in->second, actor(f));
         if (!r)
             return coreBasketFail(r.error(), lang);
         QJsonObject o = r->toJson();
