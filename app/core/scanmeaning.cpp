@@ -306,6 +306,18 @@ ScanMeaning garbled(const QString &code, const QString &detail)
     return m;
 }
 
+ScanMeaning paymentCard(const QString &brand, bool swiped,
+                        const QString &detail = QStringLiteral("a payment card number; refused and not kept"))
+{
+    ScanMeaning m;
+    m.kind = ScanMeaning::Kind::PaymentCard;
+    m.error = u"payment_card"_s;
+    m.brand = brand;
+    m.swiped = swiped;
+    m.detail = detail;
+    return m;
+}
+
 ScanMeaning memberCard(const QString &number, bool swiped)
 {
     ScanMeaning m;
@@ -396,14 +408,9 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
     // A contactless reader (drivers/contactlessreader.h) says what it read in the symbology: a
     // payment card recognised by its payment application ("emv", nothing of it read), or a chip's
     // UID ("uid", upper-case hex, below). Before the empty check: an "emv" scan has no bytes.
-    if (symbology == u"emv"_s) {
-        ScanMeaning m;
-        m.kind = ScanMeaning::Kind::PaymentCard;
-        m.error = u"payment_card"_s;
-        m.brand = u"Contactless bank card"_s;
-        m.detail = u"a contactless payment card (it has a payment application); refused, nothing of it read"_s;
-        return m;
-    }
+    if (symbology == u"emv"_s)
+        return paymentCard(u"Contactless bank card"_s, false,
+                           u"a contactless payment card (it has a payment application); refused, nothing of it read"_s);
     if (buf.isEmpty())
         return garbled(u"garbled_scan"_s, u"empty"_s);
 
@@ -421,15 +428,8 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
     const char16_t *network = trackShaped ? networkInTracks(buf, tracks) : nullptr;
     if (!network && !productBarcodes.contains(symbology))
         network = networkInDigitRuns(buf);
-    if (network) {
-        ScanMeaning m;
-        m.kind = ScanMeaning::Kind::PaymentCard;
-        m.error = u"payment_card"_s;
-        m.brand = QString::fromUtf16(network);
-        m.swiped = trackShaped;
-        m.detail = u"a payment card number; refused and not kept"_s;
-        return m;
-    }
+    if (network)
+        return paymentCard(QString::fromUtf16(network), trackShaped);
 
     // A chip UID, after the payment-card rule: bytes that hold a card number are refused as one
     // whatever the device said they were (found by tests/fuzz/fuzz_scan).
@@ -465,14 +465,8 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
         const char16_t *brand = productBarcodes.contains(symbology) ? nullptr : networkInDigitRuns(plain);
         wipeBuffer(plain);
         wipeBuffer(simple);
-        if (brand) {
-            ScanMeaning m;
-            m.kind = ScanMeaning::Kind::PaymentCard;
-            m.error = u"payment_card"_s;
-            m.brand = QString::fromUtf16(brand);
-            m.detail = u"a payment card number; refused and not kept"_s;
-            return m;
-        }
+        if (brand)
+            return paymentCard(QString::fromUtf16(brand), false);
     }
     ScanMeaning m;
     if (looksLikeCardToken(buf.toByteArray())) {
