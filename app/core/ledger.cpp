@@ -410,6 +410,14 @@ Status Ledger::consumeLots(const QString &memberId, qint64 points, const QString
     return Ok{};
 }
 
+namespace {
+// Each member the hub has sent (and this store knows): member id, balance, 0.
+const QString kHubBalanceSql = QStringLiteral(
+    "SELECT h.member_id, h.balance + COALESCE((SELECT SUM(e.points) FROM events e WHERE e.member_id = h.member_id"
+    " AND (e.server_seq IS NULL OR e.server_seq > h.as_of)), 0), 0 FROM hub_members h"
+    " JOIN members m ON m.member_id = h.member_id WHERE true");
+} // namespace
+
 VerifyReport verifyLedger(const Store &store)
 {
     VerifyReport report;
@@ -464,6 +472,13 @@ VerifyReport verifyLedger(const Store &store)
         if (report.problems.size() > 100)
             break;
     }
+    // A member the hub has sent: its balance as of a server_seq plus the local events it had
+    // not included then (loyalty_sync.cpp).
+    QSqlQuery hub(db);
+    hub.setForwardOnly(true);
+    hub.exec(kHubBalanceSql);
+    while (hub.next())
+        sums[hub.value(0).toString()] = hub.value(1).toLongLong();
     QSqlQuery b(db);
     b.setForwardOnly(true);
     b.exec(u"SELECT member_id, points FROM balances"_s);
@@ -503,6 +518,9 @@ Status rebuildBalances(const Store &store)
         || !q.exec(u"INSERT INTO balances(member_id, points, last_seq) SELECT member_id, SUM(points), MAX(terminal_seq)"
                    " FROM events WHERE member_id IS NOT NULL GROUP BY member_id"_s))
         return sqlError(q, "rebuild the balances");
+    if (!q.exec(u"INSERT INTO balances(member_id, points, last_seq) "_s + kHubBalanceSql
+                + u" ON CONFLICT(member_id) DO UPDATE SET points = excluded.points"_s))
+        return sqlError(q, "rebuild the balances the hub sent");
     return tx.commit();
 }
 

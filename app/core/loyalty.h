@@ -242,6 +242,62 @@ public:
     VerifyReport verify() const;
     qint64 nowMs() const;
 
+    // --- sync with the hub (the terminal's side; sync/client drives it, docs/sync.md) ---
+    // A terminal registered with a hub redeems offline only within the hub's signed lease; a
+    // store without a hub (one terminal, the demo) needs none.
+    struct SyncLease {
+        QString leaseId;
+        qint64 issuedAt = 0, expiresAt = 0, memberCap = 0, terminalCap = 0, maxCount = 0;
+        qint64 receivedAt = 0; // by this terminal's clock (set by setLease)
+    };
+    struct SyncMemberKey {
+        QString memberId, phoneIndex;
+        QByteArray wrappedKey; // the member's data key, wrapped by the chain's key ring
+    };
+    struct HubCard {
+        QString number, kind, status;
+    };
+    struct HubVoucher {
+        QString code, typeId;
+        qint64 discount = 0, minSpend = 0, issuedAt = 0, expiresAt = 0, usedAt = 0;
+    };
+    // One member as the hub's change feed gives it.
+    struct HubMember {
+        QString memberId, status, homeStore, tierId, phoneIndex, mergedInto; // status: active, blocked, erased, merged
+        QByteArray profile, wrappedKey; // sealed profile and wrapped key (empty when erased)
+        qint64 balance = 0, asOf = 0, enrolledAt = 0;
+        QList<HubCard> cards;
+        QList<HubVoucher> vouchers;
+    };
+    struct HubAlert {
+        QString alertId, kind, memberId, detail;
+        qint64 at = 0;
+    };
+    struct FeedBatch {
+        QList<HubMember> members;
+        QList<std::pair<int, QByteArray>> programs; // version, document
+        QList<HubAlert> alerts;
+        qint64 cursor = 0; // the feed cursor after this batch
+    };
+    bool syncRegistered() const;                     // the store syncs with a hub
+    // After a successful registration: the hub's address and its public key (base64), audited.
+    Status setSyncRegistered(const QString &hubUrl, const QString &hubKey);
+    // The outbox: this terminal's events the hub has not stored yet, in sequence order.
+    Result<QList<LedgerEvent>> unsyncedEvents(int limit) const;
+    qint64 unsyncedCount() const;
+    // The wrapped keys and phone indexes of the members these events enroll or change.
+    QList<SyncMemberKey> memberKeysFor(const QList<LedgerEvent> &events) const;
+    // The hub stored these events (event id, server_seq).
+    Status markSynced(const QList<std::pair<QString, qint64>> &stored);
+    // Applies a page of the change feed in one transaction and moves the cursor.
+    Status applyFeed(const FeedBatch &batch);
+    qint64 feedCursor() const;
+    // The redemption lease (already verified against the hub's key by the sync client).
+    Status setLease(const SyncLease &lease);
+    std::optional<SyncLease> lease() const;
+    // Offline redemptions not yet stored by the hub: count and points, all members and one.
+    std::pair<qint64, qint64> unconfirmedRedemptions(const QString &memberId = {}) const;
+
     struct Impl; // private to loyalty*.cpp (loyalty_p.h)
 
 private:

@@ -60,6 +60,9 @@ struct Loyalty::Impl {
     Result<bool> updateTier(const MemberRow &row, const Program &p, const QString &actor, qint64 windowTotal,
                             QString *tierId);
 
+    // Offline redemptions stay within the hub's signed lease (loyalty_sync.cpp, docs/sync.md).
+    Status checkLease(const QString &memberId, qint64 points) const;
+
     Status audit(const QString &actor, const QString &action, const QString &subject, const QString &detail);
     Status raiseAlert(const QString &kind, const QString &memberId, const QString &detail);
     Result<LedgerEvent> append(LedgerEvent e, qint64 expiresAt = 0) { return ledger->append(std::move(e), expiresAt); }

@@ -18,6 +18,8 @@ namespace {
 // Fraud limits on redemption, per member per store day.
 Status checkRedeemLimits(const Loyalty::Impl &d, const Program &p, const QString &memberId, qint64 points)
 {
+    if (auto st = d.checkLease(memberId, points); !st)
+        return st;
     if (!p.maxRedemptionsPerMemberPerDay && !p.maxRedeemPointsPerMemberPerDay)
         return Ok{};
     const auto [start, end] = storeDayBounds(d.now(), p.timeZone);

@@ -180,6 +180,20 @@ CREATE TABLE IF NOT EXISTS client_requests(
   result TEXT NOT NULL,
   at INTEGER NOT NULL) WITHOUT ROWID;
 )SQL",
+    // 5: sync with the hub (docs/sync.md). hub_members: each member's balance and tier as the
+    // hub's change feed last gave them, as of a server_seq; the local balance is that plus the
+    // local events the hub had not included. events_unsynced: the outbox, in sequence order.
+    R"SQL(
+CREATE TABLE IF NOT EXISTS hub_members(
+  member_id TEXT PRIMARY KEY,
+  balance INTEGER NOT NULL,
+  as_of INTEGER NOT NULL,
+  tier_id TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  merged_into TEXT,
+  updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_unsynced ON events(terminal_seq) WHERE server_seq IS NULL;
+)SQL",
 };
 constexpr int kLatest = int(sizeof kMigrations / sizeof kMigrations[0]);
 

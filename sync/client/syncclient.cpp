@@ -1,0 +1,326 @@
+#include "syncclient.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QNetworkInformation>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcSync, "setia.sync", QtInfoMsg)
+
+namespace setia::sync {
+
+namespace {
+
+qint64 int64Field(const QJsonObject &o, const QString &k) { return o.value(k).toString().toLongLong(); }
+
+Loyalty::HubMember hubMember(const QJsonObject &o)
+{
+    Loyalty::HubMember m;
+    m.memberId = o.value(u"memberId"_s).toString();
+    m.status = o.value(u"status"_s).toString();
+    m.homeStore = o.value(u"homeStore"_s).toString();
+    m.tierId = o.value(u"tierId"_s).toString();
+    m.phoneIndex = o.value(u"phoneIndex"_s).toString();
+    m.mergedInto = o.value(u"mergedInto"_s).toString();
+    m.profile = QByteArray::fromBase64(o.value(u"profile"_s).toString().toLatin1());
+    m.wrappedKey = QByteArray::fromBase64(o.value(u"wrappedKey"_s).toString().toLatin1());
+    m.balance = int64Field(o, u"balance"_s);
+    m.asOf = int64Field(o, u"asOf"_s);
+    m.enrolledAt = int64Field(o, u"enrolledAt"_s);
+    for (const QJsonValue &v : o.value(u"cards"_s).toArray()) {
+        const QJsonObject c = v.toObject();
+        m.cards.append({c.value(u"number"_s).toString(), c.value(u"kind"_s).toString(), c.value(u"status"_s).toString()});
+    }
+    for (const QJsonValue &v : o.value(u"vouchers"_s).toArray()) {
+        const QJsonObject c = v.toObject();
+        m.vouchers.append({c.value(u"code"_s).toString(), c.value(u"typeId"_s).toString(), int64Field(c, u"discount"_s),
+                           int64Field(c, u"minSpend"_s), int64Field(c, u"issuedAt"_s), int64Field(c, u"expiresAt"_s),
+                           int64Field(c, u"usedAt"_s)});
+    }
+    return m;
+}
+
+} // namespace
+
+SyncClient::SyncClient(Loyalty &loyalty, ClientConfig config, QObject *parent)
+    : QObject(parent), m_loyalty(loyalty), m_config(std::move(config))
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, [this] { syncNow(); });
+    m_net.setTransferTimeout(m_config.timeoutMs);
+    auto key = loadOrCreateKeyFile(m_config.keyPath, false);
+    if (key)
+        m_key = key.value();
+    m_status.waiting = m_loyalty.unsyncedCount();
+}
+
+SyncClient::~SyncClient() = default;
+
+ClientStatus SyncClient::status() const { return m_status; }
+
+void SyncClient::start()
+{
+    // When the network comes back, sync at once instead of waiting out the back-off.
+    if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
+                [this](QNetworkInformation::Reachability r) {
+                    if (r == QNetworkInformation::Reachability::Online && !m_status.running)
+                        syncNow();
+                });
+    }
+    m_timer.start(0);
+}
+
+void SyncClient::stop() { m_timer.stop(); }
+
+QNetworkReply *SyncClient::send(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body)
+{
+    QUrl url = m_config.hubUrl;
+    const int q = pathAndQuery.indexOf(u'?');
+    url.setPath(q < 0 ? pathAndQuery : pathAndQuery.left(q));
+    if (q >= 0)
+        url.setQuery(pathAndQuery.mid(q + 1));
+    QNetworkRequest req(url);
+    req.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    if (!m_key.privateKey.isEmpty()) {
+        QByteArray target = url.path(QUrl::FullyEncoded).toUtf8();
+        if (url.hasQuery())
+            target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
+        req.setRawHeader(kTerminalHeader, m_loyalty.terminalId().toLatin1());
+        req.setRawHeader(kSignatureHeader, sign(m_key.privateKey, requestSigningInput(method, target, body)).toBase64());
+    }
+    if (url.scheme() == u"https"_s && !m_config.certSha256.isEmpty()) {
+        // Pinned: the certificate must be exactly the provisioned one (self-signed is fine).
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+        req.setSslConfiguration(ssl);
+    }
+    QNetworkReply *reply = method == "GET" ? m_net.get(req) : m_net.post(req, body);
+    if (url.scheme() == u"https"_s && !m_config.certSha256.isEmpty()) {
+        const QByteArray pin = m_config.certSha256;
+        connect(reply, &QNetworkReply::encrypted, reply, [reply, pin] {
+            const QSslCertificate cert = reply->sslConfiguration().peerCertificate();
+            if (cert.digest(QCryptographicHash::Sha256) != pin) {
+                qCWarning(lcSync, "the hub's certificate does not match the pinned fingerprint; refusing");
+                reply->setProperty("pinFailed", true);
+                reply->abort();
+            }
+        });
+    }
+    return reply;
+}
+
+void SyncClient::onReply(QNetworkReply *reply, std::function<void(int, const QByteArray &)> next)
+{
+    connect(reply, &QNetworkReply::finished, this, [this, reply, next = std::move(next)] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->readAll();
+        if (reply->property("pinFailed").toBool())
+            return finish(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
+        if (status == 0)
+            return finish(false, describe(0, {}, reply->errorString()));
+        next(status, body);
+    });
+}
+
+QString SyncClient::describe(int status, const QByteArray &body, const QString &transportError)
+{
+    if (status == 0)
+        return tr("The hub cannot be reached (%1). Sales and earning go on; points sync when the network is back.").arg(transportError);
+    const QJsonObject o = QJsonDocument::fromJson(body).object();
+    const QString code = o.value(u"error"_s).toString();
+    if (code == u"terminal_revoked"_s)
+        return tr("This terminal was revoked at the hub; it cannot sync. Ask the chain's operator.");
+    if (code == u"bad_signature"_s || code == u"unknown_terminal"_s)
+        return tr("The hub does not recognise this terminal (%1). It must be registered again.").arg(code);
+    return tr("The hub answered %1: %2").arg(status).arg(o.value(u"message"_s).toString(code.isEmpty() ? QString::fromUtf8(body.left(200)) : code));
+}
+
+void SyncClient::registerTerminal(const QString &token, const QString &name, std::function<void(bool, QString)> done)
+{
+    auto key = loadOrCreateKeyFile(m_config.keyPath, true);
+    if (!key)
+        return done(false, key.error().message);
+    m_key = key.value();
+    const QJsonObject body{{u"token"_s, token}, {u"terminalId"_s, m_loyalty.terminalId()}, {u"storeId"_s, m_loyalty.storeId()},
+                           {u"publicKey"_s, QString::fromLatin1(m_key.publicKey.toBase64())}, {u"name"_s, name}};
+    QByteArray keep = m_key.privateKey;
+    m_key.privateKey.clear(); // registration is not signed: the hub does not know the key yet
+    QNetworkReply *reply = send("POST", u"/v1/register"_s, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    m_key.privateKey = keep;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, done] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray answer = reply->readAll();
+        if (status != 200)
+            return done(false, describe(status, answer, reply->errorString()));
+        const QJsonObject o = QJsonDocument::fromJson(answer).object();
+        auto hubKey = fromBase64Strict(o.value(u"hubKey"_s).toString(), 32);
+        if (!hubKey)
+            return done(false, tr("The hub's answer has no usable key."));
+        if (!m_config.hubKey.isEmpty() && m_config.hubKey != hubKey.value())
+            return done(false, tr("The hub's key is not the one this store was set up with; registration refused."));
+        m_config.hubKey = hubKey.value();
+        if (auto st = m_loyalty.setSyncRegistered(m_config.hubUrl.toString(), QString::fromLatin1(hubKey->toBase64())); !st)
+            return done(false, st.error().message);
+        qCInfo(lcSync, "registered with the hub at %s", qPrintable(m_config.hubUrl.toString()));
+        done(true, {});
+    });
+}
+
+bool SyncClient::syncNow()
+{
+    if (m_status.running)
+        return false;
+    if (m_key.privateKey.isEmpty()) {
+        m_status.lastError = tr("This terminal is not registered with a hub yet.");
+        Q_EMIT statusChanged();
+        return false;
+    }
+    m_timer.stop();
+    m_status.running = true;
+    m_pushedInRun = 0;
+    m_runProblem.clear();
+    Q_EMIT statusChanged();
+    pushNext();
+    return true;
+}
+
+void SyncClient::pushNext()
+{
+    auto events = m_loyalty.unsyncedEvents(m_config.batchSize);
+    if (!events)
+        return finish(false, events.error().message);
+    if (events->isEmpty() || m_pushedInRun < 0)
+        return pullNext();
+    PushRequest req;
+    req.terminalId = m_loyalty.terminalId();
+    req.events = events.value();
+    req.members = {};
+    for (const Loyalty::SyncMemberKey &k : m_loyalty.memberKeysFor(req.events))
+        req.members.append({k.memberId, k.phoneIndex, k.wrappedKey});
+    onReply(send("POST", u"/v1/push"_s, encodePush(req)), [this](int status, const QByteArray &body) {
+        if (status != 200)
+            return finish(false, describe(status, body, {}));
+        auto results = decodePushResponse(body);
+        if (!results)
+            return finish(false, tr("The hub's answer could not be read: %1").arg(results.error().message));
+        QList<std::pair<QString, qint64>> stored;
+        qint64 refused = 0;
+        QString reason;
+        for (const EventResult &r : results.value()) {
+            if (r.stored())
+                stored.append({r.eventId, r.serverSeq});
+            else {
+                ++refused;
+                reason = r.reason;
+            }
+        }
+        if (auto st = m_loyalty.markSynced(stored); !st)
+            return finish(false, st.error().message);
+        m_status.refused = refused;
+        m_status.waiting = m_loyalty.unsyncedCount();
+        if (refused > 0) {
+            m_runProblem = tr("%n event(s) were not accepted by the hub (%1); a manager must look at the hub's alerts.", "", int(refused)).arg(reason);
+            if (stored.isEmpty()) { // no progress: the rest waits for the hub's operator
+                m_pushedInRun = -1;
+                return pullNext();
+            }
+        }
+        m_pushedInRun += int(stored.size());
+        pushNext();
+    });
+}
+
+void SyncClient::pullNext()
+{
+    const qint64 cursor = m_loyalty.feedCursor();
+    onReply(send("GET", u"/v1/feed?after=%1&limit=%2"_s.arg(cursor).arg(m_config.feedPageSize), {}),
+            [this](int status, const QByteArray &body) {
+                if (status != 200)
+                    return finish(false, describe(status, body, {}));
+                auto page = decodeFeedPage(body);
+                if (!page)
+                    return finish(false, tr("The hub's change feed could not be read: %1").arg(page.error().message));
+                Loyalty::FeedBatch batch;
+                batch.cursor = page->next;
+                for (const FeedItem &i : page->items) {
+                    if (i.kind == u"member"_s)
+                        batch.members.append(hubMember(i.body));
+                    else if (i.kind == u"program"_s)
+                        batch.programs.append({i.body.value(u"version"_s).toInt(), i.body.value(u"document"_s).toString().toUtf8()});
+                    else if (i.kind == u"alert"_s)
+                        batch.alerts.append({i.body.value(u"alertId"_s).toString(), i.body.value(u"kind"_s).toString(),
+                                             i.body.value(u"memberId"_s).toString(), i.body.value(u"detail"_s).toString(),
+                                             int64Field(i.body, u"at"_s)});
+                }
+                if (auto st = m_loyalty.applyFeed(batch); !st)
+                    return finish(false, tr("The hub's change feed could not be applied: %1").arg(st.error().message));
+                if (page->more)
+                    return pullNext();
+                renewLease();
+            });
+}
+
+void SyncClient::renewLease()
+{
+    onReply(send("GET", u"/v1/lease"_s, {}), [this](int status, const QByteArray &body) {
+        if (status != 200)
+            return finish(false, describe(status, body, {}));
+        auto lease = decodeSignedLease(body, m_config.hubKey);
+        if (!lease)
+            return finish(false, lease.error().message);
+        if (lease->terminalId != m_loyalty.terminalId())
+            return finish(false, tr("The hub sent a lease for another terminal."));
+        Loyalty::SyncLease l{lease->leaseId, lease->issuedAt, lease->expiresAt, lease->memberCap, lease->terminalCap, lease->maxCount};
+        if (auto st = m_loyalty.setLease(l); !st)
+            return finish(false, st.error().message);
+        finish(m_runProblem.isEmpty(), m_runProblem);
+    });
+}
+
+void SyncClient::finish(bool ok, const QString &error)
+{
+    const bool reached = ok || !m_runProblem.isEmpty() || !error.startsWith(tr("The hub cannot be reached").left(10));
+    m_status.running = false;
+    m_status.online = ok || reached;
+    m_status.waiting = m_loyalty.unsyncedCount();
+    m_status.lastError = error;
+    if (ok) {
+        m_status.failures = 0;
+        m_status.lastSuccessAt = QDateTime::currentMSecsSinceEpoch();
+        qCInfo(lcSync, "synced; %lld events waiting", m_status.waiting);
+    } else {
+        ++m_status.failures;
+        qCWarning(lcSync, "sync failed (%d in a row): %s", m_status.failures, qPrintable(error));
+    }
+    scheduleNext();
+    Q_EMIT statusChanged();
+    Q_EMIT finished(ok);
+}
+
+void SyncClient::scheduleNext()
+{
+    qint64 delay = m_config.intervalMs;
+    if (m_status.failures > 0) {
+        // Exponential back-off with "equal jitter": half fixed, half random, so many terminals
+        // coming back at once after an outage do not hit the hub in step.
+        const int shift = qMin(m_status.failures - 1, 20);
+        const qint64 ceiling = qMin<qint64>(m_config.backoffMaxMs, qint64(m_config.backoffBaseMs) << shift);
+        delay = ceiling / 2 + qint64(m_random.below(quint64(ceiling / 2 + 1)));
+    }
+    m_status.nextAttemptAt = QDateTime::currentMSecsSinceEpoch() + delay;
+    if (m_timer.isActive() || delay > 0)
+        m_timer.start(int(qMin<qint64>(delay, std::numeric_limits<int>::max())));
+}
+
+} // namespace setia::sync

@@ -1,0 +1,89 @@
+#pragma once
+// The terminal's sync client (docs/sync.md): registers the terminal with the hub, then on a
+// timer (and when the network comes back) pushes the outbox in bounded batches, pulls the
+// change feed and renews the redemption lease. Everything is asynchronous on the thread's
+// event loop, so the cashier never waits for the network; a second sync while one runs is
+// refused (two uploaders must not race). Failures back off exponentially with jitter.
+#include "core/loyalty.h"
+#include "sync/protocol/protocol.h"
+
+#include <QByteArray>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+
+class QNetworkReply;
+
+namespace setia::sync {
+
+struct ClientConfig {
+    QUrl hubUrl;                 // http://127.0.0.1:PORT on loopback (tests), https:// otherwise
+    QByteArray hubKey;           // the hub's Ed25519 public key, pinned from provisioning (may be empty before registration)
+    QByteArray certSha256;       // HTTPS: the pinned SHA-256 of the hub's (or its proxy's) certificate; empty: system CAs
+    QString keyPath;             // this terminal's Ed25519 key file (created at registration)
+    int batchSize = 500;         // events per push
+    int feedPageSize = 1000;
+    int intervalMs = 30'000;     // between successful syncs
+    int backoffBaseMs = 2'000;
+    int backoffMaxMs = 300'000;
+    int timeoutMs = 30'000;      // per request
+};
+
+struct ClientStatus {
+    bool online = false;       // the last attempt reached the hub
+    bool running = false;
+    qint64 waiting = 0;        // events not yet stored by the hub
+    qint64 lastSuccessAt = 0;  // UTC ms
+    qint64 nextAttemptAt = 0;
+    int failures = 0;          // in a row
+    QString lastError;         // in words, for the screen; empty after a success
+    qint64 refused = 0;        // events the hub refused or holds (see the hub's alerts)
+};
+
+class SyncClient : public QObject {
+    Q_OBJECT
+public:
+    SyncClient(Loyalty &loyalty, ClientConfig config, QObject *parent = nullptr);
+    ~SyncClient() override;
+
+    // Registers with a one-time enrollment token; on success the store records the hub's URL
+    // and key. done(ok, error) is called on this thread.
+    void registerTerminal(const QString &token, const QString &name, std::function<void(bool, QString)> done);
+    // Starts one sync now; false (and nothing started) when one is already running.
+    bool syncNow();
+    // Syncs on the timer from now on (and when the network comes back).
+    void start();
+    void stop();
+    ClientStatus status() const;
+    const ClientConfig &config() const { return m_config; }
+
+Q_SIGNALS:
+    void statusChanged();
+    void finished(bool ok);
+
+private:
+    void pushNext();
+    void pullNext();
+    void renewLease();
+    void finish(bool ok, const QString &error);
+    void scheduleNext();
+    QNetworkReply *send(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body);
+    void onReply(QNetworkReply *reply, std::function<void(int status, const QByteArray &body)> next);
+    static QString describe(int status, const QByteArray &body, const QString &transportError);
+
+    Loyalty &m_loyalty;
+    ClientConfig m_config;
+    QNetworkAccessManager m_net;
+    QTimer m_timer;
+    KeyPair m_key;
+    ClientStatus m_status;
+    int m_pushedInRun = 0;
+    QString m_runProblem; // refused events this run: reported after the pull
+    SecureRandom m_random;
+};
+
+} // namespace setia::sync

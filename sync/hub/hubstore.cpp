@@ -1,0 +1,1163 @@
+#include "hubstore.h"
+
+#include "core/crypto.h"
+#include "core/ids.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QMap>
+#include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcHub, "setia.hub", QtInfoMsg)
+
+namespace setia::hub {
+
+namespace {
+
+const QString kHubTerminal = u"hub"_s;
+
+Random &systemRandom()
+{
+    static thread_local SecureRandom r;
+    return r;
+}
+
+const char *const kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS hub_counter(id INTEGER PRIMARY KEY, value BIGINT NOT NULL)",
+    "INSERT INTO hub_counter(id, value) VALUES(1, 0) ON CONFLICT DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS hub_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS terminals(terminal_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, name TEXT NOT NULL,"
+    " public_key TEXT NOT NULL, registered_at BIGINT NOT NULL, revoked_at BIGINT, last_seen_at BIGINT,"
+    " last_seq BIGINT NOT NULL DEFAULT 0, last_hash TEXT NOT NULL, events BIGINT NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS enrollment_tokens(token_hash TEXT PRIMARY KEY, store_id TEXT NOT NULL, name TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT, terminal_id TEXT)",
+    "CREATE TABLE IF NOT EXISTS events(server_seq BIGINT PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
+    " terminal_id TEXT NOT NULL, terminal_seq BIGINT NOT NULL, store_id TEXT NOT NULL, hlc BIGINT NOT NULL,"
+    " occurred_at BIGINT NOT NULL, type TEXT NOT NULL, member_id TEXT NOT NULL, points BIGINT NOT NULL,"
+    " amount BIGINT NOT NULL, receipt_id TEXT NOT NULL, ref_event_id TEXT NOT NULL, actor TEXT NOT NULL,"
+    " payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at BIGINT NOT NULL,"
+    " UNIQUE(terminal_id, terminal_seq))",
+    "CREATE INDEX IF NOT EXISTS events_member ON events(member_id, occurred_at)",
+    "CREATE INDEX IF NOT EXISTS events_time ON events(occurred_at)",
+    "CREATE TABLE IF NOT EXISTS held(terminal_id TEXT NOT NULL, terminal_seq BIGINT NOT NULL, event TEXT NOT NULL,"
+    " received_at BIGINT NOT NULL, PRIMARY KEY(terminal_id, terminal_seq))",
+    "CREATE TABLE IF NOT EXISTS quarantine(id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, event_id TEXT NOT NULL,"
+    " reason TEXT NOT NULL, event TEXT NOT NULL, at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS members(member_id TEXT PRIMARY KEY, status TEXT NOT NULL, home_store TEXT NOT NULL,"
+    " tier_id TEXT NOT NULL, phone_index TEXT, profile TEXT, wrapped_key TEXT, merged_into TEXT,"
+    " balance BIGINT NOT NULL, enrolled_at BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS members_phone ON members(phone_index)",
+    "CREATE TABLE IF NOT EXISTS cards(card_number TEXT PRIMARY KEY, member_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    " status TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS cards_member ON cards(member_id)",
+    "CREATE TABLE IF NOT EXISTS vouchers(code TEXT PRIMARY KEY, member_id TEXT NOT NULL, type_id TEXT NOT NULL,"
+    " discount BIGINT NOT NULL, min_spend BIGINT NOT NULL, issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+    " used_event_id TEXT, used_at BIGINT)",
+    "CREATE INDEX IF NOT EXISTS vouchers_member ON vouchers(member_id)",
+    "CREATE TABLE IF NOT EXISTS alerts(alert_id TEXT PRIMARY KEY, at BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " store_id TEXT NOT NULL, terminal_id TEXT NOT NULL, member_id TEXT NOT NULL, detail TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS programs(version BIGINT PRIMARY KEY, effective_from BIGINT NOT NULL,"
+    " document TEXT NOT NULL, published_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS feed(seq BIGINT PRIMARY KEY, kind TEXT NOT NULL, item_key TEXT NOT NULL,"
+    " body TEXT NOT NULL, UNIQUE(kind, item_key))",
+};
+
+QString b64(const QByteArray &b) { return QString::fromLatin1(b.toBase64()); }
+QByteArray unb64(const QString &s) { return QByteArray::fromBase64(s.toLatin1()); }
+
+Error sqlFail(const QSqlQuery &q, const char *what)
+{
+    return makeError(u"hub_store_error"_s, u"%1: %2"_s.arg(QLatin1String(what), q.lastError().text()));
+}
+
+bool run(QSqlQuery &q, const QVariantList &binds = {})
+{
+    for (int i = 0; i < binds.size(); ++i)
+        q.bindValue(i, binds.at(i));
+    return q.exec();
+}
+
+QJsonObject eventJson(const QSqlQuery &q, int c)
+{
+    return QJsonObject{{u"serverSeq"_s, QString::number(q.value(c).toLongLong())},
+                       {u"eventId"_s, q.value(c + 1).toString()},
+                       {u"terminalId"_s, q.value(c + 2).toString()},
+                       {u"terminalSeq"_s, QString::number(q.value(c + 3).toLongLong())},
+                       {u"storeId"_s, q.value(c + 4).toString()},
+                       {u"type"_s, q.value(c + 5).toString()},
+                       {u"memberId"_s, q.value(c + 6).toString()},
+                       {u"points"_s, QString::number(q.value(c + 7).toLongLong())},
+                       {u"amount"_s, QString::number(q.value(c + 8).toLongLong())},
+                       {u"occurredAt"_s, QString::number(q.value(c + 9).toLongLong())},
+                       {u"hash"_s, q.value(c + 10).toString()},
+                       {u"refEventId"_s, q.value(c + 11).toString()}};
+}
+
+} // namespace
+
+// ---- one write transaction's working state ----
+
+struct HubStore::Batch {
+    QSqlDatabase db;
+    qint64 seq = 0;          // the last server_seq handed out
+    qint64 now = 0;
+    QString storeId, terminalId;
+    struct Member {
+        QString status, homeStore, tierId, phoneIndex, profile, wrappedKey, mergedInto;
+        qint64 balance = 0, enrolledAt = 0;
+        bool exists = false, dirty = false;
+    };
+    QHash<QString, Member> members;  // loaded on first use
+    QSet<QString> feedDirty;         // members whose feed row must be rewritten
+    struct Voucher {
+        QString memberId, typeId, usedEventId;
+        qint64 discount = 0, minSpend = 0, issuedAt = 0, expiresAt = 0, usedAt = 0;
+        bool exists = false, dirty = false;
+    };
+    QHash<QString, Voucher> vouchers;
+    struct Card {
+        QString memberId, kind, status;
+    };
+    QMap<QString, Card> cards;       // to upsert
+    // the hub's own chain
+    qint64 hubSeq = 0;
+    QString hubHash;
+    bool hubDirty = false;
+
+    qint64 next() { return ++seq; }
+};
+
+HubStore::~HubStore()
+{
+    {
+        QSqlDatabase d = QSqlDatabase::database(m_connection, false);
+        if (d.isOpen())
+            d.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+qint64 HubStore::now() const { return QDateTime::currentMSecsSinceEpoch(); }
+
+QSqlDatabase HubStore::db() const { return QSqlDatabase::database(m_connection, false); }
+
+Result<std::unique_ptr<HubStore>> HubStore::open(const HubConfig &config)
+{
+    std::unique_ptr<HubStore> h(new HubStore);
+    h->m_config = config;
+    static QAtomicInt counter;
+    h->m_connection = u"setia-hub-%1"_s.arg(counter.fetchAndAddRelaxed(1));
+    QSqlDatabase d;
+    if (config.postgres) {
+        d = QSqlDatabase::addDatabase(u"QPSQL"_s, h->m_connection);
+        QStringList options;
+        for (const QString &part : config.database.split(u' ', Qt::SkipEmptyParts)) {
+            const QString k = part.section(u'=', 0, 0), v = part.section(u'=', 1);
+            if (k == u"host"_s)
+                d.setHostName(v);
+            else if (k == u"port"_s)
+                d.setPort(v.toInt());
+            else if (k == u"dbname"_s)
+                d.setDatabaseName(v);
+            else if (k == u"user"_s)
+                d.setUserName(v);
+            else if (k == u"password"_s)
+                d.setPassword(v);
+            else
+                options << part;
+        }
+        d.setConnectOptions(options.join(u';'));
+    } else {
+        d = QSqlDatabase::addDatabase(u"QSQLITE"_s, h->m_connection);
+        d.setDatabaseName(config.database);
+        d.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
+    }
+    if (!d.isValid())
+        return makeError(u"hub_driver_missing"_s, u"The Qt SQL driver for %1 is not installed (Debian: %2)."_s
+                                                      .arg(config.postgres ? u"PostgreSQL"_s : u"SQLite"_s,
+                                                           config.postgres ? u"libqt6sql6-psql"_s : u"libqt6sql6-sqlite"_s));
+    if (!d.open())
+        return makeError(u"hub_db_unavailable"_s, u"Cannot open the hub database: %1"_s.arg(d.lastError().text()));
+    if (!config.postgres) {
+        QSqlQuery q(d);
+        if (!q.exec(u"PRAGMA journal_mode=WAL"_s) || !q.exec(u"PRAGMA synchronous=FULL"_s))
+            return sqlFail(q, "set up the SQLite hub database");
+    }
+    if (auto st = h->createSchema(); !st)
+        return st.error();
+    auto key = sync::loadOrCreateKeyFile(config.keyPath, true);
+    if (!key)
+        return key.error();
+    h->m_key = key.value();
+    // The hub's own chain (conflict events) is a terminal row of its own.
+    QSqlQuery q(d);
+    q.prepare(u"INSERT INTO terminals(terminal_id, store_id, name, public_key, registered_at, last_hash)"
+              " VALUES(?, '', 'hub', ?, ?, ?) ON CONFLICT DO NOTHING"_s);
+    if (!run(q, {kHubTerminal, b64(h->m_key.publicKey), h->now(), kGenesisHash}))
+        return sqlFail(q, "create the hub's chain");
+    q.prepare(u"INSERT INTO hub_meta(key, value) VALUES('hub_id', ?) ON CONFLICT DO NOTHING"_s);
+    if (!run(q, {QUuid::createUuid().toString(QUuid::WithoutBraces)}))
+        return sqlFail(q, "name the hub");
+    if (!q.exec(u"SELECT value FROM hub_meta WHERE key = 'hub_id'"_s) || !q.next())
+        return sqlFail(q, "read the hub's id");
+    h->m_hubId = q.value(0).toString();
+    return h;
+}
+
+Status HubStore::createSchema()
+{
+    QSqlDatabase d = db();
+    QSqlQuery q(d);
+    // Several hub processes may start at once against one PostgreSQL: one creates the schema.
+    if (m_config.postgres && !q.exec(u"SELECT pg_advisory_lock(7422101)"_s))
+        return sqlFail(q, "lock the schema");
+    for (const char *sql : kSchema) {
+        if (!q.exec(QString::fromLatin1(sql))) {
+            const Error e = sqlFail(q, "create the hub schema");
+            if (m_config.postgres)
+                q.exec(u"SELECT pg_advisory_unlock(7422101)"_s);
+            return e;
+        }
+    }
+    if (m_config.postgres && !q.exec(u"SELECT pg_advisory_unlock(7422101)"_s))
+        return sqlFail(q, "unlock the schema");
+    return Ok{};
+}
+
+// ---- terminals ----
+
+Result<QString> HubStore::createEnrollmentToken(const QString &storeId, const QString &name)
+{
+    if (storeId.trimmed().isEmpty() || storeId.size() > 64)
+        return makeError(u"invalid_field"_s, u"storeId: a store id of 1 to 64 characters is needed"_s);
+    const QString token = u"setia-enroll-"_s + QString::fromLatin1(randomBytes(24).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    QSqlQuery q(db());
+    q.prepare(u"INSERT INTO enrollment_tokens(token_hash, store_id, name, created_at, expires_at) VALUES(?,?,?,?,?)"_s);
+    if (!run(q, {sha256Hex(token.toUtf8()), storeId.trimmed(), name.trimmed().left(128), now(),
+                 now() + m_config.tokenHours * 3'600'000LL}))
+        return sqlFail(q, "keep the enrollment token");
+    return token;
+}
+
+Status HubStore::registerTerminal(const QString &token, const QString &terminalId, const QString &storeId,
+                                  const QByteArray &publicKey, const QString &name)
+{
+    if (!isUuid(terminalId) || publicKey.size() != 32)
+        return makeError(u"invalid_field"_s, u"a terminal id (UUID) and a 32-byte Ed25519 public key are needed"_s);
+    QSqlDatabase d = db();
+    if (!d.transaction())
+        return makeError(u"hub_store_error"_s, d.lastError().text());
+    QSqlQuery q(d);
+    auto fail = [&](Error e) -> Status {
+        d.rollback();
+        return e;
+    };
+    q.prepare(u"UPDATE hub_counter SET value = value WHERE id = 1"_s);
+    if (!q.exec())
+        return fail(sqlFail(q, "lock the hub"));
+    q.prepare(u"SELECT store_id, expires_at, used_at, COALESCE(terminal_id,'') FROM enrollment_tokens WHERE token_hash = ?"_s);
+    if (!run(q, {sha256Hex(token.toUtf8())}))
+        return fail(sqlFail(q, "read the enrollment token"));
+    if (!q.next())
+        return fail(makeError(u"invalid_token"_s, u"The enrollment token is not one this hub issued."_s));
+    const QString tokenStore = q.value(0).toString();
+    const qint64 expires = q.value(1).toLongLong();
+    const bool used = !q.value(2).isNull();
+    const QString usedBy = q.value(3).toString();
+    if (tokenStore != storeId)
+        return fail(makeError(u"invalid_token"_s, u"The enrollment token is for store %1, not %2."_s.arg(tokenStore, storeId)));
+    if (used) {
+        // A retry after a lost reply: the same terminal with the same key succeeds again.
+        q.prepare(u"SELECT public_key FROM terminals WHERE terminal_id = ?"_s);
+        if (usedBy == terminalId && run(q, {terminalId}) && q.next() && q.value(0).toString() == b64(publicKey)) {
+            d.rollback();
+            return Ok{};
+        }
+        return fail(makeError(u"token_used"_s, u"The enrollment token was already used; ask for a new one."_s));
+    }
+    if (now() >= expires)
+        return fail(makeError(u"token_expired"_s, u"The enrollment token has expired; ask for a new one."_s));
+    q.prepare(u"SELECT 1 FROM terminals WHERE terminal_id = ?"_s);
+    if (!run(q, {terminalId}))
+        return fail(sqlFail(q, "read the terminals"));
+    if (q.next())
+        return fail(makeError(u"terminal_exists"_s, u"A terminal with this id is already registered."_s));
+    q.prepare(u"INSERT INTO terminals(terminal_id, store_id, name, public_key, registered_at, last_hash) VALUES(?,?,?,?,?,?)"_s);
+    if (!run(q, {terminalId, storeId, name.left(128), b64(publicKey), now(), kGenesisHash}))
+        return fail(sqlFail(q, "register the terminal"));
+    q.prepare(u"UPDATE enrollment_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ?"_s);
+    if (!run(q, {now(), terminalId, sha256Hex(token.toUtf8())}))
+        return fail(sqlFail(q, "use the enrollment token"));
+    if (!d.commit())
+        return fail(makeError(u"hub_store_error"_s, d.lastError().text()));
+    qCInfo(lcHub, "terminal %s of store %s registered", qPrintable(terminalId), qPrintable(storeId));
+    return Ok{};
+}
+
+std::optional<TerminalAuth> HubStore::terminal(const QString &terminalId) const
+{
+    QSqlQuery q(db());
+    q.prepare(u"SELECT store_id, public_key, revoked_at FROM terminals WHERE terminal_id = ? AND terminal_id <> 'hub'"_s);
+    if (!run(q, {terminalId}) || !q.next())
+        return std::nullopt;
+    return TerminalAuth{terminalId, q.value(0).toString(), unb64(q.value(1).toString()), !q.value(2).isNull()};
+}
+
+Status HubStore::revokeTerminal(const QString &terminalId, const QString &actor)
+{
+    QSqlDatabase d = db();
+    if (!d.transaction())
+        return makeError(u"hub_store_error"_s, d.lastError().text());
+    Batch b;
+    b.db = d;
+    b.now = now();
+    QSqlQuery q(d);
+    auto fail = [&](Error e) -> Status {
+        d.rollback();
+        return e;
+    };
+    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s) || !q.next())
+        return fail(sqlFail(q, "lock the hub"));
+    b.seq = q.value(0).toLongLong();
+    q.prepare(u"UPDATE terminals SET revoked_at = ? WHERE terminal_id = ? AND revoked_at IS NULL AND terminal_id <> 'hub'"_s);
+    if (!run(q, {b.now, terminalId}))
+        return fail(sqlFail(q, "revoke the terminal"));
+    if (q.numRowsAffected() != 1)
+        return fail(makeError(u"unknown_terminal"_s, u"There is no registered, unrevoked terminal %1."_s.arg(terminalId)));
+    q.prepare(u"INSERT INTO feed(seq, kind, item_key, body) VALUES(?, 'terminal', ?, ?) ON CONFLICT(kind, item_key) DO UPDATE"
+              " SET seq = excluded.seq, body = excluded.body"_s);
+    const QJsonObject body{{u"terminalId"_s, terminalId}, {u"revoked"_s, true}, {u"by"_s, actor}};
+    if (!run(q, {b.next(), terminalId, QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact))}))
+        return fail(sqlFail(q, "publish the revocation"));
+    if (auto st = raiseAlert(b, u"terminal_revoked"_s, {}, u"Terminal %1 was revoked by %2; its uploads are refused."_s.arg(terminalId, actor)); !st)
+        return fail(st.error());
+    if (auto st = flush(b); !st)
+        return fail(st.error());
+    if (!d.commit())
+        return fail(makeError(u"hub_store_error"_s, d.lastError().text()));
+    return Ok{};
+}
+
+QJsonArray HubStore::terminals() const
+{
+    QSqlQuery q(db());
+    q.exec(u"SELECT t.terminal_id, t.store_id, t.name, t.registered_at, t.revoked_at, t.last_seen_at, t.last_seq, t.events,"
+           " (SELECT COUNT(*) FROM held h WHERE h.terminal_id = t.terminal_id) FROM terminals t"
+           " WHERE t.terminal_id <> 'hub' ORDER BY t.store_id, t.name"_s);
+    QJsonArray out;
+    while (q.next()) {
+        QJsonObject o{{u"terminalId"_s, q.value(0).toString()}, {u"storeId"_s, q.value(1).toString()},
+                      {u"name"_s, q.value(2).toString()}, {u"registeredAt"_s, QString::number(q.value(3).toLongLong())},
+                      {u"revoked"_s, !q.value(4).isNull()}, {u"lastSync"_s, QString::number(q.value(5).toLongLong())},
+                      {u"lastSeq"_s, QString::number(q.value(6).toLongLong())}, {u"events"_s, QString::number(q.value(7).toLongLong())},
+                      {u"heldEvents"_s, q.value(8).toInt()}};
+        if (q.value(8).toInt() > 0)
+            o.insert(u"waitingFor"_s, QString::number(q.value(6).toLongLong() + 1));
+        out.append(o);
+    }
+    return out;
+}
+
+// ---- ingest ----
+
+Result<QList<sync::EventResult>> HubStore::ingest(const TerminalAuth &terminal, const sync::PushRequest &push)
+{
+    QSqlDatabase d = db();
+    if (!d.transaction())
+        return makeError(u"hub_store_error"_s, d.lastError().text());
+    auto fail = [&](Error e) -> Result<QList<sync::EventResult>> {
+        d.rollback();
+        return e;
+    };
+    Batch b;
+    b.db = d;
+    b.now = now();
+    b.storeId = terminal.storeId;
+    b.terminalId = terminal.terminalId;
+    QSqlQuery q(d);
+    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s)
+        || !q.next())
+        return fail(sqlFail(q, "lock the hub"));
+    b.seq = q.value(0).toLongLong();
+    q.prepare(u"SELECT last_seq, last_hash, revoked_at FROM terminals WHERE terminal_id = ?"_s);
+    if (!run(q, {terminal.terminalId}) || !q.next())
+        return fail(sqlFail(q, "read the terminal"));
+    if (!q.value(2).isNull())
+        return fail(makeError(u"terminal_revoked"_s, u"This terminal was revoked; the hub refuses its uploads."_s));
+    qint64 lastSeq = q.value(0).toLongLong();
+    QString lastHash = q.value(1).toString();
+    const qint64 startSeq = lastSeq;
+
+    QHash<QString, sync::MemberKey> keys;
+    for (const sync::MemberKey &k : push.members)
+        keys.insert(k.memberId, k);
+
+    QList<LedgerEvent> events = push.events;
+    std::stable_sort(events.begin(), events.end(), [](const LedgerEvent &x, const LedgerEvent &y) { return x.terminalSeq < y.terminalSeq; });
+    QHash<QString, sync::EventResult> results;
+    QSqlQuery find(d), ins(d), hold(d), quar(d);
+    find.prepare(u"SELECT hash, server_seq FROM events WHERE event_id = ?"_s);
+    ins.prepare(u"INSERT INTO events(server_seq, event_id, terminal_id, terminal_seq, store_id, hlc, occurred_at, type, member_id,"
+                " points, amount, receipt_id, ref_event_id, actor, payload, prev_hash, hash, received_at)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"_s);
+    hold.prepare(u"INSERT INTO held(terminal_id, terminal_seq, event, received_at) VALUES(?,?,?,?) ON CONFLICT DO NOTHING"_s);
+    quar.prepare(u"INSERT INTO quarantine(id, terminal_id, event_id, reason, event, at) VALUES(?,?,?,?,?,?)"_s);
+
+    auto quarantine = [&](const LedgerEvent &e, const QString &reason, const QString &detail) -> Status {
+        const QString json = QString::fromUtf8(QJsonDocument(sync::eventToJson(e)).toJson(QJsonDocument::Compact));
+        if (!run(quar, {QUuid::createUuid().toString(QUuid::WithoutBraces), terminal.terminalId, e.eventId, reason, json, b.now}))
+            return sqlFail(quar, "quarantine the event");
+        return raiseAlert(b, u"event_quarantined"_s, e.memberId,
+                          u"Event %1 (seq %2) from terminal %3 was quarantined: %4."_s.arg(e.eventId).arg(e.terminalSeq).arg(terminal.terminalId, detail));
+    };
+    auto accept = [&](const LedgerEvent &e) -> Result<qint64> {
+        const qint64 seq = b.next();
+        if (!run(ins, {seq, e.eventId, e.terminalId, e.terminalSeq, terminal.storeId, e.hlc, e.occurredAt, e.type, e.memberId,
+                       e.points, e.amount, e.receiptId, e.refEventId, e.actor, QString::fromUtf8(e.payloadJson), e.prevHash,
+                       e.hash, b.now}))
+            return sqlFail(ins, "store the event");
+        lastSeq = e.terminalSeq;
+        lastHash = e.hash;
+        if (auto st = applyEvent(b, e, keys); !st)
+            return st.error();
+        return seq;
+    };
+
+    // Events whose turn comes: this batch's, then any held ones the batch made contiguous.
+    QMap<qint64, LedgerEvent> waiting;
+    for (const LedgerEvent &e : events) {
+        sync::EventResult r{e.eventId, {}, {}, 0};
+        if (!run(find, {e.eventId}))
+            return fail(sqlFail(find, "look the event up"));
+        if (find.next()) {
+            const QString storedHash = find.value(0).toString();
+            const qint64 storedSeq = find.value(1).toLongLong();
+            find.finish();
+            if (storedHash == e.hash && computeHash(e) == e.hash) {
+                r.status = u"duplicate"_s;
+                r.serverSeq = storedSeq;
+            } else {
+                r.status = u"rejected"_s;
+                r.reason = u"conflicting_duplicate"_s;
+                if (auto st = quarantine(e, r.reason, u"the same event id was stored before with other content"_s); !st)
+                    return fail(st.error());
+            }
+            results.insert(e.eventId, r);
+            continue;
+        }
+        find.finish();
+        if (e.terminalId != terminal.terminalId) {
+            r.status = u"rejected"_s;
+            r.reason = u"wrong_terminal"_s;
+        } else if (computeHash(e) != e.hash) {
+            r.status = u"rejected"_s;
+            r.reason = u"hash_mismatch"_s;
+            if (auto st = quarantine(e, r.reason, u"its content does not match its hash (edited after it was written)"_s); !st)
+                return fail(st.error());
+        } else if (e.terminalSeq <= lastSeq) {
+            r.status = u"rejected"_s;
+            r.reason = u"sequence_taken"_s;
+            if (auto st = quarantine(e, r.reason, u"its sequence number already belongs to another event (a replay under a new id)"_s); !st)
+                return fail(st.error());
+        } else {
+            waiting.insert(e.terminalSeq, e);
+            continue;
+        }
+        results.insert(e.eventId, r);
+    }
+    // Held events from earlier batches that may now follow on.
+    QSqlQuery held(d);
+    held.prepare(u"SELECT terminal_seq, event FROM held WHERE terminal_id = ? ORDER BY terminal_seq"_s);
+    if (!run(held, {terminal.terminalId}))
+        return fail(sqlFail(held, "read the held events"));
+    QSet<qint64> fromHeld;
+    while (held.next()) {
+        const qint64 s = held.value(0).toLongLong();
+        if (waiting.contains(s))
+            continue;
+        auto e = sync::eventFromJson(QJsonDocument::fromJson(held.value(1).toString().toUtf8()).object());
+        if (e) {
+            waiting.insert(s, e.value());
+            fromHeld.insert(s);
+        }
+    }
+    held.finish();
+    QSqlQuery unhold(d);
+    unhold.prepare(u"DELETE FROM held WHERE terminal_id = ? AND terminal_seq = ?"_s);
+    for (auto it = waiting.begin(); it != waiting.end(); ++it) {
+        const LedgerEvent &e = it.value();
+        sync::EventResult r{e.eventId, {}, {}, 0};
+        if (e.terminalSeq == lastSeq + 1) {
+            if (e.prevHash != lastHash) {
+                r.status = u"rejected"_s;
+                r.reason = u"broken_chain"_s;
+                if (auto st = quarantine(e, r.reason, u"its previous-hash link does not match the event before it"_s); !st)
+                    return fail(st.error());
+            } else {
+                auto seq = accept(e);
+                if (!seq)
+                    return fail(seq.error());
+                r.status = u"accepted"_s;
+                r.serverSeq = seq.value();
+            }
+            if (fromHeld.contains(e.terminalSeq) && !run(unhold, {terminal.terminalId, e.terminalSeq}))
+                return fail(sqlFail(unhold, "release the held event"));
+        } else if (!fromHeld.contains(e.terminalSeq)) {
+            r.status = u"held"_s;
+            r.reason = u"gap"_s;
+            const QString json = QString::fromUtf8(QJsonDocument(sync::eventToJson(e)).toJson(QJsonDocument::Compact));
+            if (!run(hold, {terminal.terminalId, e.terminalSeq, json, b.now}))
+                return fail(sqlFail(hold, "hold the event"));
+        } else {
+            continue; // still held from before
+        }
+        if (!fromHeld.contains(e.terminalSeq) || r.status == u"accepted"_s)
+            results.insert(e.eventId, r);
+    }
+    q.prepare(u"UPDATE terminals SET last_seq = ?, last_hash = ?, last_seen_at = ?, events = events + ? WHERE terminal_id = ?"_s);
+    if (!run(q, {lastSeq, lastHash, b.now, lastSeq - startSeq, terminal.terminalId}))
+        return fail(sqlFail(q, "update the terminal"));
+    if (auto st = flush(b); !st)
+        return fail(st.error());
+    if (!d.commit())
+        return fail(makeError(u"hub_store_error"_s, d.lastError().text()));
+    QList<sync::EventResult> out;
+    for (const LedgerEvent &e : push.events)
+        out.append(results.value(e.eventId, sync::EventResult{e.eventId, u"held"_s, u"gap"_s, 0}));
+    return out;
+}
+
+Status HubStore::applyEvent(Batch &b, const LedgerEvent &e, const QHash<QString, sync::MemberKey> &keys)
+{
+    if (e.memberId.isEmpty())
+        return Ok{};
+    auto load = [&](const QString &id) -> Batch::Member & {
+        auto it = b.members.find(id);
+        if (it != b.members.end())
+            return *it;
+        Batch::Member m;
+        QSqlQuery q(b.db);
+        q.prepare(u"SELECT status, home_store, tier_id, COALESCE(phone_index,''), COALESCE(profile,''), COALESCE(wrapped_key,''),"
+                  " COALESCE(merged_into,''), balance, enrolled_at FROM members WHERE member_id = ?"_s);
+        if (run(q, {id}) && q.next()) {
+            m.exists = true;
+            m.status = q.value(0).toString();
+            m.homeStore = q.value(1).toString();
+            m.tierId = q.value(2).toString();
+            m.phoneIndex = q.value(3).toString();
+            m.profile = q.value(4).toString();
+            m.wrappedKey = q.value(5).toString();
+            m.mergedInto = q.value(6).toString();
+            m.balance = q.value(7).toLongLong();
+            m.enrolledAt = q.value(8).toLongLong();
+        }
+        return *b.members.insert(id, m);
+    };
+    // Points of a merged member count for the member it was merged into.
+    QString rootId = e.memberId;
+    for (int i = 0; i < 8; ++i) {
+        const Batch::Member &m = load(rootId);
+        if (m.mergedInto.isEmpty())
+            break;
+        rootId = m.mergedInto;
+    }
+    const QJsonObject payload = QJsonDocument::fromJson(e.payloadJson).object();
+    Batch::Member &own = load(e.memberId);
+    if (!own.exists) { // first sight (normally its enroll event)
+        own.exists = true;
+        own.dirty = true;
+        own.status = u"active"_s;
+        own.homeStore = b.storeId;
+        own.enrolledAt = e.occurredAt;
+    }
+    b.feedDirty.insert(rootId);
+    b.feedDirty.insert(e.memberId);
+    const bool erased = own.status == u"erased"_s;
+    if (e.type == EventType::Enroll) {
+        own.homeStore = payload.value(u"homeStore"_s).toString(b.storeId);
+        own.tierId = payload.value(u"tier"_s).toString();
+        own.enrolledAt = e.occurredAt;
+        if (!erased) {
+            own.profile = payload.value(u"profile"_s).toString();
+            if (keys.contains(e.memberId)) {
+                own.wrappedKey = b64(keys.value(e.memberId).wrappedKey);
+                own.phoneIndex = keys.value(e.memberId).phoneIndex;
+            }
+        }
+        own.dirty = true;
+        // The same person enrolled before (same phone, another store): merge into the first.
+        if (!erased && !own.phoneIndex.isEmpty()) {
+            QSqlQuery q(b.db);
+            q.prepare(u"SELECT member_id FROM members WHERE phone_index = ? AND member_id <> ? AND status IN ('active','blocked')"
+                      " ORDER BY enrolled_at LIMIT 1"_s);
+            QString first;
+            if (run(q, {own.phoneIndex, e.memberId}) && q.next())
+                first = q.value(0).toString();
+            for (auto it = b.members.begin(); first.isEmpty() && it != b.members.end(); ++it)
+                if (it.key() != e.memberId && it->phoneIndex == own.phoneIndex && (it->status == u"active"_s || it->status == u"blocked"_s))
+                    first = it.key();
+            if (!first.isEmpty()) {
+                Batch::Member &winner = load(first);
+                winner.balance += own.balance;
+                winner.dirty = true;
+                own.balance = 0;
+                own.status = u"merged"_s;
+                own.mergedInto = first;
+                own.phoneIndex.clear();
+                QSqlQuery c(b.db);
+                c.prepare(u"UPDATE cards SET member_id = ? WHERE member_id = ?"_s);
+                if (!run(c, {first, e.memberId}))
+                    return sqlFail(c, "move the merged member's cards");
+                for (auto it = b.cards.begin(); it != b.cards.end(); ++it)
+                    if (it->memberId == e.memberId)
+                        it->memberId = first;
+                c.prepare(u"UPDATE vouchers SET member_id = ? WHERE member_id = ?"_s);
+                if (!run(c, {first, e.memberId}))
+                    return sqlFail(c, "move the merged member's vouchers");
+                b.feedDirty.insert(first);
+                LedgerEvent m;
+                m.type = u"merge"_s;
+                m.memberId = first;
+                m.refEventId = e.eventId;
+                m.payload = QJsonObject{{u"merged"_s, e.memberId}};
+                if (auto st = appendHubEvent(b, m); !st)
+                    return st;
+                if (auto st = raiseAlert(b, u"duplicate_enrollment"_s, first,
+                                         u"The same phone number was enrolled again at store %1; member %2 was merged into %3 (cards and points combined)."_s
+                                             .arg(b.storeId, e.memberId, first));
+                    !st)
+                    return st;
+            }
+        }
+        return Ok{};
+    }
+    if (e.type == EventType::ProfileChange) {
+        if (!erased) {
+            own.profile = payload.value(u"profile"_s).toString();
+            if (keys.contains(e.memberId)) {
+                own.wrappedKey = b64(keys.value(e.memberId).wrappedKey);
+                own.phoneIndex = own.mergedInto.isEmpty() ? keys.value(e.memberId).phoneIndex : QString();
+            }
+            own.dirty = true;
+        }
+        return Ok{};
+    }
+    if (e.type == EventType::Erase) {
+        own.status = u"erased"_s;
+        own.profile.clear();
+        own.wrappedKey.clear();
+        own.phoneIndex.clear();
+        own.dirty = true;
+        QSqlQuery c(b.db);
+        c.prepare(u"UPDATE cards SET status = 'blocked' WHERE member_id = ?"_s);
+        if (!run(c, {e.memberId}))
+            return sqlFail(c, "block the erased member's cards");
+        for (auto it = b.cards.begin(); it != b.cards.end(); ++it)
+            if (it->memberId == e.memberId)
+                it->status = u"blocked"_s;
+        return Ok{};
+    }
+    if (e.type == EventType::MemberStatus) {
+        const QString s = payload.value(u"status"_s).toString();
+        if (!erased && own.mergedInto.isEmpty() && (s == u"active"_s || s == u"blocked"_s)) {
+            own.status = s;
+            own.dirty = true;
+        }
+        return Ok{};
+    }
+    if (e.type == EventType::CardAssign) {
+        b.cards.insert(payload.value(u"card"_s).toString(), {rootId, payload.value(u"kind"_s).toString(), erased ? u"blocked"_s : u"active"_s});
+        return Ok{};
+    }
+    if (e.type == EventType::CardBlock) {
+        const QString card = payload.value(u"card"_s).toString();
+        auto it = b.cards.find(card);
+        if (it != b.cards.end()) {
+            it->status = u"blocked"_s;
+        } else {
+            QSqlQuery c(b.db);
+            c.prepare(u"SELECT member_id, kind FROM cards WHERE card_number = ?"_s);
+            if (run(c, {card}) && c.next())
+                b.cards.insert(card, {c.value(0).toString(), c.value(1).toString(), u"blocked"_s});
+        }
+        return Ok{};
+    }
+    if (e.type == EventType::VoucherIssue || e.type == EventType::VoucherUse) {
+        const QString code = payload.value(u"code"_s).toString();
+        auto it = b.vouchers.find(code);
+        if (it == b.vouchers.end()) {
+            Batch::Voucher v;
+            QSqlQuery c(b.db);
+            c.prepare(u"SELECT member_id, type_id, discount, min_spend, issued_at, expires_at, COALESCE(used_event_id,''),"
+                      " COALESCE(used_at,0) FROM vouchers WHERE code = ?"_s);
+            if (run(c, {code}) && c.next()) {
+                v = {c.value(0).toString(), c.value(1).toString(), c.value(6).toString(), c.value(2).toLongLong(),
+                     c.value(3).toLongLong(), c.value(4).toLongLong(), c.value(5).toLongLong(), c.value(7).toLongLong(), true, false};
+            }
+            it = b.vouchers.insert(code, v);
+        }
+        Batch::Voucher &v = *it;
+        if (e.type == EventType::VoucherIssue) {
+            v.memberId = rootId;
+            v.typeId = payload.value(u"type"_s).toString();
+            v.discount = payload.value(u"discount"_s).toInteger();
+            v.minSpend = payload.value(u"minSpend"_s).toInteger();
+            v.issuedAt = e.occurredAt;
+            v.expiresAt = payload.value(u"expiresAt"_s).toString().toLongLong();
+            v.dirty = true;
+            return Ok{};
+        }
+        if (v.usedEventId.isEmpty()) {
+            v.usedEventId = e.eventId;
+            v.usedAt = e.occurredAt;
+            v.dirty = true;
+            if (v.memberId.isEmpty())
+                v.memberId = rootId;
+            return Ok{};
+        }
+        // Used twice: the first the hub stored wins; this one gets a compensating event.
+        LedgerEvent c;
+        c.type = u"voucher_conflict"_s;
+        c.memberId = rootId;
+        c.refEventId = e.eventId;
+        c.amount = -payload.value(u"discount"_s).toInteger();
+        c.payload = QJsonObject{{u"code"_s, code}, {u"firstUse"_s, v.usedEventId}, {u"store"_s, b.storeId}};
+        if (auto st = appendHubEvent(b, c); !st)
+            return st;
+        return raiseAlert(b, u"voucher_reused"_s, rootId,
+                          u"Voucher %1 was used again at store %2 (event %3) after its first use (event %4); the second discount was not covered."_s
+                              .arg(code, b.storeId, e.eventId, v.usedEventId));
+    }
+    if (e.points == 0)
+        return Ok{};
+    Batch::Member &root = load(rootId);
+    root.balance += e.points;
+    root.dirty = true;
+    if (e.type == EventType::Redeem && root.balance < 0) {
+        LedgerEvent o;
+        o.type = u"overdraft"_s;
+        o.memberId = rootId;
+        o.refEventId = e.eventId;
+        o.payload = QJsonObject{{u"balance"_s, QString::number(root.balance)}, {u"store"_s, b.storeId}};
+        if (auto st = appendHubEvent(b, o); !st)
+            return st;
+        return raiseAlert(b, u"overdraft"_s, rootId,
+                          u"Points were spent twice while terminals were offline: the balance is now %1 after a redemption of %2 at store %3. Later earnings repay it."_s
+                              .arg(root.balance)
+                              .arg(-e.points)
+                              .arg(b.storeId));
+    }
+    return Ok{};
+}
+
+Status HubStore::appendHubEvent(Batch &b, LedgerEvent e)
+{
+    QSqlQuery q(b.db);
+    if (!b.hubDirty) {
+        q.prepare(u"SELECT last_seq, last_hash FROM terminals WHERE terminal_id = 'hub'"_s);
+        if (!q.exec() || !q.next())
+            return sqlFail(q, "read the hub's chain");
+        b.hubSeq = q.value(0).toLongLong();
+        b.hubHash = q.value(1).toString();
+        b.hubDirty = true;
+    }
+    Random &random = systemRandom();
+    e.eventId = uuidv7(b.now, random);
+    e.terminalId = kHubTerminal;
+    e.terminalSeq = b.hubSeq + 1;
+    e.hlc = HybridLogicalClock::make(b.now, 0);
+    e.occurredAt = b.now;
+    e.actor = u"hub"_s;
+    e.payloadJson = canonicalJson(e.payload);
+    e.payload = {};
+    e.prevHash = b.hubHash;
+    e.hash = computeHash(e);
+    q.prepare(u"INSERT INTO events(server_seq, event_id, terminal_id, terminal_seq, store_id, hlc, occurred_at, type, member_id,"
+              " points, amount, receipt_id, ref_event_id, actor, payload, prev_hash, hash, received_at)"
+              " VALUES(?,?,?,?,'',?,?,?,?,?,?,?,?,?,?,?,?,?)"_s);
+    if (!run(q, {b.next(), e.eventId, e.terminalId, e.terminalSeq, e.hlc, e.occurredAt, e.type, e.memberId, e.points, e.amount,
+                 e.receiptId, e.refEventId, e.actor, QString::fromUtf8(e.payloadJson), e.prevHash, e.hash, b.now}))
+        return sqlFail(q, "record the hub's event");
+    b.hubSeq = e.terminalSeq;
+    b.hubHash = e.hash;
+    return Ok{};
+}
+
+Status HubStore::raiseAlert(Batch &b, const QString &kind, const QString &memberId, const QString &detail)
+{
+    const QString id = uuidv7(b.now, systemRandom());
+    QSqlQuery q(b.db);
+    q.prepare(u"INSERT INTO alerts(alert_id, at, kind, store_id, terminal_id, member_id, detail) VALUES(?,?,?,?,?,?,?)"_s);
+    if (!run(q, {id, b.now, kind, b.storeId, b.terminalId, memberId, detail}))
+        return sqlFail(q, "record the alert");
+    const QJsonObject body{{u"alertId"_s, id}, {u"at"_s, QString::number(b.now)}, {u"kind"_s, kind},
+                           {u"storeId"_s, b.storeId}, {u"memberId"_s, memberId}, {u"detail"_s, detail}};
+    q.prepare(u"INSERT INTO feed(seq, kind, item_key, body) VALUES(?, 'alert', ?, ?)"_s);
+    if (!run(q, {b.next(), id, QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact))}))
+        return sqlFail(q, "publish the alert");
+    qCWarning(lcHub, "alert %s: %s", qPrintable(kind), qPrintable(detail));
+    return Ok{};
+}
+
+std::optional<Program> HubStore::programInForce(qint64 at) const
+{
+    QSqlQuery q(db());
+    q.prepare(u"SELECT version, document FROM programs WHERE effective_from <= ? ORDER BY version DESC LIMIT 1"_s);
+    if (!run(q, {at}) || !q.next())
+        return std::nullopt;
+    const int version = q.value(0).toInt();
+    if (!m_programs.contains(version)) {
+        auto p = parseProgram(q.value(1).toString().toUtf8());
+        if (!p)
+            return std::nullopt;
+        m_programs.insert(version, p.value());
+    }
+    return m_programs.value(version);
+}
+
+Status HubStore::flush(Batch &b)
+{
+    QSqlQuery q(b.db);
+    const std::optional<Program> program = b.feedDirty.isEmpty() ? std::nullopt : programInForce(b.now);
+    // Tiers: the hub is the authority, from every store's events in the program's window.
+    if (program && !program->tiers.isEmpty()) {
+        QSqlQuery w(b.db);
+        w.prepare(program->tierBasis == u"spend"_s
+                      ? u"SELECT COALESCE(SUM(amount),0) FROM events WHERE occurred_at > ? AND occurred_at <= ?"
+                        " AND type IN ('earn','bonus','reverse') AND member_id IN (SELECT ? UNION SELECT member_id FROM members WHERE merged_into = ?)"_s
+                      : u"SELECT COALESCE(SUM(points),0) FROM events WHERE occurred_at > ? AND occurred_at <= ?"
+                        " AND type IN ('earn','bonus','reverse') AND member_id IN (SELECT ? UNION SELECT member_id FROM members WHERE merged_into = ?)"_s);
+        for (const QString &id : std::as_const(b.feedDirty)) {
+            auto it = b.members.find(id);
+            if (it == b.members.end() || it->status == u"erased"_s || it->status == u"merged"_s)
+                continue;
+            if (!run(w, {b.now - qint64(program->tierWindowDays) * 86'400'000LL, b.now, id, id}) || !w.next())
+                return sqlFail(w, "compute the tier");
+            const Tier *t = program->tierFor(w.value(0).toLongLong());
+            w.finish();
+            const QString tier = t ? t->id : QString();
+            if (tier != it->tierId) {
+                it->tierId = tier;
+                it->dirty = true;
+            }
+        }
+    }
+    q.prepare(u"INSERT INTO members(member_id, status, home_store, tier_id, phone_index, profile, wrapped_key, merged_into, balance, enrolled_at)"
+              " VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(member_id) DO UPDATE SET status = excluded.status,"
+              " home_store = excluded.home_store, tier_id = excluded.tier_id, phone_index = excluded.phone_index,"
+              " profile = excluded.profile, wrapped_key = excluded.wrapped_key, merged_into = excluded.merged_into,"
+              " balance = excluded.balance, enrolled_at = excluded.enrolled_at"_s);
+    auto nullable = [](const QString &s) { return s.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s); };
+    for (auto it = b.members.begin(); it != b.members.end(); ++it) {
+        if (!it->dirty)
+            continue;
+        if (!run(q, {it.key(), it->status, it->homeStore, it->tierId, nullable(it->phoneIndex), nullable(it->profile),
+                     nullable(it->wrappedKey), nullable(it->mergedInto), it->balance, it->enrolledAt}))
+            return sqlFail(q, "update the member");
+    }
+    q.prepare(u"INSERT INTO cards(card_number, member_id, kind, status) VALUES(?,?,?,?) ON CONFLICT(card_number) DO UPDATE"
+              " SET member_id = excluded.member_id, status = excluded.status"_s);
+    for (auto it = b.cards.begin(); it != b.cards.end(); ++it)
+        if (!run(q, {it.key(), it->memberId, it->kind, it->status}))
+            return sqlFail(q, "update the card");
+    q.prepare(u"INSERT INTO vouchers(code, member_id, type_id, discount, min_spend, issued_at, expires_at, used_event_id, used_at)"
+              " VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET member_id = excluded.member_id,"
+              " used_event_id = excluded.used_event_id, used_at = excluded.used_at"_s);
+    for (auto it = b.vouchers.begin(); it != b.vouchers.end(); ++it) {
+        if (!it->dirty)
+            continue;
+        if (!run(q, {it.key(), it->memberId, it->typeId, it->discount, it->minSpend, it->issuedAt, it->expiresAt,
+                     nullable(it->usedEventId), it->usedAt > 0 ? QVariant(it->usedAt) : QVariant(QMetaType(QMetaType::LongLong))}))
+            return sqlFail(q, "update the voucher");
+    }
+    // The feed: one row per member, rewritten with a new seq whenever it changes. Merged
+    // members first, so a terminal frees their phone before the member that keeps it arrives.
+    QList<QString> dirty(b.feedDirty.begin(), b.feedDirty.end());
+    std::sort(dirty.begin(), dirty.end(), [&](const QString &x, const QString &y) {
+        const bool mx = b.members.value(x).status == u"merged"_s, my = b.members.value(y).status == u"merged"_s;
+        return mx != my ? mx : x < y;
+    });
+    QSqlQuery cards(b.db), vouchers(b.db), feed(b.db);
+    cards.prepare(u"SELECT card_number, kind, status FROM cards WHERE member_id = ? ORDER BY card_number"_s);
+    vouchers.prepare(u"SELECT code, type_id, discount, min_spend, issued_at, expires_at, COALESCE(used_at,0) FROM vouchers"
+                     " WHERE member_id = ? ORDER BY code"_s);
+    feed.prepare(u"INSERT INTO feed(seq, kind, item_key, body) VALUES(?, 'member', ?, ?) ON CONFLICT(kind, item_key) DO UPDATE"
+                 " SET seq = excluded.seq, body = excluded.body"_s);
+    for (const QString &id : dirty) {
+        const Batch::Member m = b.members.value(id);
+        if (!m.exists)
+            continue;
+        const qint64 seq = b.next();
+        QJsonObject body{{u"memberId"_s, id},
+                         {u"status"_s, m.status},
+                         {u"homeStore"_s, m.homeStore},
+                         {u"tierId"_s, m.tierId},
+                         {u"balance"_s, QString::number(m.balance)},
+                         {u"asOf"_s, QString::number(seq)},
+                         {u"enrolledAt"_s, QString::number(m.enrolledAt)}};
+        if (m.status != u"erased"_s) {
+            if (!m.phoneIndex.isEmpty())
+                body.insert(u"phoneIndex"_s, m.phoneIndex);
+            if (!m.profile.isEmpty())
+                body.insert(u"profile"_s, m.profile);
+            if (!m.wrappedKey.isEmpty())
+                body.insert(u"wrappedKey"_s, m.wrappedKey);
+            if (!m.mergedInto.isEmpty())
+                body.insert(u"mergedInto"_s, m.mergedInto);
+            QJsonArray cs, vs;
+            if (!run(cards, {id}))
+                return sqlFail(cards, "read the member's cards");
+            while (cards.next())
+                cs.append(QJsonObject{{u"number"_s, cards.value(0).toString()}, {u"kind"_s, cards.value(1).toString()},
+                                      {u"status"_s, cards.value(2).toString()}});
+            if (!run(vouchers, {id}))
+                return sqlFail(vouchers, "read the member's vouchers");
+            while (vouchers.next())
+                vs.append(QJsonObject{{u"code"_s, vouchers.value(0).toString()}, {u"typeId"_s, vouchers.value(1).toString()},
+                                      {u"discount"_s, QString::number(vouchers.value(2).toLongLong())},
+                                      {u"minSpend"_s, QString::number(vouchers.value(3).toLongLong())},
+                                      {u"issuedAt"_s, QString::number(vouchers.value(4).toLongLong())},
+                                      {u"expiresAt"_s, QString::number(vouchers.value(5).toLongLong())},
+                                      {u"usedAt"_s, QString::number(vouchers.value(6).toLongLong())}});
+            body.insert(u"cards"_s, cs);
+            body.insert(u"vouchers"_s, vs);
+        }
+        if (!run(feed, {seq, id, QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact))}))
+            return sqlFail(feed, "publish the member");
+    }
+    if (b.hubDirty) {
+        q.prepare(u"UPDATE terminals SET last_seq = ?, last_hash = ?, events = events + 1 WHERE terminal_id = 'hub'"_s);
+        if (!run(q, {b.hubSeq, b.hubHash}))
+            return sqlFail(q, "update the hub's chain");
+    }
+    q.prepare(u"UPDATE hub_counter SET value = ? WHERE id = 1"_s);
+    if (!run(q, {b.seq}))
+        return sqlFail(q, "advance the hub's sequence");
+    return Ok{};
+}
+
+// ---- feed and lease ----
+
+Result<sync::FeedPage> HubStore::feed(qint64 after, int limit) const
+{
+    limit = qBound(1, limit, 5000);
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    q.prepare(u"SELECT seq, kind, item_key, body FROM feed WHERE seq > ? ORDER BY seq LIMIT ?"_s);
+    if (!run(q, {after, limit}))
+        return sqlFail(q, "read the change feed");
+    sync::FeedPage page;
+    page.next = after;
+    while (q.next()) {
+        sync::FeedItem i{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+                         QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object()};
+        page.next = i.seq;
+        page.items.append(std::move(i));
+    }
+    page.more = page.items.size() == limit;
+    return page;
+}
+
+sync::Lease HubStore::lease(const QString &terminalId) const
+{
+    sync::Lease l;
+    l.leaseId = uuidv7(now(), systemRandom());
+    l.terminalId = terminalId;
+    l.issuedAt = now();
+    l.expiresAt = l.issuedAt + m_config.leaseHours * 3'600'000LL;
+    l.memberCap = m_config.leaseMemberCap;
+    l.terminalCap = m_config.leaseTerminalCap;
+    l.maxCount = m_config.leaseMaxCount;
+    QSqlQuery q(db());
+    if (q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s) && q.next())
+        l.asOfServerSeq = q.value(0).toLongLong();
+    return l;
+}
+
+QByteArray HubStore::signedLease(const QString &terminalId) const
+{
+    return sync::encodeSignedLease(lease(terminalId), m_key.privateKey);
+}
+
+// ---- operator ----
+
+Result<int> HubStore::publishProgram(const QByteArray &document, const QString &actor)
+{
+    auto p = parseProgram(document);
+    if (!p)
+        return p.error();
+    QSqlDatabase d = db();
+    if (!d.transaction())
+        return makeError(u"hub_store_error"_s, d.lastError().text());
+    auto fail = [&](Error e) -> Result<int> {
+        d.rollback();
+        return e;
+    };
+    Batch b;
+    b.db = d;
+    b.now = now();
+    QSqlQuery q(d);
+    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s) || !q.next())
+        return fail(sqlFail(q, "lock the hub"));
+    b.seq = q.value(0).toLongLong();
+    q.prepare(u"SELECT document FROM programs WHERE version = ?"_s);
+    if (!run(q, {p->version}))
+        return fail(sqlFail(q, "read the programs"));
+    if (q.next()) {
+        if (q.value(0).toString().toUtf8() == document) {
+            d.rollback();
+            return p->version; // published before: the same document again is fine
+        }
+        return fail(makeError(u"program_version_exists"_s, u"Program version %1 was already published with other content; give the new one a higher version."_s.arg(p->version)));
+    }
+    q.prepare(u"SELECT COALESCE(MAX(version),0) FROM programs"_s);
+    if (!q.exec() || !q.next())
+        return fail(sqlFail(q, "read the programs"));
+    if (p->version <= q.value(0).toInt())
+        return fail(makeError(u"program_version_old"_s, u"Program version %1 is not newer than version %2 already published."_s.arg(p->version).arg(q.value(0).toInt())));
+    q.prepare(u"INSERT INTO programs(version, effective_from, document, published_at) VALUES(?,?,?,?)"_s);
+    if (!run(q, {p->version, p->effectiveFromMs, QString::fromUtf8(document), b.now}))
+        return fail(sqlFail(q, "keep the program"));
+    q.prepare(u"INSERT INTO feed(seq, kind, item_key, body) VALUES(?, 'program', ?, ?)"_s);
+    const QJsonObject body{{u"version"_s, p->version}, {u"document"_s, QString::fromUtf8(document)}, {u"by"_s, actor}};
+    if (!run(q, {b.next(), QString::number(p->version), QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact))}))
+        return fail(sqlFail(q, "publish the program"));
+    if (auto st = flush(b); !st)
+        return fail(st.error());
+    if (!d.commit())
+        return fail(makeError(u"hub_store_error"_s, d.lastError().text()));
+    return p->version;
+}
+
+Status HubStore::eraseMember(const QString &memberId, const QString &reason, const QString &actor)
+{
+    QSqlDatabase d = db();
+    if (!d.transaction())
+        return makeError(u"hub_store_error"_s, d.lastError().text());
+    auto fail = [&](Error e) -> Status {
+        d.rollback();
+        return e;
+    };
+    Batch b;
+    b.db = d;
+    b.now = now();
+    QSqlQuery q(d);
+    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s) || !q.next())
+        return fail(sqlFail(q, "lock the hub"));
+    b.seq = q.value(0).toLongLong();
+    q.prepare(u"SELECT status FROM members WHERE member_id = ?"_s);
+    if (!run(q, {memberId}) || !q.next())
+        return fail(makeError(u"unknown_member"_s, u"The hub has no member %1."_s.arg(memberId)));
+    if (q.value(0).toString() == u"erased"_s) {
+        d.rollback();
+        return Ok{};
+    }
+    LedgerEvent e;
+    e.type = EventType::Erase;
+    e.memberId = memberId;
+    e.payload = QJsonObject{{u"reason"_s, reason.left(200)}, {u"by"_s, actor}};
+    if (auto st = appendHubEvent(b, e); !st)
+        return fail(st.error());
+    LedgerEvent stored = e;
+    stored.payloadJson = canonicalJson(e.payload);
+    if (auto st = applyEvent(b, stored, {}); !st)
+        return fail(st.error());
+    if (auto st = flush(b); !st)
+        return fail(st.error());
+    if (!d.commit())
+        return fail(makeError(u"hub_store_error"_s, d.lastError().text()));
+    return Ok{};
+}
+
+QJsonArray HubStore::alerts() const
+{
+    QSqlQuery q(db());
+    q.exec(u"SELECT alert_id, at, kind, store_id, terminal_id, member_id, detail FROM alerts ORDER BY at DESC, alert_id DESC LIMIT 500"_s);
+    QJsonArray out;
+    while (q.next())
+        out.append(QJsonObject{{u"alertId"_s, q.value(0).toString()}, {u"at"_s, QString::number(q.value(1).toLongLong())},
+                               {u"kind"_s, q.value(2).toString()}, {u"storeId"_s, q.value(3).toString()},
+                               {u"terminalId"_s, q.value(4).toString()}, {u"memberId"_s, q.value(5).toString()},
+                               {u"detail"_s, q.value(6).toString()}});
+    return out;
+}
+
+QJsonArray HubStore::quarantine() const
+{
+    QSqlQuery q(db());
+    q.exec(u"SELECT terminal_id, event_id, reason, at FROM quarantine ORDER BY at DESC LIMIT 500"_s);
+    QJsonArray out;
+    while (q.next())
+        out.append(QJsonObject{{u"terminalId"_s, q.value(0).toString()}, {u"eventId"_s, q.value(1).toString()},
+                               {u"reason"_s, q.value(2).toString()}, {u"at"_s, QString::number(q.value(3).toLongLong())}});
+    return out;
+}
+
+Result<QJsonObject> HubStore::member(const QString &memberId) const
+{
+    QSqlQuery q(db());
+    q.prepare(u"SELECT body FROM feed WHERE kind = 'member' AND item_key = ?"_s);
+    if (!run(q, {memberId}))
+        return sqlFail(q, "read the member");
+    if (!q.next())
+        return makeError(u"unknown_member"_s, u"The hub has no member %1."_s.arg(memberId));
+    return QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object();
+}
+
+QJsonArray HubStore::events(qint64 after, int limit) const
+{
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    q.prepare(u"SELECT server_seq, event_id, terminal_id, terminal_seq, store_id, type, member_id, points, amount, occurred_at, hash,"
+              " ref_event_id FROM events WHERE server_seq > ? ORDER BY server_seq LIMIT ?"_s);
+    QJsonArray out;
+    if (!run(q, {after, qBound(1, limit, 10000)}))
+        return out;
+    while (q.next())
+        out.append(eventJson(q, 0));
+    return out;
+}
+
+QJsonObject HubStore::report(qint64 fromMs, qint64 toMs) const
+{
+    QSqlQuery q(db());
+    q.prepare(u"SELECT store_id,"
+              " SUM(CASE WHEN type IN ('earn','bonus') THEN points ELSE 0 END),"
+              " SUM(CASE WHEN type = 'redeem' THEN -points ELSE 0 END),"
+              " SUM(CASE WHEN type = 'earn' THEN 1 ELSE 0 END),"
+              " SUM(CASE WHEN type = 'earn' THEN amount ELSE 0 END),"
+              " SUM(CASE WHEN type = 'enroll' THEN 1 ELSE 0 END)"
+              " FROM events WHERE occurred_at >= ? AND occurred_at < ? AND store_id <> '' GROUP BY store_id ORDER BY store_id"_s);
+    QJsonArray stores;
+    qint64 earned = 0, redeemed = 0, receipts = 0, spend = 0, enrolled = 0;
+    if (run(q, {fromMs, toMs})) {
+        while (q.next()) {
+            stores.append(QJsonObject{{u"storeId"_s, q.value(0).toString()},
+                                      {u"pointsEarned"_s, QString::number(q.value(1).toLongLong())},
+                                      {u"pointsRedeemed"_s, QString::number(q.value(2).toLongLong())},
+                                      {u"receipts"_s, QString::number(q.value(3).toLongLong())},
+                                      {u"spend"_s, QString::number(q.value(4).toLongLong())},
+                                      {u"membersEnrolled"_s, QString::number(q.value(5).toLongLong())}});
+            earned += q.value(1).toLongLong();
+            redeemed += q.value(2).toLongLong();
+            receipts += q.value(3).toLongLong();
+            spend += q.value(4).toLongLong();
+            enrolled += q.value(5).toLongLong();
+        }
+    }
+    return QJsonObject{{u"from"_s, QString::number(fromMs)}, {u"to"_s, QString::number(toMs)}, {u"stores"_s, stores},
+                       {u"total"_s, QJsonObject{{u"pointsEarned"_s, QString::number(earned)},
+                                                {u"pointsRedeemed"_s, QString::number(redeemed)},
+                                                {u"receipts"_s, QString::number(receipts)},
+                                                {u"spend"_s, QString::number(spend)},
+                                                {u"membersEnrolled"_s, QString::number(enrolled)}}}};
+}
+
+} // namespace setia::hub

@@ -1,0 +1,427 @@
+#include "protocol.h"
+
+#include "core/crypto.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include <openssl/evp.h>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace setia::sync {
+
+namespace {
+
+struct PkeyFree {
+    void operator()(EVP_PKEY *k) const { EVP_PKEY_free(k); }
+};
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX *c) const { EVP_MD_CTX_free(c); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+Pkey privateKey(const QByteArray &raw)
+{
+    if (raw.size() != 32)
+        return {};
+    return Pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
+                                             reinterpret_cast<const unsigned char *>(raw.constData()), 32));
+}
+
+QByteArray rawPublic(EVP_PKEY *k)
+{
+    QByteArray out(32, '\0');
+    size_t n = 32;
+    if (EVP_PKEY_get_raw_public_key(k, reinterpret_cast<unsigned char *>(out.data()), &n) != 1 || n != 32)
+        return {};
+    return out;
+}
+
+Error bad(const QString &field, const QString &what)
+{
+    return makeError(u"malformed_request"_s, u"%1: %2"_s.arg(field, what));
+}
+
+Result<QJsonObject> parseObject(const QByteArray &body)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError)
+        return makeError(u"malformed_json"_s, u"%1 at byte %2"_s.arg(pe.errorString()).arg(pe.offset));
+    if (!doc.isObject())
+        return makeError(u"malformed_json"_s, u"the body must be a JSON object"_s);
+    return doc.object();
+}
+
+// A 64-bit integer sent as a decimal string (or a JSON number within 2^53).
+bool int64Of(const QJsonValue &v, qint64 *out)
+{
+    if (v.isString()) {
+        bool ok = false;
+        *out = v.toString().toLongLong(&ok);
+        return ok;
+    }
+    if (v.isDouble()) {
+        const double d = v.toDouble();
+        if (d != double(qint64(d)) || d > 9007199254740992.0 || d < -9007199254740992.0)
+            return false;
+        *out = qint64(d);
+        return true;
+    }
+    return false;
+}
+
+QByteArray compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+} // namespace
+
+KeyPair generateKeyPair()
+{
+    EVP_PKEY *raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    Pkey k(raw);
+    KeyPair kp;
+    if (!k)
+        return kp;
+    kp.privateKey = QByteArray(32, '\0');
+    size_t n = 32;
+    if (EVP_PKEY_get_raw_private_key(k.get(), reinterpret_cast<unsigned char *>(kp.privateKey.data()), &n) != 1 || n != 32)
+        return {};
+    kp.publicKey = rawPublic(k.get());
+    return kp;
+}
+
+QByteArray publicKeyOf(const QByteArray &priv)
+{
+    Pkey k = privateKey(priv);
+    return k ? rawPublic(k.get()) : QByteArray();
+}
+
+QByteArray sign(const QByteArray &priv, const QByteArray &message)
+{
+    Pkey k = privateKey(priv);
+    MdCtx ctx(EVP_MD_CTX_new());
+    if (!k || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, k.get()) != 1)
+        return {};
+    QByteArray sig(64, '\0');
+    size_t n = 64;
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(sig.data()), &n,
+                       reinterpret_cast<const unsigned char *>(message.constData()), size_t(message.size())) != 1
+        || n != 64)
+        return {};
+    return sig;
+}
+
+bool verify(const QByteArray &pub, const QByteArray &message, const QByteArray &signature)
+{
+    if (pub.size() != 32 || signature.size() != 64)
+        return false;
+    Pkey k(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(pub.constData()), 32));
+    MdCtx ctx(EVP_MD_CTX_new());
+    if (!k || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, k.get()) != 1)
+        return false;
+    return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char *>(signature.constData()), 64,
+                            reinterpret_cast<const unsigned char *>(message.constData()), size_t(message.size()))
+           == 1;
+}
+
+Result<KeyPair> loadOrCreateKeyFile(const QString &path, bool create)
+{
+    QFile f(path);
+    if (f.exists()) {
+        if (!f.open(QIODevice::ReadOnly))
+            return makeError(u"key_unreadable"_s, u"Cannot read the key file %1: %2"_s.arg(path, f.errorString()));
+        const QByteArray text = f.readAll().trimmed();
+        auto raw = fromBase64Strict(QString::fromLatin1(text), 32);
+        if (!raw)
+            return makeError(u"key_corrupt"_s, u"The key file %1 does not hold a 32-byte Ed25519 key in base64."_s.arg(path));
+        KeyPair kp{raw.value(), publicKeyOf(raw.value())};
+        if (kp.publicKey.isEmpty())
+            return makeError(u"key_corrupt"_s, u"The key file %1 does not hold a usable Ed25519 key."_s.arg(path));
+        return kp;
+    }
+    if (!create)
+        return makeError(u"key_missing"_s, u"There is no key file at %1."_s.arg(path));
+    KeyPair kp = generateKeyPair();
+    if (kp.privateKey.isEmpty())
+        return makeError(u"key_error"_s, u"OpenSSL could not make an Ed25519 key."_s);
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return makeError(u"key_unwritable"_s, u"Cannot write the key file %1: %2"_s.arg(path, out.errorString()));
+    out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    out.write(kp.privateKey.toBase64() + '\n');
+    if (!out.commit())
+        return makeError(u"key_unwritable"_s, u"Cannot write the key file %1: %2"_s.arg(path, out.errorString()));
+    return kp;
+}
+
+QByteArray requestSigningInput(const QByteArray &method, const QByteArray &pathAndQuery, const QByteArray &body)
+{
+    return "setia-sync-v1\n" + method + '\n' + pathAndQuery + '\n' + sha256Hex(body).toLatin1();
+}
+
+Result<QByteArray> fromBase64Strict(const QString &text, int expectedBytes)
+{
+    auto r = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!r || (expectedBytes >= 0 && r.decoded.size() != expectedBytes))
+        return makeError(u"bad_base64"_s, u"not valid base64 of the expected length"_s);
+    return r.decoded;
+}
+
+// ---- events ----
+
+QJsonObject eventToJson(const LedgerEvent &e)
+{
+    const QByteArray payload = e.payloadJson.isEmpty() ? canonicalJson(e.payload) : e.payloadJson;
+    return QJsonObject{{u"eventId"_s, e.eventId},
+                       {u"terminalId"_s, e.terminalId},
+                       {u"terminalSeq"_s, QString::number(e.terminalSeq)},
+                       {u"hlc"_s, QString::number(e.hlc)},
+                       {u"occurredAt"_s, QString::number(e.occurredAt)},
+                       {u"type"_s, e.type},
+                       {u"memberId"_s, e.memberId},
+                       {u"points"_s, QString::number(e.points)},
+                       {u"amount"_s, QString::number(e.amount)},
+                       {u"receiptId"_s, e.receiptId},
+                       {u"refEventId"_s, e.refEventId},
+                       {u"actor"_s, e.actor},
+                       {u"payload"_s, QString::fromUtf8(payload)},
+                       {u"prevHash"_s, e.prevHash},
+                       {u"hash"_s, e.hash}};
+}
+
+Result<LedgerEvent> eventFromJson(const QJsonValue &v)
+{
+    if (!v.isObject())
+        return bad(u"event"_s, u"is not an object"_s);
+    const QJsonObject o = v.toObject();
+    static const QStringList known = {u"eventId"_s, u"terminalId"_s, u"terminalSeq"_s, u"hlc"_s, u"occurredAt"_s,
+                                      u"type"_s, u"memberId"_s, u"points"_s, u"amount"_s, u"receiptId"_s,
+                                      u"refEventId"_s, u"actor"_s, u"payload"_s, u"prevHash"_s, u"hash"_s};
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!known.contains(it.key()))
+            return bad(u"event."_s + it.key(), u"unknown field"_s);
+    LedgerEvent e;
+    auto str = [&](const QString &k, QString *out, bool required, int maxLen) -> std::optional<Error> {
+        const QJsonValue x = o.value(k);
+        if (x.isUndefined() && !required)
+            return std::nullopt;
+        if (!x.isString() || (required && x.toString().isEmpty()) || x.toString().size() > maxLen)
+            return bad(u"event."_s + k, u"must be a string of at most %1 characters"_s.arg(maxLen));
+        *out = x.toString();
+        return std::nullopt;
+    };
+    auto num = [&](const QString &k, qint64 *out) -> std::optional<Error> {
+        if (!int64Of(o.value(k), out))
+            return bad(u"event."_s + k, u"must be a 64-bit integer (a decimal string)"_s);
+        return std::nullopt;
+    };
+    QString payload;
+    for (auto check : {str(u"eventId"_s, &e.eventId, true, 64), str(u"terminalId"_s, &e.terminalId, true, 64),
+                       str(u"type"_s, &e.type, true, 32), str(u"memberId"_s, &e.memberId, false, 64),
+                       str(u"receiptId"_s, &e.receiptId, false, 128), str(u"refEventId"_s, &e.refEventId, false, 64),
+                       str(u"actor"_s, &e.actor, false, 128), str(u"payload"_s, &payload, true, 65536),
+                       str(u"prevHash"_s, &e.prevHash, true, 64), str(u"hash"_s, &e.hash, true, 64),
+                       num(u"terminalSeq"_s, &e.terminalSeq), num(u"hlc"_s, &e.hlc),
+                       num(u"occurredAt"_s, &e.occurredAt), num(u"points"_s, &e.points), num(u"amount"_s, &e.amount)}) {
+        if (check)
+            return *check;
+    }
+    if (!isUuid(e.eventId))
+        return bad(u"event.eventId"_s, u"is not a UUID"_s);
+    if (e.terminalSeq < 1)
+        return bad(u"event.terminalSeq"_s, u"must be 1 or more"_s);
+    QJsonParseError pe;
+    const QJsonDocument pd = QJsonDocument::fromJson(payload.toUtf8(), &pe);
+    if (pe.error != QJsonParseError::NoError || !pd.isObject())
+        return bad(u"event.payload"_s, u"is not a JSON object"_s);
+    e.payloadJson = payload.toUtf8();
+    return e;
+}
+
+QJsonObject memberKeyToJson(const MemberKey &k)
+{
+    QJsonObject o{{u"memberId"_s, k.memberId}, {u"wrappedKey"_s, QString::fromLatin1(k.wrappedKey.toBase64())}};
+    if (!k.phoneIndex.isEmpty())
+        o.insert(u"phoneIndex"_s, k.phoneIndex);
+    return o;
+}
+
+Result<MemberKey> memberKeyFromJson(const QJsonValue &v)
+{
+    const QJsonObject o = v.toObject();
+    MemberKey k;
+    k.memberId = o.value(u"memberId"_s).toString();
+    k.phoneIndex = o.value(u"phoneIndex"_s).toString();
+    if (!v.isObject() || !isUuid(k.memberId) || k.phoneIndex.size() > 128)
+        return bad(u"members[]"_s, u"needs a memberId (UUID), a wrappedKey and at most a phoneIndex"_s);
+    auto wrapped = fromBase64Strict(o.value(u"wrappedKey"_s).toString());
+    if (!wrapped || wrapped->isEmpty() || wrapped->size() > 256)
+        return bad(u"members[].wrappedKey"_s, u"must be base64 of the wrapped member key"_s);
+    k.wrappedKey = wrapped.value();
+    return k;
+}
+
+QByteArray encodePush(const PushRequest &r)
+{
+    QJsonArray events, members;
+    for (const LedgerEvent &e : r.events)
+        events.append(eventToJson(e));
+    for (const MemberKey &k : r.members)
+        members.append(memberKeyToJson(k));
+    return compact(QJsonObject{{u"v"_s, kProtocolVersion}, {u"terminalId"_s, r.terminalId}, {u"events"_s, events},
+                               {u"members"_s, members}});
+}
+
+Result<PushRequest> decodePush(const QByteArray &body)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return o.error();
+    if (o->value(u"v"_s).toInt() != kProtocolVersion)
+        return makeError(u"unsupported_version"_s, u"this hub speaks sync protocol version %1"_s.arg(kProtocolVersion));
+    PushRequest r;
+    r.terminalId = o->value(u"terminalId"_s).toString();
+    if (r.terminalId.isEmpty())
+        return bad(u"terminalId"_s, u"missing"_s);
+    const QJsonArray events = o->value(u"events"_s).toArray();
+    if (events.size() > kMaxBatchEvents)
+        return makeError(u"batch_too_large"_s, u"at most %1 events in one batch"_s.arg(kMaxBatchEvents));
+    for (const QJsonValue &v : events) {
+        auto e = eventFromJson(v);
+        if (!e)
+            return e.error();
+        r.events.append(e.value());
+    }
+    for (const QJsonValue &v : o->value(u"members"_s).toArray()) {
+        auto k = memberKeyFromJson(v);
+        if (!k)
+            return k.error();
+        r.members.append(k.value());
+    }
+    return r;
+}
+
+QByteArray encodePushResponse(const QList<EventResult> &results)
+{
+    QJsonArray a;
+    for (const EventResult &r : results) {
+        QJsonObject o{{u"eventId"_s, r.eventId}, {u"status"_s, r.status}};
+        if (!r.reason.isEmpty())
+            o.insert(u"reason"_s, r.reason);
+        if (r.serverSeq > 0)
+            o.insert(u"serverSeq"_s, QString::number(r.serverSeq));
+        a.append(o);
+    }
+    return compact(QJsonObject{{u"results"_s, a}});
+}
+
+Result<QList<EventResult>> decodePushResponse(const QByteArray &body)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return o.error();
+    QList<EventResult> out;
+    for (const QJsonValue &v : o->value(u"results"_s).toArray()) {
+        const QJsonObject x = v.toObject();
+        EventResult r{x.value(u"eventId"_s).toString(), x.value(u"status"_s).toString(), x.value(u"reason"_s).toString(), 0};
+        if (x.contains(u"serverSeq"_s) && !int64Of(x.value(u"serverSeq"_s), &r.serverSeq))
+            return bad(u"results[].serverSeq"_s, u"not an integer"_s);
+        if (r.eventId.isEmpty() || r.status.isEmpty() || (r.stored() && r.serverSeq <= 0))
+            return bad(u"results[]"_s, u"needs eventId, status and, when stored, serverSeq"_s);
+        out.append(r);
+    }
+    return out;
+}
+
+// ---- lease ----
+
+QByteArray Lease::canonical() const
+{
+    CanonicalWriter w;
+    w.beginObject()
+        .key("asOfServerSeq").decimalString(asOfServerSeq)
+        .key("expiresAt").decimalString(expiresAt)
+        .key("issuedAt").decimalString(issuedAt)
+        .field("leaseId", leaseId)
+        .key("maxCount").decimalString(maxCount)
+        .key("memberCap").decimalString(memberCap)
+        .key("terminalCap").decimalString(terminalCap)
+        .field("terminalId", terminalId)
+        .endObject();
+    return w.bytes();
+}
+
+QJsonObject Lease::toJson() const { return QJsonDocument::fromJson(canonical()).object(); }
+
+Result<Lease> Lease::fromJson(const QJsonObject &o)
+{
+    Lease l;
+    l.leaseId = o.value(u"leaseId"_s).toString();
+    l.terminalId = o.value(u"terminalId"_s).toString();
+    if (l.leaseId.isEmpty() || l.terminalId.isEmpty() || !int64Of(o.value(u"issuedAt"_s), &l.issuedAt)
+        || !int64Of(o.value(u"expiresAt"_s), &l.expiresAt) || !int64Of(o.value(u"memberCap"_s), &l.memberCap)
+        || !int64Of(o.value(u"terminalCap"_s), &l.terminalCap) || !int64Of(o.value(u"maxCount"_s), &l.maxCount)
+        || !int64Of(o.value(u"asOfServerSeq"_s), &l.asOfServerSeq))
+        return bad(u"lease"_s, u"a field is missing or not an integer"_s);
+    return l;
+}
+
+QByteArray encodeSignedLease(const Lease &lease, const QByteArray &hubPrivateKey)
+{
+    return compact(QJsonObject{{u"lease"_s, lease.toJson()},
+                               {u"signature"_s, QString::fromLatin1(sign(hubPrivateKey, lease.canonical()).toBase64())}});
+}
+
+Result<Lease> decodeSignedLease(const QByteArray &body, const QByteArray &hubPublicKey)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return o.error();
+    auto l = Lease::fromJson(o->value(u"lease"_s).toObject());
+    if (!l)
+        return l.error();
+    auto sig = fromBase64Strict(o->value(u"signature"_s).toString(), 64);
+    if (!sig || !verify(hubPublicKey, l->canonical(), sig.value()))
+        return makeError(u"lease_signature"_s, u"The redemption lease is not signed by this store's hub."_s);
+    return l;
+}
+
+// ---- feed ----
+
+QByteArray encodeFeedPage(const FeedPage &page)
+{
+    QJsonArray items;
+    for (const FeedItem &i : page.items)
+        items.append(QJsonObject{{u"seq"_s, QString::number(i.seq)}, {u"kind"_s, i.kind}, {u"key"_s, i.key}, {u"body"_s, i.body}});
+    return compact(QJsonObject{{u"items"_s, items}, {u"next"_s, QString::number(page.next)}, {u"more"_s, page.more}});
+}
+
+Result<FeedPage> decodeFeedPage(const QByteArray &body)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return o.error();
+    FeedPage p;
+    if (!int64Of(o->value(u"next"_s), &p.next))
+        return bad(u"next"_s, u"not an integer"_s);
+    p.more = o->value(u"more"_s).toBool();
+    for (const QJsonValue &v : o->value(u"items"_s).toArray()) {
+        const QJsonObject x = v.toObject();
+        FeedItem i;
+        if (!int64Of(x.value(u"seq"_s), &i.seq))
+            return bad(u"items[].seq"_s, u"not an integer"_s);
+        i.kind = x.value(u"kind"_s).toString();
+        i.key = x.value(u"key"_s).toString();
+        i.body = x.value(u"body"_s).toObject();
+        p.items.append(i);
+    }
+    return p;
+}
+
+} // namespace setia::sync
