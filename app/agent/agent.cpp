@@ -532,13 +532,34 @@ struct Api::Private {
     {
         const QString hub = loyalty.setting(u"hub_url"_s);
         const bool en = lang == u"en"_s;
-        return Reply{200, QJsonObject{
-            {u"state"_s, u"not_configured"_s},
-            {u"hubUrl"_s, hub.isEmpty() ? QJsonValue() : QJsonValue(hub)},
-            {u"redemptionLease"_s, QJsonValue()},
-            {u"message"_s, en ? u"This build has no sync client yet (issue #5): every event stays on this till."_s
-                              : u"Versi ini belum punya klien sinkronisasi (issue #5): semua kejadian tetap di kasir ini."_s}}};
+        if (!loyalty.syncRegistered() || !syncSource) {
+            return Reply{200, QJsonObject{
+                {u"state"_s, u"not_configured"_s},
+                {u"hubUrl"_s, hub.isEmpty() ? QJsonValue() : QJsonValue(hub)},
+                {u"waitingEvents"_s, loyalty.unsyncedCount()},
+                {u"redemptionLease"_s, QJsonValue()},
+                {u"message"_s, en ? u"This till is not registered with a hub: every event stays on this till."_s
+                                  : u"Kasir ini belum terdaftar di hub: semua kejadian tetap di kasir ini."_s}}};
+        }
+        QJsonObject body = syncSource();
+        body.insert(u"hubUrl"_s, hub);
+        const bool online = body.value(u"online"_s).toBool();
+        body.insert(u"state"_s, online ? u"online"_s : u"offline"_s);
+        QJsonValue lease;
+        if (const auto l = loyalty.lease()) {
+            const auto [count, points] = loyalty.unconfirmedRedemptions();
+            lease = QJsonObject{{u"expiresAt"_s, isoUtc(l->receivedAt + (l->expiresAt - l->issuedAt))},
+                                {u"memberCap"_s, l->memberCap}, {u"terminalCap"_s, l->terminalCap},
+                                {u"maxCount"_s, l->maxCount}, {u"usedCount"_s, count}, {u"usedPoints"_s, points}};
+        }
+        body.insert(u"redemptionLease"_s, lease);
+        if (!body.contains(u"message"_s))
+            body.insert(u"message"_s, online ? (en ? u"Synced with the hub."_s : u"Tersinkron dengan hub."_s)
+                                             : (en ? u"The hub cannot be reached; sales and earning go on and sync later."_s
+                                                   : u"Hub tidak terjangkau; penjualan dan poin tetap jalan dan disinkronkan nanti."_s));
+        return Reply{200, body};
     }
+    std::function<QJsonObject()> syncSource;
 
     Reply enroll(const Fields &f, const QHttpServerRequest &, const QString &lang)
     {
@@ -1151,6 +1172,8 @@ void Api::addDeviceSource(const QString &kind, std::function<QJsonArray()> sourc
 }
 
 void Api::setPrinter(std::unique_ptr<Printer> printer) { d->printer = std::move(printer); }
+
+void Api::setSyncStatusSource(std::function<QJsonObject()> source) { d->syncSource = std::move(source); }
 
 qint64 Api::lastEventSeq() const { return d->lastSeq; }
 

@@ -107,6 +107,9 @@ public:
     // Devices: each returns a JSON array of its devices' states; called for GET /v1/devices.
     void addDeviceSource(const QString &kind, std::function<QJsonArray()> source);
     void setPrinter(std::unique_ptr<Printer> printer);
+    // The sync client's state for GET /v1/sync (online, waiting, lastSuccessAt, lastError); none:
+    // the till is not registered with a hub.
+    void setSyncStatusSource(std::function<QJsonObject()> source);
 
     // Scan events published so far (the long-poll's and the stream's sequence numbers).
     qint64 lastEventSeq() const;

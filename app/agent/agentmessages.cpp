@@ -68,6 +68,8 @@ const QHash<QString, Sentences> &table()
                                   u"The digital card's QR code is dated in the future; check the phone's and the till's clocks."}},
         {u"insufficient_points"_s, {u"Poin tidak cukup.", u"Not enough points."}},
         {u"redeem_limit"_s, {u"Batas penukaran poin tercapai.", u"The redemption limit has been reached."}},
+        {u"lease_exceeded"_s, {u"Penukaran ini melebihi batas saat kasir offline. Anggota bisa menukar poin setelah kasir kembali online; mengumpulkan poin tetap bisa.",
+                               u"This redemption is beyond what this till may redeem while offline. The member can redeem once the till is back online; earning works as usual."}},
         {u"points_not_payment"_s, {u"Poin tidak bisa dipakai sebagai pembayaran di program ini.",
                                    u"Points cannot be used as payment in this program."}},
         {u"invalid_points"_s, {u"Jumlah poin tidak valid.", u"The number of points is not valid."}},
@@ -128,7 +130,7 @@ int statusForCode(const QString &code)
         {u"unknown_card"_s, 404}, {u"unknown_member"_s, 404}, {u"unknown_receipt"_s, 404},
         {u"unknown_reward"_s, 404}, {u"unknown_voucher"_s, 404}, {u"unknown_referral"_s, 404},
         {u"duplicate_member"_s, 409}, {u"card_in_use"_s, 409}, {u"receipt_conflict"_s, 409}, {u"request_conflict"_s, 409},
-        {u"already_refunded"_s, 409}, {u"voucher_used"_s, 409},
+        {u"already_refunded"_s, 409}, {u"voucher_used"_s, 409}, {u"lease_exceeded"_s, 409},
         {u"store_busy"_s, 503}, {u"store_error"_s, 500}, {u"store_readonly"_s, 503}, {u"disk_full"_s, 507},
         {u"internal_error"_s, 500}, {u"no_program"_s, 503}, {u"not_initialized"_s, 503},
     };

@@ -26,7 +26,9 @@ qint64 unincludedPoints(const Store &store, const QString &memberId, qint64 asOf
 
 } // namespace
 
-bool Loyalty::syncRegistered() const { return !d->setting(u"hub_url"_s).isEmpty(); }
+// Registered: the hub's key was recorded. A hub URL alone (typed in Settings, or from the
+// store's provisioning before its first start) is not enough to need a lease.
+bool Loyalty::syncRegistered() const { return !d->setting(u"hub_key"_s).isEmpty(); }
 
 Status Loyalty::setSyncRegistered(const QString &hubUrl, const QString &hubKey)
 {
@@ -360,7 +362,7 @@ std::pair<qint64, qint64> Loyalty::unconfirmedRedemptions(const QString &memberI
 
 Status Loyalty::Impl::checkLease(const QString &memberId, qint64 points) const
 {
-    if (setting(u"hub_url"_s).isEmpty()) // a store without a hub: its own balance is the truth
+    if (setting(u"hub_key"_s).isEmpty()) // a store without a hub: its own balance is the truth
         return Ok{};
     const auto l = leaseOf(*this);
     // The lease runs for its length from when this terminal received it, by this terminal's

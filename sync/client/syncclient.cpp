@@ -55,6 +55,11 @@ SyncClient::SyncClient(Loyalty &loyalty, ClientConfig config, QObject *parent)
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this] { syncNow(); });
     m_net.setTransferTimeout(m_config.timeoutMs);
+    // What registration recorded in the store (its provisioning may also have pinned them).
+    if (m_config.hubKey.isEmpty())
+        m_config.hubKey = QByteArray::fromBase64(m_loyalty.setting(u"hub_key"_s).toLatin1());
+    if (m_config.hubUrl.isEmpty())
+        m_config.hubUrl = QUrl(m_loyalty.setting(u"hub_url"_s));
     auto key = loadOrCreateKeyFile(m_config.keyPath, false);
     if (key)
         m_key = key.value();

@@ -109,7 +109,7 @@ struct HubServer::Private {
     bool operatorOk(const QHttpServerRequest &req) const
     {
         const QByteArray auth = header(req, "authorization");
-        if (operatorToken.isEmpty() || !auth.startsWith("Bearer "))
+        if (operatorToken.isEmpty() || auth.size() < 7 || qstrnicmp(auth.constData(), "Bearer ", 7) != 0)
             return false;
         const QByteArray given = auth.mid(7).trimmed();
         return given.size() == operatorToken.size() && CRYPTO_memcmp(given.constData(), operatorToken.constData(), size_t(given.size())) == 0;
@@ -202,7 +202,7 @@ struct HubServer::Private {
         auto token = store.createEnrollmentToken(o->value(u"storeId"_s).toString(), o->value(u"name"_s).toString());
         if (!token)
             return fail(token.error());
-        return json(QJsonObject{{u"token"_s, token.value()}, {u"storeId"_s, o->value(u"storeId"_s).toString()}}, 201);
+        return json(QJsonObject{{u"token"_s, token.value()}, {u"storeId"_s, o->value(u"storeId"_s).toString().trimmed()}}, 201);
     }
 
     Reply adminRevoke(const QHttpServerRequest &req)
@@ -303,8 +303,8 @@ HubServer::HubServer(HubStore &store, QByteArray operatorToken, QObject *parent)
             QHttpServerResponse resp(reply.body, static_cast<Code>(reply.status));
             resp.setHeader("Content-Type", "application/json; charset=utf-8");
             resp.setHeader("Cache-Control", "no-store");
-            if (reply.status == 401)
-                resp.setHeader("WWW-Authenticate", "Bearer realm=\"setia-hub\"");
+            if (reply.status == 401) // terminals sign requests; operators send a Bearer token
+                resp.setHeader("WWW-Authenticate", admin ? "Bearer realm=\"setia-hub\"" : "Setia-Signature realm=\"setia-hub\"");
             return resp;
         });
     }
@@ -314,7 +314,7 @@ HubServer::HubServer(HubStore &store, QByteArray operatorToken, QObject *parent)
         const bool known = std::any_of(all.begin(), all.end(), [&](const HubRoute &r) { return r.path == path; });
         const Reply r = known ? json(QJsonObject{{u"error"_s, u"method_not_allowed"_s}, {u"message"_s, u"Not this method."_s}}, 405)
                               : json(QJsonObject{{u"error"_s, u"not_found"_s}, {u"message"_s, u"No such route."_s}}, 404);
-        resp.write(r.body, {{"Content-Type", "application/json; charset=utf-8"}}, static_cast<Code>(r.status));
+        resp.write(r.body, {{"Content-Type", "application/json; charset=utf-8"}, {"Cache-Control", "no-store"}}, static_cast<Code>(r.status));
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "core/store.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -216,6 +217,8 @@ Status HubStore::createSchema()
     QSqlDatabase d = db();
     QSqlQuery q(d);
     // Several hub processes may start at once against one PostgreSQL: one creates the schema.
+    if (m_config.postgres && !q.exec(u"SET client_min_messages TO WARNING"_s))
+        return sqlFail(q, "set up the PostgreSQL session");
     if (m_config.postgres && !q.exec(u"SELECT pg_advisory_lock(7422101)"_s))
         return sqlFail(q, "lock the schema");
     for (const char *sql : kSchema) {
@@ -240,7 +243,7 @@ Result<QString> HubStore::createEnrollmentToken(const QString &storeId, const QS
     const QString token = u"setia-enroll-"_s + QString::fromLatin1(randomBytes(24).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     QSqlQuery q(db());
     q.prepare(u"INSERT INTO enrollment_tokens(token_hash, store_id, name, created_at, expires_at) VALUES(?,?,?,?,?)"_s);
-    if (!run(q, {sha256Hex(token.toUtf8()), storeId.trimmed(), name.trimmed().left(128), now(),
+    if (!run(q, {sha256Hex(token.toUtf8()), storeId.trimmed(), nonNull(name.trimmed().left(128)), now(),
                  now() + m_config.tokenHours * 3'600'000LL}))
         return sqlFail(q, "keep the enrollment token");
     return token;
@@ -290,7 +293,7 @@ Status HubStore::registerTerminal(const QString &token, const QString &terminalI
     if (q.next())
         return fail(makeError(u"terminal_exists"_s, u"A terminal with this id is already registered."_s));
     q.prepare(u"INSERT INTO terminals(terminal_id, store_id, name, public_key, registered_at, last_hash) VALUES(?,?,?,?,?,?)"_s);
-    if (!run(q, {terminalId, storeId, name.left(128), b64(publicKey), now(), kGenesisHash}))
+    if (!run(q, {terminalId, storeId, nonNull(name.left(128)), b64(publicKey), now(), kGenesisHash}))
         return fail(sqlFail(q, "register the terminal"));
     q.prepare(u"UPDATE enrollment_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ?"_s);
     if (!run(q, {now(), terminalId, sha256Hex(token.toUtf8())}))
@@ -419,9 +422,9 @@ Result<QList<sync::EventResult>> HubStore::ingest(const TerminalAuth &terminal, 
     };
     auto accept = [&](const LedgerEvent &e) -> Result<qint64> {
         const qint64 seq = b.next();
-        if (!run(ins, {seq, e.eventId, e.terminalId, e.terminalSeq, terminal.storeId, e.hlc, e.occurredAt, e.type, e.memberId,
-                       e.points, e.amount, e.receiptId, e.refEventId, e.actor, QString::fromUtf8(e.payloadJson), e.prevHash,
-                       e.hash, b.now}))
+        if (!run(ins, {seq, e.eventId, e.terminalId, e.terminalSeq, terminal.storeId, e.hlc, e.occurredAt, e.type, nonNull(e.memberId),
+                       e.points, e.amount, nonNull(e.receiptId), nonNull(e.refEventId), nonNull(e.actor),
+                       QString::fromUtf8(e.payloadJson), e.prevHash, e.hash, b.now}))
             return sqlFail(ins, "store the event");
         lastSeq = e.terminalSeq;
         lastHash = e.hash;
@@ -582,7 +585,7 @@ Status HubStore::applyEvent(Batch &b, const LedgerEvent &e, const QHash<QString,
     const bool erased = own.status == u"erased"_s;
     if (e.type == EventType::Enroll) {
         own.homeStore = payload.value(u"homeStore"_s).toString(b.storeId);
-        own.tierId = payload.value(u"tier"_s).toString();
+        own.tierId = nonNull(payload.value(u"tier"_s).toString());
         own.enrolledAt = e.occurredAt;
         if (!erased) {
             own.profile = payload.value(u"profile"_s).toString();
@@ -782,8 +785,9 @@ Status HubStore::appendHubEvent(Batch &b, LedgerEvent e)
     q.prepare(u"INSERT INTO events(server_seq, event_id, terminal_id, terminal_seq, store_id, hlc, occurred_at, type, member_id,"
               " points, amount, receipt_id, ref_event_id, actor, payload, prev_hash, hash, received_at)"
               " VALUES(?,?,?,?,'',?,?,?,?,?,?,?,?,?,?,?,?,?)"_s);
-    if (!run(q, {b.next(), e.eventId, e.terminalId, e.terminalSeq, e.hlc, e.occurredAt, e.type, e.memberId, e.points, e.amount,
-                 e.receiptId, e.refEventId, e.actor, QString::fromUtf8(e.payloadJson), e.prevHash, e.hash, b.now}))
+    if (!run(q, {b.next(), e.eventId, e.terminalId, e.terminalSeq, e.hlc, e.occurredAt, e.type, nonNull(e.memberId), e.points,
+                 e.amount, nonNull(e.receiptId), nonNull(e.refEventId), e.actor, QString::fromUtf8(e.payloadJson), e.prevHash, e.hash,
+                 b.now}))
         return sqlFail(q, "record the hub's event");
     b.hubSeq = e.terminalSeq;
     b.hubHash = e.hash;
@@ -795,7 +799,7 @@ Status HubStore::raiseAlert(Batch &b, const QString &kind, const QString &member
     const QString id = uuidv7(b.now, systemRandom());
     QSqlQuery q(b.db);
     q.prepare(u"INSERT INTO alerts(alert_id, at, kind, store_id, terminal_id, member_id, detail) VALUES(?,?,?,?,?,?,?)"_s);
-    if (!run(q, {id, b.now, kind, b.storeId, b.terminalId, memberId, detail}))
+    if (!run(q, {id, b.now, kind, nonNull(b.storeId), nonNull(b.terminalId), nonNull(memberId), detail}))
         return sqlFail(q, "record the alert");
     const QJsonObject body{{u"alertId"_s, id}, {u"at"_s, QString::number(b.now)}, {u"kind"_s, kind},
                            {u"storeId"_s, b.storeId}, {u"memberId"_s, memberId}, {u"detail"_s, detail}};
@@ -826,19 +830,20 @@ Status HubStore::flush(Batch &b)
 {
     QSqlQuery q(b.db);
     const std::optional<Program> program = b.feedDirty.isEmpty() ? std::nullopt : programInForce(b.now);
-    // Tiers: the hub is the authority, from every store's events in the program's window.
+    // Tiers: the hub is the authority, from every store's events in the program's window. No
+    // upper bound: a purchase dated ahead by a terminal's fast clock counts at once.
     if (program && !program->tiers.isEmpty()) {
         QSqlQuery w(b.db);
         w.prepare(program->tierBasis == u"spend"_s
-                      ? u"SELECT COALESCE(SUM(amount),0) FROM events WHERE occurred_at > ? AND occurred_at <= ?"
+                      ? u"SELECT COALESCE(SUM(amount),0) FROM events WHERE occurred_at > ?"
                         " AND type IN ('earn','bonus','reverse') AND member_id IN (SELECT ? UNION SELECT member_id FROM members WHERE merged_into = ?)"_s
-                      : u"SELECT COALESCE(SUM(points),0) FROM events WHERE occurred_at > ? AND occurred_at <= ?"
+                      : u"SELECT COALESCE(SUM(points),0) FROM events WHERE occurred_at > ?"
                         " AND type IN ('earn','bonus','reverse') AND member_id IN (SELECT ? UNION SELECT member_id FROM members WHERE merged_into = ?)"_s);
         for (const QString &id : std::as_const(b.feedDirty)) {
             auto it = b.members.find(id);
             if (it == b.members.end() || it->status == u"erased"_s || it->status == u"merged"_s)
                 continue;
-            if (!run(w, {b.now - qint64(program->tierWindowDays) * 86'400'000LL, b.now, id, id}) || !w.next())
+            if (!run(w, {b.now - qint64(program->tierWindowDays) * 86'400'000LL, id, id}) || !w.next())
                 return sqlFail(w, "compute the tier");
             const Tier *t = program->tierFor(w.value(0).toLongLong());
             w.finish();

@@ -41,7 +41,7 @@ int failWith(const QString &message)
     return 1;
 }
 
-// The operator's token: read, or created (owner-only) and printed once.
+// The operator's token: read, or created (owner-only; read it from the file).
 bool operatorToken(const QString &path, QByteArray *token, QString *error)
 {
     QFile f(path);

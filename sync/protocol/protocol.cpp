@@ -209,8 +209,10 @@ Result<LedgerEvent> eventFromJson(const QJsonValue &v)
     LedgerEvent e;
     auto str = [&](const QString &k, QString *out, bool required, int maxLen) -> std::optional<Error> {
         const QJsonValue x = o.value(k);
-        if (x.isUndefined() && !required)
+        if (x.isUndefined() && !required) {
+            *out = QStringLiteral("");
             return std::nullopt;
+        }
         if (!x.isString() || (required && x.toString().isEmpty()) || x.toString().size() > maxLen)
             return bad(u"event."_s + k, u"must be a string of at most %1 characters"_s.arg(maxLen));
         *out = x.toString();

@@ -24,6 +24,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -31,6 +32,7 @@
 #include <QTimer>
 
 #include <csignal>
+#include <sys/prctl.h>
 
 using namespace Qt::StringLiterals;
 using namespace setia;
@@ -41,6 +43,7 @@ QByteArray syncProgram(qint64 memberCapUnused = 0)
 {
     Q_UNUSED(memberCapUnused);
     QJsonObject p = test::baseProgram();
+    p.insert(u"effectiveFrom"_s, u"2024-01-01T00:00:00+07:00"_s); // a terminal a year behind has it too
     p.insert(u"tierWindow"_s, QJsonObject{{u"basis"_s, u"spend"_s}, {u"days"_s, 365}});
     p.insert(u"tiers"_s, QJsonArray{QJsonObject{{u"id"_s, u"silver"_s}, {u"name"_s, u"Silver"_s}, {u"threshold"_s, 0}, {u"multiplier"_s, 1}},
                                     QJsonObject{{u"id"_s, u"gold"_s}, {u"name"_s, u"Gold"_s}, {u"threshold"_s, 2000000}, {u"multiplier"_s, 1}}});
@@ -81,6 +84,8 @@ public:
              << u"--listen"_s << u"127.0.0.1:%1"_s.arg(m_port) << u"--port-file"_s << m_dir.filePath(u"port"_s) << m_extra;
         m_proc = std::make_unique<QProcess>();
         m_proc->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        // The hub dies with the test, even when the test is killed (it holds CTest's pipe).
+        m_proc->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         m_proc->start(QStringLiteral(SETIA_HUB_BIN), args);
         if (!m_proc->waitForStarted(10000)) {
             *error = u"setia-hub did not start: "_s + m_proc->errorString();
@@ -167,9 +172,15 @@ private:
 // One terminal: a real store (the chain's shared key ring), its sync client, its proxy.
 class Terminal {
 public:
-    Terminal(const QString &storeId, const QString &chainKey, quint64 seed, qint64 clockOffsetMs = 0)
+    // seedDb: start from a copy of this store file (closed) instead of a new store.
+    Terminal(const QString &storeId, const QString &chainKey, quint64 seed, qint64 clockOffsetMs = 0, const QString &seedDb = {})
         : m_clock(QDateTime::currentMSecsSinceEpoch() + clockOffsetMs), m_random(seed)
     {
+        m_chainKey = chainKey;
+        if (!seedDb.isEmpty() && !QFile::copy(seedDb, m_dir.filePath(u"setia.db"_s))) {
+            m_error = u"cannot copy the seed store"_s;
+            return;
+        }
         auto s = Store::open(m_dir.filePath(u"setia.db"_s), Store::Options{Store::Mode::ReadWrite, true});
         if (!s) {
             m_error = s.error().message;
@@ -186,8 +197,9 @@ public:
             m_error = st.error().message;
             return;
         }
-        if (auto v = m_loyalty->loadProgram(syncProgram(), u"test"_s); !v)
-            m_error = v.error().message;
+        if (seedDb.isEmpty())
+            if (auto v = m_loyalty->loadProgram(syncProgram(), u"test"_s); !v)
+                m_error = v.error().message;
         m_proxy.listen();
     }
     bool ok() const { return m_error.isEmpty(); }
@@ -208,6 +220,7 @@ public:
         c.intervalMs = 3'600'000; // the tests sync by hand
         c.backoffBaseMs = 3'600'000;
         c.timeoutMs = 60'000;
+        m_config = c;
         m_client = std::make_unique<sync::SyncClient>(*m_loyalty, c);
         bool done = false, okay = false;
         m_client->registerTerminal(hub.token(storeId), u"till"_s, [&](bool o, const QString &e) {
@@ -227,6 +240,67 @@ public:
             return false;
         return spy.first().first().toBool();
     }
+    // A push sent by hand (signed with this terminal's key) straight to the hub, bypassing
+    // the client: for duplicated, reordered and concurrent batches. Returns the HTTP status.
+    QNetworkReply *rawPushAsync(quint16 hubPort, const QList<LedgerEvent> &events)
+    {
+        auto key = sync::loadOrCreateKeyFile(m_dir.filePath(u"sync.key"_s), false);
+        sync::PushRequest push{m_loyalty->terminalId(), events, {}};
+        const QByteArray body = sync::encodePush(push);
+        QNetworkRequest req(QUrl(u"http://127.0.0.1:%1/v1/push"_s.arg(hubPort)));
+        req.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+        req.setRawHeader(sync::kTerminalHeader, m_loyalty->terminalId().toLatin1());
+        req.setRawHeader(sync::kSignatureHeader,
+                         sync::sign(key ? key->privateKey : QByteArray(32, 'x'), sync::requestSigningInput("POST", "/v1/push", body)).toBase64());
+        return m_net.post(req, body);
+    }
+    QList<sync::EventResult> rawPush(quint16 hubPort, const QList<LedgerEvent> &events, int *status = nullptr)
+    {
+        QNetworkReply *r = rawPushAsync(hubPort, events);
+        QEventLoop loop;
+        QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+        loop.exec();
+        if (status)
+            *status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        auto results = sync::decodePushResponse(r->readAll());
+        r->deleteLater();
+        return results ? results.value() : QList<sync::EventResult>();
+    }
+    QString dbPath() const { return m_dir.filePath(u"setia.db"_s); }
+    void close()
+    {
+        m_client.reset();
+        m_loyalty.reset();
+        m_store.reset();
+    }
+    // Closes the store, lets f change the file, opens it again (as a tamperer with the file would).
+    bool tamper(const std::function<void(QSqlDatabase &)> &f)
+    {
+        m_client.reset();
+        m_loyalty.reset();
+        m_store.reset();
+        {
+            QSqlDatabase d = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"tamper"_s);
+            d.setDatabaseName(dbPath());
+            if (!d.open())
+                return false;
+            f(d);
+            d.close();
+        }
+        QSqlDatabase::removeDatabase(u"tamper"_s);
+        auto st = Store::open(dbPath(), Store::Options{Store::Mode::ReadWrite, false});
+        if (!st)
+            return false;
+        m_store = std::move(st).value();
+        auto keys = KeyRing::open(m_chainKey, false);
+        if (!keys)
+            return false;
+        m_loyalty = std::make_unique<Loyalty>(*m_store, std::move(keys).value(), m_clock, m_random);
+        m_client = std::make_unique<sync::SyncClient>(*m_loyalty, m_config);
+        return true;
+    }
+
     // Reconnects the client to a (restarted) hub on another port.
     void retarget(quint16 hubPort) { m_proxy.setUpstreamPort(hubPort); }
 
@@ -267,6 +341,9 @@ private:
     std::unique_ptr<sync::SyncClient> m_client;
     FaultProxy m_proxy;
     QString m_error;
+    QString m_chainKey;
+    sync::ClientConfig m_config;
+    QNetworkAccessManager m_net;
 };
 
 } // namespace
@@ -279,6 +356,7 @@ class TestSync : public QObject {
     QString m_pgError;
     int m_databases = 0;
     QTemporaryDir m_chain; // the chain's shared key ring
+    QString m_offlineDay;  // the 50,000-event store file, made once
     QString chainKey() const { return m_chain.filePath(u"chain.key"_s); }
 
     // A new hub for this test on the backend of the current data row.
@@ -363,8 +441,7 @@ class TestSync : public QObject {
                 if (!m.isEmpty()) {
                     reference[m] += q.value(3).toLongLong();
                     const QString type = q.value(5).toString();
-                    if ((type == u"earn"_s || type == u"bonus"_s || type == u"reverse"_s) && q.value(6).toLongLong() > now - 365LL * 86'400'000
-                        && q.value(6).toLongLong() <= now)
+                    if ((type == u"earn"_s || type == u"bonus"_s || type == u"reverse"_s) && q.value(6).toLongLong() > now - 365LL * 86'400'000)
                         spend[m] += q.value(4).toLongLong();
                 }
             }
@@ -469,6 +546,532 @@ private Q_SLOTS:
         const QJsonObject report = hub->admin("GET", u"/v1/admin/report"_s).object();
         QCOMPARE(report.value(u"total"_s).toObject().value(u"pointsEarned"_s).toString(), u"260"_s);
         QCOMPARE(report.value(u"stores"_s).toArray().size(), 2);
+    }
+
+    // The reply is lost after the hub committed: the retry is answered "duplicate", nothing twice.
+    void lostReplyIsRetriedOnce()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 11);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        const QString m = a.enroll(u"Budi"_s, u"0813-2222-3333"_s);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(a.earn(m, u"R-%1"_s.arg(i), 150'000));
+        // Two: Qt resends a request once by itself when a kept-alive connection closes before
+        // any answer, so the first loss is already a retry the hub must answer "duplicate".
+        a.proxy().dropNextReplies(2);
+        QVERIFY(!a.sync());
+        QCOMPARE(a.proxy().repliesDropped(), 2);
+        QVERIFY(!a.client().status().lastError.isEmpty());
+        QCOMPARE(a.client().status().waiting, 6); // the terminal does not know the hub stored them
+        QCOMPARE(hub->allEvents().size(), 6);     // ...but it did, once
+        a.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY(a.sync());
+        QCOMPARE(hub->allEvents().size(), 6);     // the retry stored nothing again
+        QCOMPARE(hub->member(m).value(u"balance"_s).toString(), u"75"_s);
+        converged(*hub, {&a});
+    }
+
+    // Batches sent twice and out of order: gaps are held until filled, copies are duplicates.
+    void duplicatedAndReorderedBatches()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 12);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        const QString m = a.enroll(u"Citra"_s, u"0814-3333-4444"_s);
+        for (int i = 0; i < 9; ++i)
+            QVERIFY(a.earn(m, u"R-%1"_s.arg(i), 100'000));
+        REQUIRE_OK(events, a.loyalty().unsyncedEvents(100));
+        QCOMPARE(events->size(), 10);
+        int status = 0;
+        auto late = a.rawPush(hub->port(), events->mid(5), &status); // the second half first
+        QCOMPARE(status, 200);
+        QCOMPARE(late.size(), 5);
+        for (const auto &r : late) {
+            QCOMPARE(r.status, u"held"_s);
+            QCOMPARE(r.reason, u"gap"_s);
+        }
+        QCOMPARE(hub->allEvents().size(), 0);
+        const QJsonObject t = hub->admin("GET", u"/v1/admin/terminals"_s).array().first().toObject();
+        QCOMPARE(t.value(u"heldEvents"_s).toInt(), 5);
+        QCOMPARE(t.value(u"waitingFor"_s).toString(), u"1"_s);
+        QList<LedgerEvent> first = events->mid(0, 5);
+        std::reverse(first.begin(), first.end()); // and shuffled within the batch
+        auto early = a.rawPush(hub->port(), first, &status);
+        QCOMPARE(status, 200);
+        for (const auto &r : early)
+            QCOMPARE(r.status, u"accepted"_s);
+        QCOMPARE(hub->allEvents().size(), 10); // the held half followed on
+        auto again = a.rawPush(hub->port(), events.value(), &status);
+        QCOMPARE(again.size(), 10);
+        for (const auto &r : again) {
+            QCOMPARE(r.status, u"duplicate"_s);
+            QVERIFY(r.serverSeq > 0);
+        }
+        converged(*hub, {&a});
+        QCOMPARE(a.loyalty().member(m)->balance, 90);
+    }
+
+    // The hub is killed (SIGKILL) in the middle of a push of several batches and restarted.
+    void hubKilledMidBatch()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 13);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        const QString m = a.enroll(u"Dewi"_s, u"0815-4444-5555"_s);
+        for (int i = 0; i < 1500; ++i)
+            QVERIFY(a.earn(m, u"R-%1"_s.arg(i), 20'000));
+        QSignalSpy finished(&a.client(), &sync::SyncClient::finished);
+        bool killed = false;
+        QObject::connect(&a.proxy(), &FaultProxy::requestForwarded, &a.proxy(), [&] {
+            if (!killed && a.proxy().requestsForwarded() >= 3) { // inside the second or third batch
+                killed = true;
+                hub->kill();
+            }
+        });
+        QVERIFY(a.client().syncNow());
+        QVERIFY(!a.client().syncNow()); // a second sync while one runs is refused
+        QVERIFY(finished.wait(60000));
+        QVERIFY(killed);
+        QCOMPARE(finished.first().first().toBool(), false);
+        QVERIFY(a.client().status().waiting > 0);
+        QVERIFY2(hub->start(&error), qPrintable(error));
+        a.retarget(hub->port());
+        QVERIFY2(a.sync(), qPrintable(a.client().status().lastError));
+        QCOMPARE(a.client().status().waiting, 0);
+        QCOMPARE(hub->allEvents().size(), a.ledger().size()); // enroll, 1,500 earns, a tier change
+        converged(*hub, {&a});
+        QCOMPARE(a.loyalty().member(m)->balance, 3000);
+    }
+
+    // A whole offline day of 50,000 events with the network cut, then one sync. The day is
+    // written once (a store file both backends' rows start from): writing it is the slow part.
+    void offlineDay()
+    {
+        if (m_offlineDay.isEmpty()) {
+            Terminal day(u"store-a"_s, chainKey(), 14);
+            QVERIFY2(day.ok(), qPrintable(day.error()));
+            QVERIFY(QSqlQuery(day.store().writer()).exec(u"PRAGMA synchronous=OFF"_s)); // fsync is not tested here
+            QStringList members;
+            for (int i = 0; i < 200; ++i)
+                members << day.enroll(u"Member %1"_s.arg(i), u"0816%1"_s.arg(10'000'000 + i));
+            QVERIFY(!members.contains(QString()));
+            QElapsedTimer made;
+            made.start();
+            for (int i = 0; day.loyalty().unsyncedCount() < 50'000 && i < 60'000; ++i) {
+                QVERIFY(day.earn(members.at(i % members.size()), u"D-%1"_s.arg(i), 10'000 + (i % 7) * 10'000));
+                day.clock().advance(1'000);
+            }
+            QCOMPARE(day.loyalty().unsyncedCount(), 50'000);
+            qInfo("50,000 offline events written in %lld ms", made.elapsed());
+            const QString path = day.dbPath();
+            day.close(); // checkpointed into the one file
+            m_offlineDay = m_chain.filePath(u"offline-day.db"_s);
+            QVERIFY(QFile::copy(path, m_offlineDay));
+        }
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 14, 0, m_offlineDay);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        QCOMPARE(a.loyalty().unsyncedCount(), 50'000);
+        // The network is cut: the client reports, in words, why it cannot sync and backs off.
+        a.proxy().setMode(FaultProxy::Mode::Down);
+        QVERIFY(!a.sync());
+        QVERIFY(!a.client().status().online);
+        QVERIFY2(a.client().status().lastError.contains(u"cannot be reached"_s), qPrintable(a.client().status().lastError));
+        QVERIFY(a.client().status().nextAttemptAt > QDateTime::currentMSecsSinceEpoch());
+        QCOMPARE(a.client().status().waiting, 50'000);
+        QCOMPARE(hub->allEvents().size(), 0);
+        a.proxy().setMode(FaultProxy::Mode::Pass);
+        QElapsedTimer pushed;
+        pushed.start();
+        QVERIFY2(a.sync(600000), qPrintable(a.client().status().lastError));
+        qInfo("50,000 events synced in %lld ms", pushed.elapsed());
+        QCOMPARE(a.client().status().waiting, 0);
+        QVERIFY(a.client().status().online);
+        converged(*hub, {&a});
+    }
+
+    // Two uploaders at once for one terminal: the same batch twice, concurrently.
+    void twoUploaders()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 15);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        const QString m = a.enroll(u"Eka"_s, u"0817-5555-6666"_s);
+        for (int i = 0; i < 300; ++i)
+            QVERIFY(a.earn(m, u"R-%1"_s.arg(i), 10'000));
+        REQUIRE_OK(events, a.loyalty().unsyncedEvents(1000));
+        QNetworkReply *one = a.rawPushAsync(hub->port(), events.value());
+        QNetworkReply *two = a.rawPushAsync(hub->port(), events.value());
+        QVERIFY(waitFor([&] { return one->isFinished() && two->isFinished(); }, 60000));
+        auto r1 = sync::decodePushResponse(one->readAll()), r2 = sync::decodePushResponse(two->readAll());
+        QVERIFY(r1.ok() && r2.ok());
+        int accepted = 0, duplicate = 0;
+        for (const auto &list : {r1.value(), r2.value()})
+            for (const auto &r : list)
+                (r.status == u"accepted"_s ? accepted : duplicate) += r.stored() ? 1 : 0;
+        QCOMPARE(accepted, events->size()); // each event once, whichever uploader got there first
+        QCOMPARE(duplicate, events->size());
+        one->deleteLater();
+        two->deleteLater();
+        converged(*hub, {&a});
+    }
+
+    // Terminal clocks three days ahead and a year behind still sync and converge.
+    void clockSkew()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal ahead(u"store-a"_s, chainKey(), 16, 3 * 86'400'000LL), behind(u"store-b"_s, chainKey(), 17, -366 * 86'400'000LL);
+        QString error;
+        QVERIFY2(ahead.ok() && ahead.attach(*hub, u"store-a"_s, &error), qPrintable(ahead.error() + error));
+        QVERIFY2(behind.ok() && behind.attach(*hub, u"store-b"_s, &error), qPrintable(behind.error() + error));
+        const QString m = ahead.enroll(u"Fitri"_s, u"0818-6666-7777"_s, u"2000000000022"_s);
+        QVERIFY(ahead.earn(m, u"A-1"_s, 3'000'000));
+        QVERIFY(ahead.sync());
+        QVERIFY(behind.sync());
+        QVERIFY(behind.earn(m, u"B-1"_s, 500'000));
+        QVERIFY(behind.sync());
+        converged(*hub, {&ahead, &behind});
+        // The year-old purchase is outside the hub's tier window; the recent one counts.
+        QCOMPARE(hub->member(m).value(u"tierId"_s).toString(), u"gold"_s);
+        QCOMPARE(behind.loyalty().member(m)->balance, 350);
+        // A lease is timed by the terminal's own clock from when it arrived.
+        REQUIRE_OK(r, behind.loyalty().redeemPoints(m, 10, u"B-2"_s, u"kasir"_s));
+        QCOMPARE(r->balance, 340);
+    }
+
+    // The same points spent at two stores while both are offline.
+    void doubleSpendAcrossStores()
+    {
+        auto hub = newHub({u"--lease-member-cap"_s, u"800"_s});
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 18), b(u"store-b"_s, chainKey(), 19);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        QVERIFY2(b.ok() && b.attach(*hub, u"store-b"_s, &error), qPrintable(b.error() + error));
+        const QString m = a.enroll(u"Gita"_s, u"0819-7777-8888"_s);
+        QVERIFY(a.earn(m, u"A-1"_s, 10'000'000));
+        QVERIFY(a.sync());
+        QVERIFY(b.sync());
+        QVERIFY(a.sync()); // both hold the member (1,000 points) and a fresh lease
+        QCOMPARE(b.loyalty().member(m)->balance, 1000);
+        QVERIFY(b.loyalty().lease().has_value());
+        a.proxy().setMode(FaultProxy::Mode::Down);
+        b.proxy().setMode(FaultProxy::Mode::Down);
+        REQUIRE_OK(ra, a.loyalty().redeemPoints(m, 800, u"A-2"_s, u"kasir"_s));
+        REQUIRE_OK(rb, b.loyalty().redeemPoints(m, 800, u"B-2"_s, u"kasir"_s));
+        QCOMPARE(ra->balance, 200);
+        QCOMPARE(rb->balance, 200);
+        // A third offline redemption is refused: beyond the lease's cap for this member.
+        QCOMPARE_ERROR(a.loyalty().redeemPoints(m, 100, u"A-3"_s, u"kasir"_s), "lease_exceeded");
+        QCOMPARE_ERROR(a.loyalty().redeemReward(m, u"kopi"_s, u"kasir"_s), "lease_exceeded");
+        QVERIFY(a.earn(m, u"A-4"_s, 100'000)); // earning offline always works
+        a.proxy().setMode(FaultProxy::Mode::Pass);
+        b.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY(a.sync());
+        QVERIFY(b.sync());
+        converged(*hub, {&a, &b});
+        QCOMPARE(hub->member(m).value(u"balance"_s).toString(), u"-590"_s); // 1,000 + 10 - 800 - 800
+        QCOMPARE(a.loyalty().member(m)->balance, -590);
+        QCOMPARE(b.loyalty().member(m)->balance, -590);
+        bool overdraftEvent = false;
+        for (const QJsonValue &v : hub->allEvents())
+            overdraftEvent |= v.toObject().value(u"type"_s).toString() == u"overdraft"_s;
+        QVERIFY(overdraftEvent);
+        bool alert = false;
+        for (const QJsonValue &v : hub->alerts())
+            alert |= v.toObject().value(u"kind"_s).toString() == u"overdraft"_s && v.toObject().value(u"memberId"_s).toString() == m;
+        QVERIFY(alert);
+        for (Terminal *t : {&a, &b}) { // on the manager's screen at both stores
+            bool seen = false;
+            for (const AlertView &v : t->loyalty().alerts())
+                seen |= v.kind == u"overdraft"_s && v.memberId == m;
+            QVERIFY(seen);
+        }
+        // Online again, a redemption is refused for the balance, and later earnings repay it.
+        QCOMPARE_ERROR(a.loyalty().redeemPoints(m, 10, u"A-5"_s, u"kasir"_s), "insufficient_points");
+        QVERIFY(b.earn(m, u"B-3"_s, 7'000'000));
+        QCOMPARE(b.loyalty().member(m)->balance, 110);
+        converged(*hub, {&a, &b});
+        QCOMPARE(hub->member(m).value(u"balance"_s).toString(), u"110"_s);
+    }
+
+    // A single-use voucher used at two stores while offline: the first stored wins.
+    void voucherUsedTwice()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 20), b(u"store-b"_s, chainKey(), 21);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        QVERIFY2(b.ok() && b.attach(*hub, u"store-b"_s, &error), qPrintable(b.error() + error));
+        const QString m = a.enroll(u"Hana"_s, u"0821-8888-9999"_s);
+        REQUIRE_OK(v, a.loyalty().issueVoucher(m, u"disc-10k"_s, u"kasir"_s));
+        QVERIFY(a.sync());
+        QVERIFY(b.sync());
+        REQUIRE_OK(atB, b.loyalty().vouchers(m));
+        QCOMPARE(atB->size(), 1);
+        a.proxy().setMode(FaultProxy::Mode::Down);
+        b.proxy().setMode(FaultProxy::Mode::Down);
+        REQUIRE_OK(ua, a.loyalty().useVoucher(v->code, u"A-1"_s, 80'000, u"kasir"_s));
+        REQUIRE_OK(ub, b.loyalty().useVoucher(v->code, u"B-1"_s, 90'000, u"kasir"_s));
+        a.proxy().setMode(FaultProxy::Mode::Pass);
+        b.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY(a.sync());
+        QVERIFY(b.sync());
+        converged(*hub, {&a, &b});
+        int conflicts = 0;
+        for (const QJsonValue &e : hub->allEvents())
+            conflicts += e.toObject().value(u"type"_s).toString() == u"voucher_conflict"_s;
+        QCOMPARE(conflicts, 1);
+        bool alert = false;
+        for (const QJsonValue &x : hub->alerts())
+            alert |= x.toObject().value(u"kind"_s).toString() == u"voucher_reused"_s;
+        QVERIFY(alert);
+        bool seen = false;
+        for (const AlertView &x : a.loyalty().alerts())
+            seen |= x.kind == u"voucher_reused"_s;
+        QVERIFY(seen);
+    }
+
+    // The same person enrolled at two stores (same phone): merged, cards and points combined.
+    void duplicateEnrollmentMerged()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 22), b(u"store-b"_s, chainKey(), 23);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        QVERIFY2(b.ok() && b.attach(*hub, u"store-b"_s, &error), qPrintable(b.error() + error));
+        const QString first = a.enroll(u"Indah"_s, u"0822-1234-5678"_s, u"2000000000039"_s);
+        const QString second = b.enroll(u"Indah P."_s, u"+62 822 1234 5678"_s, u"2000000000046"_s);
+        QVERIFY(!first.isEmpty() && !second.isEmpty() && first != second);
+        QVERIFY(a.earn(first, u"A-1"_s, 1'000'000));
+        QVERIFY(b.earn(second, u"B-1"_s, 500'000));
+        QVERIFY(a.sync());
+        QVERIFY(b.sync());
+        converged(*hub, {&a, &b});
+        QCOMPARE(hub->member(first).value(u"balance"_s).toString(), u"150"_s);
+        QCOMPARE(hub->member(second).value(u"status"_s).toString(), u"merged"_s);
+        QCOMPARE(hub->member(second).value(u"mergedInto"_s).toString(), first);
+        for (Terminal *t : {&a, &b}) {
+            REQUIRE_OK(byPhone, t->loyalty().memberByPhone(u"+6282212345678"_s));
+            QCOMPARE(byPhone->memberId, first);
+            QCOMPARE(byPhone->balance, 150);
+            REQUIRE_OK(byCard, t->loyalty().memberByCard(u"2000000000046"_s)); // the second card joined her
+            QCOMPARE(byCard->memberId, first);
+        }
+        bool alert = false;
+        for (const QJsonValue &x : hub->alerts())
+            alert |= x.toObject().value(u"kind"_s).toString() == u"duplicate_enrollment"_s;
+        QVERIFY(alert);
+        QVERIFY(b.earn(first, u"B-2"_s, 100'000)); // earning after the merge goes to the kept member
+        converged(*hub, {&a, &b});
+        QCOMPARE(a.loyalty().member(first)->balance, 160);
+    }
+
+    // UU PDP erasure reaches every terminal; a stale terminal cannot bring the data back.
+    void erasurePropagates()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 24), b(u"store-b"_s, chainKey(), 25);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        QVERIFY2(b.ok() && b.attach(*hub, u"store-b"_s, &error), qPrintable(b.error() + error));
+        const QString m = a.enroll(u"Joko Widodo"_s, u"0823-2345-6789"_s, u"2000000000053"_s);
+        QVERIFY(a.earn(m, u"A-1"_s, 200'000));
+        QVERIFY(a.sync());
+        QVERIFY(b.sync());
+        QCOMPARE(b.loyalty().member(m)->profile.name, u"Joko Widodo"_s);
+        // B goes stale: offline, and a cashier there edits the profile.
+        b.proxy().setMode(FaultProxy::Mode::Down);
+        QVERIFY(b.loyalty().updateProfile(m, Profile{u"Joko W."_s, u"0823-2345-6789"_s, u"joko@example.id"_s, {}}, u"kasir"_s).ok());
+        QVERIFY(a.loyalty().erase(m, u"member's request"_s, u"manager"_s).ok());
+        QVERIFY(a.sync());
+        QVERIFY(!hub->member(m).contains(u"profile"_s));
+        QCOMPARE(hub->member(m).value(u"status"_s).toString(), u"erased"_s);
+        b.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY(b.sync());
+        QCOMPARE(hub->member(m).value(u"status"_s).toString(), u"erased"_s);
+        QVERIFY(!hub->member(m).contains(u"profile"_s)); // the stale edit did not restore it
+        REQUIRE_OK(atB, b.loyalty().member(m));
+        QCOMPARE(atB->status, u"erased"_s);
+        QVERIFY(atB->profile.name.isEmpty());
+        QCOMPARE_ERROR(b.loyalty().memberByPhone(u"+6282323456789"_s), "unknown_member");
+        QVERIFY(!b.loyalty().memberByCard(u"2000000000053"_s).ok());
+        converged(*hub, {&a, &b});
+        // An erasure the operator makes on the hub reaches the terminals too.
+        const QString n = b.enroll(u"Kartika"_s, u"0824-3456-7890"_s);
+        QVERIFY(b.sync());
+        QVERIFY(a.sync());
+        QCOMPARE(a.loyalty().member(n)->profile.name, u"Kartika"_s);
+        int status = 0;
+        hub->admin("POST", u"/v1/admin/members/erase"_s, test::toJson(QJsonObject{{u"memberId"_s, n}, {u"reason"_s, u"request"_s}}), &status);
+        QCOMPARE(status, 200);
+        QVERIFY(a.sync());
+        QCOMPARE(a.loyalty().member(n)->status, u"erased"_s);
+        QVERIFY(a.loyalty().member(n)->profile.name.isEmpty());
+    }
+
+    // Tampering: each refused or quarantined with its own reason.
+    void tampering()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 26);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        const QString m = a.enroll(u"Lestari"_s, u"0825-4567-8901"_s);
+        QVERIFY(a.earn(m, u"R-1"_s, 100'000));
+        QVERIFY(a.sync());
+        // An old payload replayed under a new id, in a slot already taken.
+        REQUIRE_OK(old, [&]() -> Result<QList<LedgerEvent>> {
+            QSqlQuery q(a.store().writer());
+            q.exec(u"SELECT event_id, terminal_id, terminal_seq, hlc, occurred_at, type, member_id, points, amount, receipt_id,"
+                   " COALESCE(ref_event_id,''), actor, payload, prev_hash, hash FROM events WHERE type = 'earn'"_s);
+            if (!q.next())
+                return makeError(u"none"_s, u"no earn"_s);
+            LedgerEvent e;
+            SeededRandom fresh(99);
+            e.eventId = uuidv7(a.loyalty().nowMs(), fresh);
+            e.terminalId = q.value(1).toString();
+            e.terminalSeq = q.value(2).toLongLong();
+            e.hlc = q.value(3).toLongLong();
+            e.occurredAt = q.value(4).toLongLong();
+            e.type = q.value(5).toString();
+            e.memberId = q.value(6).toString();
+            e.points = q.value(7).toLongLong();
+            e.amount = q.value(8).toLongLong();
+            e.receiptId = q.value(9).toString();
+            e.refEventId = q.value(10).toString();
+            e.actor = q.value(11).toString();
+            e.payloadJson = q.value(12).toString().toUtf8();
+            e.prevHash = q.value(13).toString();
+            e.hash = computeHash(e);
+            return QList<LedgerEvent>{e};
+        }());
+        auto replay = a.rawPush(hub->port(), old.value());
+        QCOMPARE(replay.size(), 1);
+        QCOMPARE(replay.first().status, u"rejected"_s);
+        QCOMPARE(replay.first().reason, u"sequence_taken"_s);
+        // An amount edited in the terminal's SQLite file.
+        QVERIFY(a.earn(m, u"R-2"_s, 100'000));
+        QVERIFY(a.tamper([](QSqlDatabase &d) {
+            QSqlQuery q(d);
+            QVERIFY(q.exec(u"UPDATE events SET points = 5000 WHERE receipt_id = 'R-2' AND type = 'earn'"_s));
+        }));
+        QVERIFY(!a.sync());
+        QVERIFY(a.client().status().lastError.contains(u"not accepted"_s));
+        QCOMPARE(a.client().status().refused, 1);
+        // An event deleted from the middle.
+        QVERIFY(a.tamper([](QSqlDatabase &d) {
+            QSqlQuery q(d);
+            QVERIFY(q.exec(u"UPDATE events SET points = 10 WHERE receipt_id = 'R-2' AND type = 'earn'"_s)); // put it back
+        }));
+        QVERIFY(a.earn(m, u"R-3"_s, 100'000));
+        QVERIFY(a.earn(m, u"R-4"_s, 100'000));
+        QVERIFY(a.tamper([](QSqlDatabase &d) {
+            QSqlQuery q(d);
+            QVERIFY(q.exec(u"DELETE FROM events WHERE receipt_id = 'R-3' AND type = 'earn'"_s));
+        }));
+        QVERIFY(!a.sync());
+        QVERIFY2(a.client().status().lastError.contains(u"gap"_s), qPrintable(a.client().status().lastError));
+        const QJsonObject t = hub->admin("GET", u"/v1/admin/terminals"_s).array().first().toObject();
+        QCOMPARE(t.value(u"heldEvents"_s).toInt(), 1); // R-4 waits for the missing event, forever
+        QStringList reasons;
+        for (const QJsonValue &q : hub->admin("GET", u"/v1/admin/quarantine"_s).array())
+            reasons << q.toObject().value(u"reason"_s).toString();
+        QVERIFY2(reasons.contains(u"sequence_taken"_s), qPrintable(reasons.join(u',')));
+        QVERIFY2(reasons.contains(u"hash_mismatch"_s), qPrintable(reasons.join(u',')));
+        // A batch signed by a revoked terminal.
+        int status = 0;
+        hub->admin("POST", u"/v1/admin/terminals/revoke"_s, test::toJson(QJsonObject{{u"terminalId"_s, a.loyalty().terminalId()}}), &status);
+        QCOMPARE(status, 200);
+        QVERIFY(a.earn(m, u"R-5"_s, 100'000));
+        const int before = hub->allEvents().size();
+        QVERIFY(!a.sync());
+        QVERIFY2(a.client().status().lastError.contains(u"revoked"_s), qPrintable(a.client().status().lastError));
+        a.rawPush(hub->port(), a.loyalty().unsyncedEvents(10).value(), &status);
+        QCOMPARE(status, 403);
+        QCOMPARE(hub->allEvents().size(), before);
+    }
+
+    // A lease runs out offline: redemptions stop, earning goes on.
+    void leaseRunsOut()
+    {
+        auto hub = newHub({u"--lease-hours"_s, u"24"_s, u"--lease-count"_s, u"2"_s});
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 27);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        const QString m = a.enroll(u"Maya"_s, u"0826-5678-9012"_s);
+        QVERIFY(a.earn(m, u"R-1"_s, 1'000'000));
+        QCOMPARE_ERROR(a.loyalty().redeemPoints(m, 1, u"R-0"_s, u"kasir"_s), "lease_exceeded"); // registered, no lease yet
+        QVERIFY(a.sync());
+        a.proxy().setMode(FaultProxy::Mode::Down);
+        QVERIFY(a.loyalty().redeemPoints(m, 5, u"R-2"_s, u"kasir"_s).ok());
+        QVERIFY(a.loyalty().redeemPoints(m, 5, u"R-3"_s, u"kasir"_s).ok());
+        QCOMPARE_ERROR(a.loyalty().redeemPoints(m, 5, u"R-4"_s, u"kasir"_s), "lease_exceeded"); // the count
+        a.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY(a.sync());
+        QVERIFY(a.loyalty().redeemPoints(m, 5, u"R-5"_s, u"kasir"_s).ok()); // online again: a new lease
+        a.proxy().setMode(FaultProxy::Mode::Down);
+        a.clock().advance(25 * 3'600'000LL);
+        QCOMPARE_ERROR(a.loyalty().redeemPoints(m, 5, u"R-6"_s, u"kasir"_s), "lease_exceeded"); // expired
+        QVERIFY(a.earn(m, u"R-7"_s, 100'000));
+        a.proxy().setMode(FaultProxy::Mode::Pass);
+        converged(*hub, {&a});
+    }
+
+    // Several hub processes against one PostgreSQL, terminals pushing through different ones.
+    void severalHubProcesses()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        if (backend != u"postgres"_s)
+            QSKIP("several hub processes share one PostgreSQL; a SQLite hub is one process");
+        auto one = newHub();
+        QVERIFY(one);
+        // A second process on the same database (the first one's connection string).
+        QString conn = u"host=%1 port=%2 dbname=t%3 user=%4"_s.arg(m_pg.host()).arg(m_pg.port()).arg(m_databases).arg(m_pg.user());
+        Hub two(conn, {});
+        QString error;
+        QVERIFY2(two.start(&error), qPrintable(error));
+        Terminal a(u"store-a"_s, chainKey(), 28), b(u"store-b"_s, chainKey(), 29);
+        QVERIFY2(a.ok() && a.attach(*one, u"store-a"_s, &error), qPrintable(a.error() + error));
+        QVERIFY2(b.ok() && b.attach(two, u"store-b"_s, &error), qPrintable(b.error() + error));
+        const QString m = a.enroll(u"Nina"_s, u"0827-6789-0123"_s, u"2000000000060"_s);
+        QVERIFY(a.sync());
+        QVERIFY(b.sync());
+        for (int i = 0; i < 400; ++i) {
+            QVERIFY(a.earn(m, u"A-%1"_s.arg(i), 10'000));
+            QVERIFY(b.earn(m, u"B-%1"_s.arg(i), 10'000));
+        }
+        QSignalSpy fa(&a.client(), &sync::SyncClient::finished), fb(&b.client(), &sync::SyncClient::finished);
+        QVERIFY(a.client().syncNow());
+        QVERIFY(b.client().syncNow()); // at the same time, through two processes
+        QVERIFY(waitFor([&] { return fa.size() == 1 && fb.size() == 1; }, 120000));
+        QVERIFY(fa.first().first().toBool() && fb.first().first().toBool());
+        // server_seq is unique and in commit order: a feed read never skips a row.
+        QList<qint64> seqs;
+        for (const QJsonValue &v : one->allEvents())
+            seqs << v.toObject().value(u"serverSeq"_s).toString().toLongLong();
+        QVERIFY(std::is_sorted(seqs.begin(), seqs.end()));
+        QCOMPARE(qsizetype(QSet<qint64>(seqs.begin(), seqs.end()).size()), seqs.size());
+        converged(*one, {&a, &b});
+        QCOMPARE(a.loyalty().member(m)->balance, 800);
+        QCOMPARE(b.loyalty().member(m)->balance, 800);
     }
 };
 
