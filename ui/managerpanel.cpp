@@ -1507,12 +1507,11 @@ void ManagerPanel::refreshDevices()
     m_printSlips->setChecked(m_w->loyalty().setting(u"print_slips"_s) != u"off"_s);
     if (m_lastScan->text().isEmpty())
         m_lastScan->setText(scanner ? tr("Scan a card here to test: its code appears on this line.") : QString());
-    const QString hub = m_w->loyalty().setting(u"hub_url"_s);
     const QString lines[] = {
         scanner ? tr("● Keyboard-wedge scanner: listening") : tr("○ Keyboard-wedge scanner: off on this terminal"),
         usbStatus(),
         otherDevicesStatus(),
-        hub.isEmpty() ? tr("○ Hub: none set — everything is kept on this terminal") : tr("○ Hub %1: sync not set up yet in this version").arg(hub)};
+        m_w->syncLine()};
     for (int i = 0; i < 4; ++i)
         m_deviceStatus[i]->setText(lines[i]);
 }

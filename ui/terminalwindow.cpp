@@ -523,14 +523,42 @@ void TerminalWindow::clearMessage()
 
 QString TerminalWindow::message() const { return m_message && m_message->isVisible() ? m_message->text() : QString(); }
 
+void TerminalWindow::setSyncSource(std::function<SyncIndicator()> source)
+{
+    m_syncSource = std::move(source);
+    updateStatus();
+}
+
+QString TerminalWindow::syncLine() const
+{
+    const SyncIndicator s = m_syncSource ? m_syncSource() : SyncIndicator{};
+    if (!s.configured) {
+        const QString hub = m_loyalty.setting(u"hub_url"_s);
+        return hub.isEmpty() ? tr("● Not connected to a hub — everything is kept on this terminal")
+                             : tr("○ Hub %1 set, but this terminal has no enrollment token: ask the installer").arg(hub);
+    }
+    if (!s.registered)
+        return s.lastError.isEmpty() ? tr("○ Registering with the hub…")
+                                     : tr("○ Not registered with the hub yet (retrying): %1").arg(s.lastError);
+    if (s.refused > 0)
+        return tr("⚠ %n event(s) not accepted by the hub — a manager must look at Manager → Alerts", "", int(s.refused));
+    if (!s.online)
+        return s.waiting > 0 ? tr("○ Offline · %n event(s) waiting — sales and earning go on", "", int(s.waiting))
+                             : tr("○ Offline — sales and earning go on");
+    const QString when = s.lastSuccessAt > 0
+                             ? m_locale.toString(QDateTime::fromMSecsSinceEpoch(s.lastSuccessAt).time(), QLocale::ShortFormat)
+                             : QString();
+    if (s.waiting > 0)
+        return tr("● Online · %n event(s) waiting", "", int(s.waiting));
+    return tr("● Synced with the hub at %1").arg(when);
+}
+
 void TerminalWindow::updateStatus()
 {
     if (!m_sync)
         return;
-    // Until the sync module exists (issue #5) the terminal honestly says it has no hub.
-    const QString hub = m_loyalty.setting(u"hub_url"_s);
-    m_sync->setText(hub.isEmpty() ? tr("● Not connected to a hub — everything is kept on this terminal")
-                                  : tr("● Hub %1: sync not set up yet").arg(hub));
+    m_sync->setText(syncLine());
+    m_sync->setToolTip(m_syncSource ? m_syncSource().lastError : QString());
     m_store->setText(m_loyalty.setting(u"store_name"_s));
     if (m_page == Page::Manager && m_manager && m_manager->mode() == ManagerPanel::Mode::Unlocked)
         m_staff->setText(tr("Manager: %1").arg(m_manager->manager()));

@@ -8,6 +8,7 @@
 #include "ui/backgroundreads.h"
 
 #include <QLocale>
+#include <functional>
 #include <QWidget>
 
 class QLabel;
@@ -33,6 +34,15 @@ class ReceiptsPage;
 class ManagerPanel;
 class WedgeScanner;
 class Printing;
+
+// The sync client's state as the screens show it (app/setia fills it from sync/client).
+struct SyncIndicator {
+    bool configured = false; // this terminal has a hub
+    bool registered = false;
+    bool online = false, running = false;
+    qint64 waiting = 0, refused = 0, lastSuccessAt = 0;
+    QString lastError;
+};
 
 class TerminalWindow : public QWidget {
     Q_OBJECT
@@ -103,6 +113,10 @@ public:
     EnrollPage *enrollPage() const { return m_enroll; }
     RefundPage *refundPage() const { return m_refund; }
     ReceiptsPage *receiptsPage() const { return m_receipts; }
+    // Where the top bar and Settings → Devices read the hub's state; call updateStatus() when it changes.
+    void setSyncSource(std::function<SyncIndicator()> source);
+    // One line for the screen: "● Synced with the hub …", "○ Offline · 3 sales waiting …".
+    QString syncLine() const;
     ManagerPanel *managerPanel() const { return m_manager; }
 
 public Q_SLOTS:
@@ -131,6 +145,7 @@ private:
     CameraScanner *m_camera = nullptr;
     QWidget *m_root = nullptr;
     QLabel *m_store = nullptr, *m_sync = nullptr, *m_message = nullptr, *m_staff = nullptr;
+    std::function<SyncIndicator()> m_syncSource;
     QStackedWidget *m_stack = nullptr;
     ScanPage *m_scan = nullptr;
     MemberPage *m_memberPage = nullptr;

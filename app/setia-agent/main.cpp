@@ -4,6 +4,7 @@
 //   setia-agent [--db PATH] [--key PATH] [--port N] [--token-file PATH] [--lang id|en]
 //               [--printer-file PATH] [--virtual-scanner [--scanner-socket PATH]]
 //               [--allow-origin ORIGIN]... [--no-usb] [--no-contactless]
+//               [--store-file PATH] [--sync-interval MS]
 //
 // Prints "setia-agent: listening on http://127.0.0.1:PORT" on stdout once it answers (--port 0:
 // any free port). SIGTERM/SIGINT stop it cleanly.
@@ -16,6 +17,7 @@
 #include "drivers/usbhidscanner.h"
 #include "drivers/usbprinter.h"
 #include "drivers/virtualscanner.h"
+#include "sync/client/syncsetup.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -138,7 +140,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption allowOrigin(u"allow-origin"_s, u"A browser Origin allowed to call the API (repeatable; none by default)."_s, u"origin"_s);
     const QCommandLineOption noUsb(u"no-usb"_s, u"Do not take USB scanners and printers."_s);
     const QCommandLineOption noContactless(u"no-contactless"_s, u"Do not watch contactless readers (PC/SC)."_s);
-    parser.addOptions({db, key, port, listenOn, tokenFile, lang, printerFile, virtualScanner, scannerSocket, allowOrigin, noUsb, noContactless});
+    const QCommandLineOption storeFile(u"store-file"_s, u"The store's provisioning (hub address, certificate, enrollment token); default /etc/setia/store.json when it exists."_s, u"path"_s);
+    const QCommandLineOption syncInterval(u"sync-interval"_s, u"Milliseconds between syncs with the hub (default 30000)."_s, u"ms"_s, u"30000"_s);
+    parser.addOptions({db, key, port, listenOn, tokenFile, lang, printerFile, virtualScanner, scannerSocket, allowOrigin, noUsb, noContactless,
+                       storeFile, syncInterval});
     parser.process(app);
 
     QString dbPath = parser.value(db);
@@ -191,6 +196,22 @@ int main(int argc, char *argv[])
     }
 
     setia::agent::Api api(loyalty, settings);
+
+    // Sync with the hub (docs/sync.md): registered already, or registering now from the
+    // store's provisioning file on its first start.
+    std::optional<setia::sync::Provisioning> provisioning;
+    const QString provisioningPath = parser.isSet(storeFile) ? parser.value(storeFile) : u"/etc/setia/store.json"_s;
+    if (parser.isSet(storeFile) || QFile::exists(provisioningPath)) {
+        auto p = setia::sync::readProvisioning(provisioningPath);
+        if (!p) {
+            std::fprintf(stderr, "setia-agent: %s\n", qPrintable(p.error().message));
+            return 3;
+        }
+        provisioning = p.value();
+    }
+    setia::sync::SyncService sync(loyalty, dbPath, provisioning, qMax(1000, parser.value(syncInterval).toInt()));
+    if (sync.configured())
+        api.setSyncStatusSource([&sync] { return sync.statusJson(); });
 
     // Devices: every scan reaches the API's event stream.
     setia::UsbScannerManager scanners;

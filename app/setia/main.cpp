@@ -17,6 +17,7 @@
 #include "ui/terminalwindow.h"
 #include "ui/theme.h"
 #include "ui/wedgescanner.h"
+#include "sync/client/syncsetup.h"
 #include "drivers/escpos.h"
 #include "drivers/virtualscanner.h"
 #include "drivers/slip.h"
@@ -212,7 +213,8 @@ int main(int argc, char *argv[])
         u"printer-file"_s, u"The virtual receipt printer: append every print job (ESC/POS) to this file."_s, u"path"_s);
     const QCommandLineOption printPreview(
         u"print-preview"_s, u"Draw the ESC/POS jobs in a file (from --printer-file) as a PNG, then exit."_s, u"job>,<png"_s);
-    parser.addOptions({db, key, lang, cashier, demo, shots, virtualScanner, printerFile, printPreview});
+    const QCommandLineOption storeFile(u"store-file"_s, u"The store's provisioning (hub address, certificate, enrollment token); default /etc/setia/store.json when it exists."_s, u"path"_s);
+    parser.addOptions({db, key, lang, cashier, demo, shots, virtualScanner, printerFile, printPreview, storeFile});
     parser.process(app);
     if (parser.isSet(printPreview)) {
         const QStringList io = parser.value(printPreview).split(u',');
@@ -299,6 +301,26 @@ int main(int argc, char *argv[])
         } else {
             std::fprintf(stderr, "setia: virtual scanner off: %s\n", qPrintable(virtualDevice.errorString()));
         }
+    }
+    // Sync with the hub (docs/sync.md): registered already, or registering now from the store's
+    // provisioning file on its first start. The demo store has no hub.
+    std::optional<setia::sync::Provisioning> provisioning;
+    const QString provisioningPath = parser.isSet(storeFile) ? parser.value(storeFile) : u"/etc/setia/store.json"_s;
+    if (!parser.isSet(demo) && (parser.isSet(storeFile) || QFile::exists(provisioningPath))) {
+        auto p = setia::sync::readProvisioning(provisioningPath);
+        if (p)
+            provisioning = p.value();
+        else
+            std::fprintf(stderr, "setia: %s\n", qPrintable(p.error().message));
+    }
+    setia::sync::SyncService sync(loyalty, dbPath, provisioning);
+    if (sync.configured()) {
+        window.setSyncSource([&sync, &loyalty] {
+            const setia::sync::ClientStatus st = sync.client()->status();
+            return setia::ui::SyncIndicator{true, sync.registered(), st.online, st.running, loyalty.unsyncedCount(), st.refused,
+                                            st.lastSuccessAt, st.lastError};
+        });
+        QObject::connect(&sync, &setia::sync::SyncService::statusChanged, &window, &setia::ui::TerminalWindow::updateStatus);
     }
     if (parser.isSet(lang))
         window.setLanguage(parser.value(lang));

@@ -133,6 +133,7 @@ void SyncClient::onReply(QNetworkReply *reply, std::function<void(int, const QBy
             return finish(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
         if (status == 0)
             return finish(false, describe(0, {}, reply->errorString()));
+        m_reachedHub = true;
         next(status, body);
     });
 }
@@ -194,6 +195,7 @@ bool SyncClient::syncNow()
     m_timer.stop();
     m_status.running = true;
     m_pushedInRun = 0;
+    m_reachedHub = false;
     m_runProblem.clear();
     Q_EMIT statusChanged();
     pushNext();
@@ -295,9 +297,8 @@ void SyncClient::renewLease()
 
 void SyncClient::finish(bool ok, const QString &error)
 {
-    const bool reached = ok || !m_runProblem.isEmpty() || !error.startsWith(tr("The hub cannot be reached").left(10));
     m_status.running = false;
-    m_status.online = ok || reached;
+    m_status.online = ok || m_reachedHub; // the hub answered, even if with a refusal
     m_status.waiting = m_loyalty.unsyncedCount();
     m_status.lastError = error;
     if (ok) {

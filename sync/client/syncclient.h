@@ -82,6 +82,7 @@ private:
     KeyPair m_key;
     ClientStatus m_status;
     int m_pushedInRun = 0;
+    bool m_reachedHub = false; // this run got an HTTP answer
     QString m_runProblem; // refused events this run: reported after the pull
     SecureRandom m_random;
 };

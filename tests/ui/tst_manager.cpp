@@ -633,7 +633,7 @@ void TestManager::hubUrlIsChecked()
     unlocked();
     ManagerPanel *m = m_w->managerPanel();
     m->tabs()->setCurrentIndex(ManagerPanel::SettingsTab);
-    QVERIFY2(m->deviceStatus().at(3).contains(u"Hub: none set"_s), qPrintable(m->deviceStatus().at(3)));
+    QVERIFY2(m->deviceStatus().at(3).contains(u"Not connected to a hub"_s), qPrintable(m->deviceStatus().at(3)));
     m->hubUrl()->setText(u"hub kemang"_s);
     m->saveSettings();
     QVERIFY2(m_w->message().contains(u"must look like https://"_s), qPrintable(m_w->message()));
@@ -642,8 +642,23 @@ void TestManager::hubUrlIsChecked()
     m->saveSettings();
     QCOMPARE(m_ts->loyalty().setting(u"hub_url"_s), u"https://hub.kopisenja.co.id"_s);
     m->refreshDevices();
-    QVERIFY2(m->deviceStatus().at(3).contains(u"https://hub.kopisenja.co.id: sync not set up yet"_s),
+    // A URL typed here is not a registration: the terminal says what is missing.
+    QVERIFY2(m->deviceStatus().at(3).contains(u"https://hub.kopisenja.co.id set, but this terminal has no enrollment token"_s),
              qPrintable(m->deviceStatus().at(3)));
+    QVERIFY(!m_ts->loyalty().syncRegistered());
+    // With the sync client's state (app/setia wires it), the same line tells the cashier where sync stands.
+    setia::ui::SyncIndicator state{true, true, false, false, 3, 0, 0, u"The hub cannot be reached (Connection refused)."_s};
+    m_w->setSyncSource([&state] { return state; });
+    QVERIFY2(m_w->syncLine().contains(u"Offline · 3 event(s) waiting — sales and earning go on"_s), qPrintable(m_w->syncLine()));
+    m->refreshDevices();
+    QCOMPARE(m->deviceStatus().at(3), m_w->syncLine());
+    state = setia::ui::SyncIndicator{true, true, true, false, 0, 0, QDateTime::currentMSecsSinceEpoch(), {}};
+    QVERIFY2(m_w->syncLine().startsWith(u"● Synced with the hub at "_s), qPrintable(m_w->syncLine()));
+    state.refused = 1;
+    QVERIFY2(m_w->syncLine().contains(u"not accepted by the hub"_s), qPrintable(m_w->syncLine()));
+    state = setia::ui::SyncIndicator{true, false, false, false, 0, 0, 0, u"invalid_token"_s};
+    QVERIFY2(m_w->syncLine().contains(u"Not registered with the hub yet (retrying): invalid_token"_s), qPrintable(m_w->syncLine()));
+    m_w->setSyncSource({});
 }
 
 void TestManager::inactivityLocksAndReturnsToTheTill()

@@ -240,6 +240,76 @@
     </message>
 </context>
 <context>
+    <name>setia::sync::SyncClient</name>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="133"/>
+        <source>The hub&apos;s certificate is not the one this store was set up with. Nothing was sent; ask the installer.</source>
+        <translation>Sertifikat hub bukan yang dipasang untuk toko ini. Tidak ada yang dikirim; hubungi petugas instalasi.</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="144"/>
+        <source>The hub cannot be reached (%1). Sales and earning go on; points sync when the network is back.</source>
+        <translation>Hub tidak bisa dihubungi (%1). Penjualan dan pengumpulan poin tetap jalan; poin disinkronkan saat jaringan kembali.</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="148"/>
+        <source>This terminal was revoked at the hub; it cannot sync. Ask the chain&apos;s operator.</source>
+        <translation>Terminal ini dicabut di hub; tidak bisa sinkron. Hubungi operator jaringan toko.</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="150"/>
+        <source>The hub does not recognise this terminal (%1). It must be registered again.</source>
+        <translation>Hub tidak mengenali terminal ini (%1). Terminal harus didaftarkan ulang.</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="151"/>
+        <source>The hub answered %1: %2</source>
+        <translation>Hub menjawab %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="175"/>
+        <source>The hub&apos;s answer has no usable key.</source>
+        <translation>Jawaban hub tidak berisi kunci yang bisa dipakai.</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="177"/>
+        <source>The hub&apos;s key is not the one this store was set up with; registration refused.</source>
+        <translation>Kunci hub bukan yang dipasang untuk toko ini; pendaftaran ditolak.</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="191"/>
+        <source>This terminal is not registered with a hub yet.</source>
+        <translation>Terminal ini belum terdaftar di hub.</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="223"/>
+        <source>The hub&apos;s answer could not be read: %1</source>
+        <translation>Jawaban hub tidak bisa dibaca: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../sync/client/syncclient.cpp" line="240"/>
+        <source>%n event(s) were not accepted by the hub (%1); a manager must look at the hub&apos;s alerts.</source>
+        <translation>
+            <numerusform>%n kejadian tidak diterima hub (%1); manajer harus memeriksa peringatan di hub.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="260"/>
+        <source>The hub&apos;s change feed could not be read: %1</source>
+        <translation>Data perubahan dari hub tidak bisa dibaca: %1</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="274"/>
+        <source>The hub&apos;s change feed could not be applied: %1</source>
+        <translation>Data perubahan dari hub tidak bisa diterapkan: %1</translation>
+    </message>
+    <message>
+        <location filename="../../sync/client/syncclient.cpp" line="290"/>
+        <source>The hub sent a lease for another terminal.</source>
+        <translation>Hub mengirim izin penukaran untuk terminal lain.</translation>
+    </message>
+</context>
+<context>
     <name>setia::ui::EarnPage</name>
     <message>
         <location filename="../pages.cpp" line="415"/>
@@ -345,107 +415,107 @@
 <context>
     <name>setia::ui::EnrollPage</name>
     <message>
-        <location filename="../pages.cpp" line="769"/>
+        <location filename="../pages.cpp" line="771"/>
         <source>optional</source>
         <translation>opsional</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="771"/>
+        <location filename="../pages.cpp" line="773"/>
         <source>DD-MM-YYYY (optional)</source>
         <translation>DD-MM-YYYY (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="773"/>
+        <location filename="../pages.cpp" line="775"/>
         <source>a friend&apos;s code (optional)</source>
         <translation>kode dari teman (opsional)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="775"/>
+        <location filename="../pages.cpp" line="777"/>
         <source>scan the card now</source>
         <translation>scan kartunya sekarang</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="776"/>
+        <location filename="../pages.cpp" line="778"/>
         <source>New member</source>
         <translation>Member baru</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="777"/>
+        <location filename="../pages.cpp" line="779"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="778"/>
+        <location filename="../pages.cpp" line="780"/>
         <source>Phone</source>
         <translation>No. HP</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="779"/>
+        <location filename="../pages.cpp" line="781"/>
         <source>E-mail</source>
         <translation>Email</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="780"/>
+        <location filename="../pages.cpp" line="782"/>
         <source>Birth date</source>
         <translation>Tanggal lahir</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="781"/>
+        <location filename="../pages.cpp" line="783"/>
         <source>Referral code</source>
         <translation>Kode referral</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="782"/>
+        <location filename="../pages.cpp" line="784"/>
         <source>Card</source>
         <translation>Kartu</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="788"/>
+        <location filename="../pages.cpp" line="790"/>
         <source>Read this to the customer:</source>
         <translation>Bacakan kepada pelanggan:</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="789"/>
+        <location filename="../pages.cpp" line="791"/>
         <source>We keep your name, phone number and birth date to give you points and rewards. You can ask us to show, correct or delete them at any time.</source>
         <translation>Kami menyimpan nama, nomor telepon, dan tanggal lahir Anda untuk memberikan poin dan hadiah. Anda dapat meminta kami untuk menunjukkan, memperbaiki, atau menghapus data tersebut kapan saja.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="792"/>
+        <location filename="../pages.cpp" line="794"/>
         <source>May we send offers by SMS or e-mail?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui SMS atau email?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="793"/>
+        <location filename="../pages.cpp" line="795"/>
         <source>May we send offers by WhatsApp?</source>
         <translation>Bolehkah kami mengirimkan penawaran melalui WhatsApp?</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="794"/>
+        <location filename="../pages.cpp" line="796"/>
         <source>No plastic card: issue a digital card</source>
         <translation>Tanpa kartu plastik: buat kartu digital</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="801"/>
+        <location filename="../pages.cpp" line="803"/>
         <source>Enroll (Enter)</source>
         <translation>Daftarkan (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="802"/>
+        <location filename="../pages.cpp" line="804"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="835"/>
+        <location filename="../pages.cpp" line="837"/>
         <source>Type the birth date as DD-MM-YYYY, for example 15-03-1994.</source>
         <translation>Ketik tanggal lahir dengan format DD-MM-YYYY, contoh 15-03-1994.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="855"/>
+        <location filename="../pages.cpp" line="857"/>
         <source>Welcome! The member can be found by phone number.</source>
         <translation>Selamat bergabung! Member bisa dicari dengan nomor HP.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="856"/>
+        <location filename="../pages.cpp" line="858"/>
         <source>Welcome! Card number %1.</source>
         <translation>Selamat bergabung! Nomor kartu %1.</translation>
     </message>
@@ -1655,64 +1725,42 @@
         <translation>Pemindai USB %1 (%2): %3</translation>
     </message>
     <message>
-        <source>○ Camera, receipt printer, contactless readers: not in this version</source>
-        <translation type="vanished">○ Kamera, printer struk, pembaca kartu nirsentuh: belum ada di versi ini</translation>
-    </message>
-    <message>
         <location filename="../managerpanel.cpp" line="1509"/>
         <source>Scan a card here to test: its code appears on this line.</source>
         <translation>Scan kartu di sini untuk mencoba: kodenya muncul di baris ini.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1512"/>
+        <location filename="../managerpanel.cpp" line="1511"/>
         <source>● Keyboard-wedge scanner: listening</source>
         <translation>● Scanner keyboard-wedge: siap menerima</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1512"/>
+        <location filename="../managerpanel.cpp" line="1511"/>
         <source>○ Keyboard-wedge scanner: off on this terminal</source>
         <translation>○ Scanner keyboard-wedge: mati di terminal ini</translation>
     </message>
     <message>
-        <source>○ USB scanners, card readers, camera, receipt printer: drivers not installed in this version</source>
-        <translation type="vanished">○ Scanner USB, pembaca kartu, kamera, printer struk: driver belum ada di versi ini</translation>
-    </message>
-    <message>
-        <location filename="../managerpanel.cpp" line="1515"/>
-        <source>○ Hub: none set — everything is kept on this terminal</source>
-        <translation>○ Hub: belum diatur — semua data disimpan di terminal ini</translation>
-    </message>
-    <message>
-        <location filename="../managerpanel.cpp" line="1515"/>
-        <source>○ Hub %1: sync not set up yet in this version</source>
-        <translation>○ Hub %1: sinkronisasi belum tersedia di versi ini</translation>
-    </message>
-    <message>
-        <source>The scanner settings could not be saved in %1. Check the disk and its permissions.</source>
-        <translation type="vanished">Pengaturan scanner tidak bisa disimpan di %1. Periksa disk dan izin aksesnya.</translation>
-    </message>
-    <message>
-        <location filename="../managerpanel.cpp" line="1538"/>
+        <location filename="../managerpanel.cpp" line="1537"/>
         <source>Scanner settings applied and saved: keys up to %1 ms apart, codes of %2 characters or more.</source>
         <translation>Pengaturan scanner diterapkan dan disimpan: jeda tombol sampai %1 ms, kode %2 karakter atau lebih.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1542"/>
+        <location filename="../managerpanel.cpp" line="1541"/>
         <source>Scanner settings saved. No keyboard-wedge scanner listens on this terminal now.</source>
         <translation>Pengaturan scanner disimpan. Saat ini tidak ada scanner keyboard-wedge yang aktif di terminal ini.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1551"/>
+        <location filename="../managerpanel.cpp" line="1550"/>
         <source>Type the new person&apos;s name.</source>
         <translation>Ketik nama staf baru.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1564"/>
+        <location filename="../managerpanel.cpp" line="1563"/>
         <source>Manager %1 added.</source>
         <translation>Manajer %1 ditambahkan.</translation>
     </message>
     <message>
-        <location filename="../managerpanel.cpp" line="1564"/>
+        <location filename="../managerpanel.cpp" line="1563"/>
         <source>Cashier %1 added.</source>
         <translation>Kasir %1 ditambahkan.</translation>
     </message>
@@ -1878,80 +1926,80 @@
 <context>
     <name>setia::ui::ReceiptPage</name>
     <message>
-        <location filename="../pages.cpp" line="540"/>
+        <location filename="../pages.cpp" line="542"/>
         <source>Done (Enter)</source>
         <translation>Selesai (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="541"/>
+        <location filename="../pages.cpp" line="543"/>
         <source>Print slip (F4)</source>
         <translation>Cetak slip (F4)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="567"/>
+        <location filename="../pages.cpp" line="569"/>
         <source>Printing the slip…</source>
         <translation>Mencetak slip…</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="589"/>
+        <location filename="../pages.cpp" line="591"/>
         <source>Receipt %1</source>
         <translation>Struk %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="590"/>
-        <location filename="../pages.cpp" line="612"/>
+        <location filename="../pages.cpp" line="592"/>
+        <location filename="../pages.cpp" line="614"/>
         <source>Member: %1</source>
         <translation>Member: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="591"/>
+        <location filename="../pages.cpp" line="593"/>
         <source>Purchase: %1</source>
         <translation>Belanja: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="594"/>
+        <location filename="../pages.cpp" line="596"/>
         <source>Base points</source>
         <translation>Poin dasar</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="596"/>
+        <location filename="../pages.cpp" line="598"/>
         <source>Points earned: %1</source>
         <translation>Poin didapat: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="597"/>
-        <location filename="../pages.cpp" line="619"/>
+        <location filename="../pages.cpp" line="599"/>
+        <location filename="../pages.cpp" line="621"/>
         <source>New balance: %1</source>
         <translation>Saldo poin baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="599"/>
+        <location filename="../pages.cpp" line="601"/>
         <source>New tier: %1</source>
         <translation>Level baru: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="601"/>
+        <location filename="../pages.cpp" line="603"/>
         <source>(this receipt had already earned its points)</source>
         <translation>(struk ini sudah pernah mendapat poin)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="602"/>
-        <location filename="../pages.cpp" line="620"/>
+        <location filename="../pages.cpp" line="604"/>
+        <location filename="../pages.cpp" line="622"/>
         <source>Thank you!</source>
         <translation>Terima kasih!</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="613"/>
+        <location filename="../pages.cpp" line="615"/>
         <source>Redeemed: %1</source>
         <translation>Ditukar: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="614"/>
+        <location filename="../pages.cpp" line="616"/>
         <source>Points used: %1</source>
         <translation>Poin terpakai: %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="616"/>
+        <location filename="../pages.cpp" line="618"/>
         <source>Voucher code: %1</source>
         <translation>Kode voucher: %1</translation>
     </message>
@@ -1959,62 +2007,62 @@
 <context>
     <name>setia::ui::ReceiptsPage</name>
     <message>
-        <location filename="../pages.cpp" line="963"/>
+        <location filename="../pages.cpp" line="965"/>
         <source>Choose the receipt with ↑ ↓ and press Enter to refund it, whole or in part.</source>
         <translation>Pilih struk dengan ↑ ↓ lalu tekan Enter untuk me-refund, seluruhnya atau sebagian.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="970"/>
+        <location filename="../pages.cpp" line="972"/>
         <source>Refund this receipt (Enter)</source>
         <translation>Refund struk ini (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="971"/>
+        <location filename="../pages.cpp" line="973"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="992"/>
+        <location filename="../pages.cpp" line="994"/>
         <source>Receipts of %1</source>
         <translation>Struk milik %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="992"/>
+        <location filename="../pages.cpp" line="994"/>
         <source>Receipts</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="1013"/>
+        <location filename="../pages.cpp" line="1015"/>
         <source>%1 · +%2 points</source>
         <translation>%1 · +%2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="1015"/>
+        <location filename="../pages.cpp" line="1017"/>
         <source>refunded</source>
         <translation>sudah di-refund</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="1017"/>
+        <location filename="../pages.cpp" line="1019"/>
         <source>%1 refunded, %2 left</source>
         <translation>%1 sudah di-refund, sisa %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="1018"/>
+        <location filename="../pages.cpp" line="1020"/>
         <source>Receipt %1 — %2</source>
         <translation>Struk %1 — %2</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="1021"/>
+        <location filename="../pages.cpp" line="1023"/>
         <source>Receipt %1 of %2: %3, +%4 points.</source>
         <translation>Struk %1 tanggal %2: %3, +%4 poin.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="1026"/>
+        <location filename="../pages.cpp" line="1028"/>
         <source>No receipts with points yet.</source>
         <translation>Belum ada struk dengan poin.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="1052"/>
+        <location filename="../pages.cpp" line="1054"/>
         <source>Choose a receipt first.</source>
         <translation>Pilih struk terlebih dahulu.</translation>
     </message>
@@ -2022,66 +2070,66 @@
 <context>
     <name>setia::ui::RedeemPage</name>
     <message>
-        <location filename="../pages.cpp" line="632"/>
+        <location filename="../pages.cpp" line="634"/>
         <source>Redeem a reward</source>
         <translation>Tukar poin dengan hadiah</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="640"/>
+        <location filename="../pages.cpp" line="642"/>
         <source>Yes, redeem (Enter)</source>
         <translation>Ya, tukar (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="641"/>
+        <location filename="../pages.cpp" line="643"/>
         <source>No</source>
         <translation>Tidak</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="652"/>
+        <location filename="../pages.cpp" line="654"/>
         <source>Voucher code</source>
         <translation>Kode voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="654"/>
+        <location filename="../pages.cpp" line="656"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="656"/>
+        <location filename="../pages.cpp" line="658"/>
         <source>Purchase (Rp)</source>
         <translation>Belanja (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="657"/>
+        <location filename="../pages.cpp" line="659"/>
         <source>Use voucher</source>
         <translation>Pakai voucher</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="663"/>
+        <location filename="../pages.cpp" line="665"/>
         <source>Back (Esc)</source>
         <translation>Kembali (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="694"/>
+        <location filename="../pages.cpp" line="696"/>
         <source>Voucher accepted: %1 off.</source>
         <translation>Voucher diterima: potongan %1.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="729"/>
+        <location filename="../pages.cpp" line="731"/>
         <source>%1
 %2 points</source>
         <translation>%1
 %2 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="730"/>
+        <location filename="../pages.cpp" line="732"/>
         <source>%1
 %2 points — %3 more needed</source>
         <translation>%1
 %2 poin — kurang %3 poin</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="750"/>
+        <location filename="../pages.cpp" line="752"/>
         <source>Redeem %1 for %2 points? Balance after: %3</source>
         <translation>Tukar %1 dengan %2 poin? Sisa poin: %3</translation>
     </message>
@@ -2089,73 +2137,73 @@
 <context>
     <name>setia::ui::RefundPage</name>
     <message>
-        <location filename="../pages.cpp" line="871"/>
-        <location filename="../pages.cpp" line="903"/>
+        <location filename="../pages.cpp" line="873"/>
+        <location filename="../pages.cpp" line="905"/>
         <source>empty: the whole receipt</source>
         <translation>kosongkan: seluruh struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="873"/>
+        <location filename="../pages.cpp" line="875"/>
         <source>e.g. goods returned</source>
         <translation>contoh: barang diretur</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="876"/>
+        <location filename="../pages.cpp" line="878"/>
         <source>Refund a receipt</source>
         <translation>Refund struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="877"/>
+        <location filename="../pages.cpp" line="879"/>
         <source>The points of the refunded purchase are taken back.</source>
         <translation>Poin dari pembelian yang di-refund akan ditarik kembali.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="879"/>
+        <location filename="../pages.cpp" line="881"/>
         <source>Receipt</source>
         <translation>Struk</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="880"/>
+        <location filename="../pages.cpp" line="882"/>
         <source>Amount refunded (Rp)</source>
         <translation>Jumlah refund (Rp)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="881"/>
+        <location filename="../pages.cpp" line="883"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="885"/>
+        <location filename="../pages.cpp" line="887"/>
         <source>Refund (Enter)</source>
         <translation>Refund (Enter)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="886"/>
+        <location filename="../pages.cpp" line="888"/>
         <source>Cancel (Esc)</source>
         <translation>Batal (Esc)</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="917"/>
+        <location filename="../pages.cpp" line="919"/>
         <source>empty: all that is left, %1</source>
         <translation>kosongkan: semua sisanya, %1</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="924"/>
+        <location filename="../pages.cpp" line="926"/>
         <source>Type the receipt number.</source>
         <translation>Ketik nomor struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="932"/>
+        <location filename="../pages.cpp" line="934"/>
         <source>Type the refunded amount in rupiah, or leave it empty for the whole receipt.</source>
         <translation>Ketik jumlah refund dalam rupiah, atau kosongkan untuk refund seluruh struk.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="938"/>
+        <location filename="../pages.cpp" line="940"/>
         <source>Type the reason for the refund, e.g. goods returned.</source>
         <translation>Ketik alasan refund, misalnya barang dikembalikan.</translation>
     </message>
     <message>
-        <location filename="../pages.cpp" line="952"/>
+        <location filename="../pages.cpp" line="954"/>
         <source>Refund saved: %1 points taken back. The member&apos;s balance is now %2.</source>
         <translation>Refund tersimpan: %1 poin ditarik kembali. Saldo poin member sekarang %2.</translation>
     </message>
@@ -2242,22 +2290,63 @@
         <translation>Kartu %1 berhasil di-scan.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="532"/>
+        <location filename="../terminalwindow.cpp" line="537"/>
         <source>● Not connected to a hub — everything is kept on this terminal</source>
         <translation>● Tidak terhubung ke hub — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="533"/>
-        <source>● Hub %1: sync not set up yet</source>
-        <translation>● Hub %1: sinkronisasi belum diatur</translation>
+        <location filename="../terminalwindow.cpp" line="538"/>
+        <source>○ Hub %1 set, but this terminal has no enrollment token: ask the installer</source>
+        <translation>○ Hub %1 sudah diisi, tetapi terminal ini tidak punya token pendaftaran: hubungi petugas instalasi</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="536"/>
+        <location filename="../terminalwindow.cpp" line="541"/>
+        <source>○ Registering with the hub…</source>
+        <translation>○ Mendaftar ke hub…</translation>
+    </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="542"/>
+        <source>○ Not registered with the hub yet (retrying): %1</source>
+        <translation>○ Belum terdaftar di hub (dicoba lagi): %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../terminalwindow.cpp" line="544"/>
+        <source>⚠ %n event(s) not accepted by the hub — a manager must look at Manager → Alerts</source>
+        <translation>
+            <numerusform>⚠ %n kejadian tidak diterima hub — manajer harus memeriksa Manajer → Peringatan</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../terminalwindow.cpp" line="546"/>
+        <source>○ Offline · %n event(s) waiting — sales and earning go on</source>
+        <translation>
+            <numerusform>○ Offline · %n kejadian menunggu — penjualan dan pengumpulan poin tetap jalan</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="547"/>
+        <source>○ Offline — sales and earning go on</source>
+        <translation>○ Offline — penjualan dan pengumpulan poin tetap jalan</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../terminalwindow.cpp" line="552"/>
+        <source>● Online · %n event(s) waiting</source>
+        <translation>
+            <numerusform>● Online · %n kejadian menunggu</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="553"/>
+        <source>● Synced with the hub at %1</source>
+        <translation>● Tersinkron dengan hub pukul %1</translation>
+    </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="564"/>
         <source>Manager: %1</source>
         <translation>Manajer: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="538"/>
+        <location filename="../terminalwindow.cpp" line="566"/>
         <source>Cashier: %1</source>
         <translation>Kasir: %1</translation>
     </message>
