@@ -127,10 +127,10 @@ void SyncClient::onReply(QNetworkReply *reply, std::function<void(int, const QBy
 {
     connect(reply, &QNetworkReply::finished, this, [this, reply, next = std::move(next)] {
         reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QByteArray body = reply->readAll();
         if (reply->property("pinFailed").toBool())
             return finish(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->readAll();
         if (status == 0)
             return finish(false, describe(0, {}, reply->errorString()));
         m_reachedHub = true;
@@ -165,6 +165,8 @@ void SyncClient::registerTerminal(const QString &token, const QString &name, std
     m_key.privateKey = keep;
     connect(reply, &QNetworkReply::finished, this, [this, reply, done] {
         reply->deleteLater();
+        if (reply->property("pinFailed").toBool())
+            return done(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray answer = reply->readAll();
         if (status != 200)

@@ -7,6 +7,9 @@
 #include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QSslConfiguration>
 
 class FaultProxy : public QObject {
     Q_OBJECT
@@ -97,4 +100,40 @@ private:
     Mode m_mode = Mode::Pass;
     int m_dropLeft = 0;
     int m_forwarded = 0, m_dropped = 0;
+};
+
+// A TLS-terminating proxy on 127.0.0.1 (as nginx would be in front of a hub), with the
+// certificate and key given: for the terminal's certificate pinning.
+class TlsProxy : public QObject {
+    Q_OBJECT
+public:
+    TlsProxy(const QSslConfiguration &tls, quint16 upstream, QObject *parent = nullptr) : QObject(parent), m_upstream(upstream)
+    {
+        m_server.setSslConfiguration(tls);
+        connect(&m_server, &QSslServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *down = m_server.nextPendingConnection()) {
+                auto *up = new QTcpSocket(down);
+                connect(down, &QTcpSocket::disconnected, down, &QObject::deleteLater);
+                connect(up, &QTcpSocket::disconnected, down, [down] { down->disconnectFromHost(); });
+                connect(down, &QTcpSocket::readyRead, up, [down, up] {
+                    const QByteArray data = down->readAll();
+                    if (up->state() == QAbstractSocket::ConnectedState)
+                        up->write(data);
+                    else
+                        up->setProperty("pending", up->property("pending").toByteArray() + data);
+                });
+                connect(up, &QTcpSocket::connected, up, [down, up] {
+                    up->write(up->property("pending").toByteArray() + down->readAll());
+                });
+                connect(up, &QTcpSocket::readyRead, down, [down, up] { down->write(up->readAll()); });
+                up->connectToHost(QHostAddress::LocalHost, m_upstream);
+            }
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return m_server.serverPort(); }
+
+private:
+    QSslServer m_server;
+    quint16 m_upstream;
 };

@@ -25,7 +25,9 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QCryptographicHash>
 #include <QSet>
+#include <QSslKey>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -82,11 +84,14 @@ public:
     FaultProxy &proxy() { return m_proxy; }
     sync::SyncClient &client() { return *m_client; }
 
-    bool attach(Hub &hub, const QString &storeId, QString *error)
+    // Registers with the hub, through this terminal's fault proxy (or at url, with the pinned
+    // certificate fingerprint pin).
+    bool attach(Hub &hub, const QString &storeId, QString *error, const QUrl &url = {}, const QByteArray &pin = {})
     {
         m_proxy.setUpstreamPort(hub.port());
         sync::ClientConfig c;
-        c.hubUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(m_proxy.port()));
+        c.hubUrl = url.isEmpty() ? QUrl(u"http://127.0.0.1:%1"_s.arg(m_proxy.port())) : url;
+        c.certSha256 = pin;
         c.keyPath = m_dir.filePath(u"sync.key"_s);
         c.batchSize = 500;
         c.intervalMs = 3'600'000; // the tests sync by hand
@@ -905,6 +910,52 @@ private Q_SLOTS:
         QVERIFY(a.earn(m, u"R-7"_s, 100'000));
         a.proxy().setMode(FaultProxy::Mode::Pass);
         converged(*hub, {&a});
+    }
+
+    // HTTPS through a TLS-terminating proxy: the terminal pins the certificate from its
+    // provisioning; any other certificate (a self-signed one of someone else) is refused.
+    void pinnedCertificate()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        if (backend != u"sqlite"_s)
+            QSKIP("the transport does not depend on the hub's database");
+        QTemporaryDir certs;
+        auto makeCert = [&](const QString &name) -> QSslConfiguration {
+            QProcess openssl;
+            openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s,
+                                         u"-nodes"_s, u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=hub.test"_s,
+                                         u"-keyout"_s, certs.filePath(name + u".key"_s), u"-out"_s, certs.filePath(name + u".crt"_s)});
+            if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0)
+                return {};
+            QFile c(certs.filePath(name + u".crt"_s)), k(certs.filePath(name + u".key"_s));
+            if (!c.open(QIODevice::ReadOnly) || !k.open(QIODevice::ReadOnly))
+                return {};
+            QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+            tls.setLocalCertificate(QSslCertificate(c.readAll()));
+            tls.setPrivateKey(QSslKey(k.readAll(), QSsl::Ec));
+            return tls;
+        };
+        const QSslConfiguration hubTls = makeCert(u"hub"_s), otherTls = makeCert(u"other"_s);
+        QVERIFY2(!hubTls.localCertificate().isNull() && !otherTls.localCertificate().isNull(), "openssl could not make test certificates");
+        auto hub = newHub();
+        QVERIFY(hub);
+        TlsProxy genuine(hubTls, hub->port()), impostor(otherTls, hub->port());
+        QVERIFY(genuine.listen() && impostor.listen());
+        const QByteArray pin = hubTls.localCertificate().digest(QCryptographicHash::Sha256);
+        QString error;
+        Terminal a(u"store-a"_s, chainKey(), 30);
+        QVERIFY(a.ok());
+        // Someone else's certificate: registration refused, nothing sent.
+        QVERIFY(!a.attach(*hub, u"store-a"_s, &error, QUrl(u"https://127.0.0.1:%1"_s.arg(impostor.port())), pin));
+        QVERIFY2(error.contains(u"certificate"_s), qPrintable(error));
+        QCOMPARE(hub->admin("GET", u"/v1/admin/terminals"_s).array().size(), 0);
+        // The pinned one: registered, and a sale synced over TLS.
+        Terminal b(u"store-a"_s, chainKey(), 31);
+        QVERIFY2(b.attach(*hub, u"store-a"_s, &error, QUrl(u"https://127.0.0.1:%1"_s.arg(genuine.port())), pin), qPrintable(error));
+        const QString m = b.enroll(u"Oki"_s, u"0828-7890-1234"_s);
+        QVERIFY(b.earn(m, u"R-1"_s, 100'000));
+        QVERIFY2(b.sync(), qPrintable(b.client().status().lastError));
+        QCOMPARE(hub->member(m).value(u"balance"_s).toString(), u"10"_s);
     }
 
     // Several hub processes against one PostgreSQL, terminals pushing through different ones.
