@@ -429,6 +429,20 @@ Status Store::migrate()
         return makeError(u"schema_too_new"_s,
                          u"%1 was written by a newer Setia (schema %2); this Setia understands schemas up to %3. Install the newer version or restore a backup made by this one."_s
                              .arg(m_path).arg(current).arg(kLatest));
+    // An existing store is copied before its schema changes (docs/install.md "Upgrades"): each
+    // migration is one transaction and rolls back by itself, the copy is for everything else
+    // (a bug in a migration that commits wrong data, a disk that dies halfway). No copy, no
+    // migration: the store stays as it is and says why.
+    QString backup;
+    if (current > 0 && current < kLatest) {
+        backup = u"%1.pre-schema-%2.bak"_s.arg(m_path).arg(kLatest);
+        QFile::remove(backup); // a copy left by an earlier attempt at the same upgrade
+        if (auto st = backupTo(backup); !st)
+            return makeError(u"migration_failed"_s,
+                             u"%1 was not upgraded to schema %2: the copy before the upgrade could not be made (%3). Free some disk space and start again; the data is as it was."_s
+                                 .arg(m_path).arg(kLatest).arg(st.error().message));
+        qCInfo(lcStore) << "copied" << m_path << "to" << backup << "before the upgrade";
+    }
     for (int v = current; v < kLatest; ++v) {
         QSqlQuery q(db);
         if (!q.exec(u"BEGIN IMMEDIATE"_s))
@@ -439,7 +453,9 @@ Status Store::migrate()
         if (!st) {
             q.exec(u"ROLLBACK"_s);
             return makeError(st.error().code,
-                             u"Upgrading the store to schema %1 failed and was rolled back; the data is as it was. %2"_s.arg(v + 1).arg(st.error().message));
+                             u"Upgrading the store to schema %1 failed and was rolled back; the data is as it was (a copy from before the upgrade is %2). %3"_s
+                                 .arg(v + 1)
+                                 .arg(backup.isEmpty() ? u"not needed"_s : backup, st.error().message));
         }
         if (!q.exec(u"COMMIT"_s)) {
             q.exec(u"ROLLBACK"_s);

@@ -22,6 +22,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -80,6 +81,8 @@ bool operatorToken(const QString &path, QByteArray *token, QString *error)
 
 int main(int argc, char **argv)
 {
+    // The database holds sealed profiles and blind indexes: not for other users to read.
+    ::umask(027);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"setia-hub"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(SETIA_VERSION));

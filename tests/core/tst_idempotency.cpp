@@ -62,6 +62,7 @@ private Q_SLOTS:
     void noPersonalDataKept();
     void upgradeFromSchema3();
     void upgradeFromSchema4();
+    void failedUpgradeLeavesTheDataWorking();
 
 private:
     Loyalty &L() { return m_ts->loyalty(); }
@@ -405,6 +406,61 @@ void TestIdempotency::upgradeFromSchema4()
     QVERIFY(L().verify().ok());
     QVERIFY(!L().syncRegistered());
     QVERIFY(L().redeemReward(m_member, u"snack"_s, kCashier).ok()); // no hub: no lease needed
+    // The copy made before the upgrade is a working schema-4 store with the same events.
+    const QString copy = m_ts->dbPath() + u".pre-schema-5.bak"_s;
+    QVERIFY(QFile::exists(copy));
+    auto old = Store::open(copy, Store::Options{Store::Mode::ReadOnly, false});
+    QVERIFY(!old.ok()); // read-only: this Setia would have to migrate it, so it says so
+    QCOMPARE(old.error().code, u"schema_too_old"_s);
+    {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"copy"_s);
+        raw.setDatabaseName(copy);
+        QVERIFY(raw.open());
+        QSqlQuery q(raw);
+        QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
+        QCOMPARE(q.value(0).toInt(), 4);
+        QVERIFY(q.exec(u"SELECT COUNT(*) FROM events"_s) && q.next());
+        QCOMPARE(q.value(0).toLongLong(), events);
+        raw.close();
+    }
+    QSqlDatabase::removeDatabase(u"copy"_s);
+}
+
+void TestIdempotency::failedUpgradeLeavesTheDataWorking()
+{
+    // A migration that fails (here: something already holds the name schema 5's index needs)
+    // rolls back; the store stays at schema 4 with every event, and the message says so.
+    const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
+    const qint64 before = balance();
+    {
+        QSqlQuery q(m_ts->store().writer());
+        QVERIFY(q.exec(u"DROP TABLE hub_members"_s));
+        QVERIFY(q.exec(u"DROP INDEX events_unsynced"_s));
+        QVERIFY(q.exec(u"CREATE TABLE events_unsynced(x)"_s));
+        QVERIFY(q.exec(u"PRAGMA user_version=4"_s));
+    }
+    m_ts->close();
+    auto failed = Store::open(m_ts->dbPath(), Store::Options{Store::Mode::ReadWrite, false});
+    QVERIFY(!failed.ok());
+    QVERIFY2(failed.error().message.contains(u"rolled back; the data is as it was"_s), qPrintable(failed.error().message));
+    QVERIFY2(failed.error().message.contains(u".pre-schema-5.bak"_s), qPrintable(failed.error().message));
+    {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"after"_s);
+        raw.setDatabaseName(m_ts->dbPath());
+        QVERIFY(raw.open());
+        QSqlQuery q(raw);
+        QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
+        QCOMPARE(q.value(0).toInt(), 4);
+        QVERIFY(q.exec(u"SELECT COUNT(*) FROM events"_s) && q.next());
+        QCOMPARE(q.value(0).toLongLong(), events);
+        QVERIFY(q.exec(u"DROP TABLE events_unsynced"_s)); // the cause removed...
+        raw.close();
+    }
+    QSqlDatabase::removeDatabase(u"after"_s);
+    QVERIFY(m_ts->reopen()); // ...the upgrade goes through, nothing lost
+    QCOMPARE(m_ts->store().schemaVersion(), 5);
+    QCOMPARE(balance(), before);
+    QVERIFY(L().verify().ok());
 }
 
 QTEST_GUILESS_MAIN(TestIdempotency)

@@ -96,6 +96,7 @@ public:
         c.batchSize = 500;
         c.intervalMs = 3'600'000; // the tests sync by hand
         c.backoffBaseMs = 3'600'000;
+        c.backoffMaxMs = 4 * 3'600'000;
         c.timeoutMs = 60'000;
         m_config = c;
         m_client = std::make_unique<sync::SyncClient>(*m_loyalty, c);
@@ -563,7 +564,14 @@ private Q_SLOTS:
         QVERIFY(!a.sync());
         QVERIFY(!a.client().status().online);
         QVERIFY2(a.client().status().lastError.contains(u"cannot be reached"_s), qPrintable(a.client().status().lastError));
-        QVERIFY(a.client().status().nextAttemptAt > QDateTime::currentMSecsSinceEpoch());
+        // Exponential back-off with jitter (base 1 h in these tests): the first retry in [½ h, 1 h],
+        // the second in [1 h, 2 h].
+        qint64 delay = a.client().status().nextAttemptAt - QDateTime::currentMSecsSinceEpoch();
+        QVERIFY2(delay > 1'790'000 && delay <= 3'600'000, qPrintable(QString::number(delay)));
+        QVERIFY(!a.sync());
+        QCOMPARE(a.client().status().failures, 2);
+        delay = a.client().status().nextAttemptAt - QDateTime::currentMSecsSinceEpoch();
+        QVERIFY2(delay > 3'590'000 && delay <= 7'200'000, qPrintable(QString::number(delay)));
         QCOMPARE(a.client().status().waiting, 50'000);
         QCOMPARE(hub->allEvents().size(), 0);
         a.proxy().setMode(FaultProxy::Mode::Pass);
