@@ -1,5 +1,7 @@
 #include "terminalwindow.h"
 
+#include <QCloseEvent>
+
 #include "managerpanel.h"
 #include "pages.h"
 #include "texts.h"
@@ -522,6 +524,24 @@ void TerminalWindow::clearMessage()
 }
 
 QString TerminalWindow::message() const { return m_message && m_message->isVisible() ? m_message->text() : QString(); }
+
+void TerminalWindow::setKiosk(bool on)
+{
+    m_kiosk = on;
+    if (on)
+        showFullScreen();
+}
+
+void TerminalWindow::closeEvent(QCloseEvent *event)
+{
+    const bool manager = m_manager && m_manager->mode() == ManagerPanel::Mode::Unlocked;
+    if (m_kiosk && !manager) {
+        event->ignore();
+        showError(tr("Only a manager can close Setia here: open Manager (F9), sign in with the PIN, then close it."));
+        return;
+    }
+    QWidget::closeEvent(event);
+}
 
 void TerminalWindow::setSyncSource(std::function<SyncIndicator()> source)
 {

@@ -126,8 +126,14 @@ public Q_SLOTS:
     void lookup(const QString &text);
     void updateStatus();
 
+    // Kiosk mode (a till that is only Setia): full screen, and closing (Alt+F4, the window
+    // manager) needs a manager signed in on the Manager screen (F9) — a cashier cannot close it.
+    void setKiosk(bool on);
+    bool kiosk() const { return m_kiosk; }
+
 protected:
     void changeEvent(QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void build();
@@ -146,6 +152,7 @@ private:
     QWidget *m_root = nullptr;
     QLabel *m_store = nullptr, *m_sync = nullptr, *m_message = nullptr, *m_staff = nullptr;
     std::function<SyncIndicator()> m_syncSource;
+    bool m_kiosk = false;
     QStackedWidget *m_stack = nullptr;
     ScanPage *m_scan = nullptr;
     MemberPage *m_memberPage = nullptr;

@@ -213,8 +213,9 @@ int main(int argc, char *argv[])
         u"printer-file"_s, u"The virtual receipt printer: append every print job (ESC/POS) to this file."_s, u"path"_s);
     const QCommandLineOption printPreview(
         u"print-preview"_s, u"Draw the ESC/POS jobs in a file (from --printer-file) as a PNG, then exit."_s, u"job>,<png"_s);
+    const QCommandLineOption kiosk(u"kiosk"_s, u"Kiosk mode: full screen; only a manager signed in (F9) can close it."_s);
     const QCommandLineOption storeFile(u"store-file"_s, u"The store's provisioning (hub address, certificate, enrollment token); default /etc/setia/store.json when it exists."_s, u"path"_s);
-    parser.addOptions({db, key, lang, cashier, demo, shots, virtualScanner, printerFile, printPreview, storeFile});
+    parser.addOptions({db, key, lang, cashier, demo, shots, virtualScanner, printerFile, printPreview, storeFile, kiosk});
     parser.process(app);
     if (parser.isSet(printPreview)) {
         const QStringList io = parser.value(printPreview).split(u',');
@@ -326,5 +327,7 @@ int main(int argc, char *argv[])
         window.setLanguage(parser.value(lang));
     window.resize(1280, 800);
     window.show();
+    if (parser.isSet(kiosk))
+        window.setKiosk(true);
     return app.exec();
 }

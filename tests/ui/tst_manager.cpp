@@ -55,6 +55,7 @@ private Q_SLOTS:
     void closingWhileTheWorkerExports();
     void scannerThresholdsApplyLive();
     void hubUrlIsChecked();
+    void kioskClosesOnlyForAManager();
     void inactivityLocksAndReturnsToTheTill();
     void escapeLocks();
 
@@ -659,6 +660,19 @@ void TestManager::hubUrlIsChecked()
     state = setia::ui::SyncIndicator{true, false, false, false, 0, 0, 0, u"invalid_token"_s};
     QVERIFY2(m_w->syncLine().contains(u"Not registered with the hub yet (retrying): invalid_token"_s), qPrintable(m_w->syncLine()));
     m_w->setSyncSource({});
+}
+
+void TestManager::kioskClosesOnlyForAManager()
+{
+    start();
+    m_w->setKiosk(true);
+    QVERIFY(m_w->isFullScreen() || QGuiApplication::platformName() == u"offscreen"_s);
+    QVERIFY(!m_w->close()); // a cashier (Alt+F4, the window manager): refused, and told why
+    QVERIFY(m_w->isVisible());
+    QVERIFY2(m_w->message().contains(u"Only a manager can close Setia"_s), qPrintable(m_w->message()));
+    unlocked();
+    QVERIFY(m_w->close()); // a manager signed in: closes
+    m_w->setKiosk(false);
 }
 
 void TestManager::inactivityLocksAndReturnsToTheTill()

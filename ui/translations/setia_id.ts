@@ -234,7 +234,7 @@
         <translation>Periksa datanya: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="437"/>
+        <location filename="../terminalwindow.cpp" line="439"/>
         <source>Voucher %1 scanned: check the receipt and total, then use it.</source>
         <translation>Voucher %1 terpindai: periksa nomor struk dan totalnya, lalu pakai.</translation>
     </message>
@@ -242,7 +242,8 @@
 <context>
     <name>setia::sync::SyncClient</name>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="133"/>
+        <location filename="../../sync/client/syncclient.cpp" line="131"/>
+        <location filename="../../sync/client/syncclient.cpp" line="169"/>
         <source>The hub&apos;s certificate is not the one this store was set up with. Nothing was sent; ask the installer.</source>
         <translation>Sertifikat hub bukan yang dipasang untuk toko ini. Tidak ada yang dikirim; hubungi petugas instalasi.</translation>
     </message>
@@ -267,44 +268,44 @@
         <translation>Hub menjawab %1: %2</translation>
     </message>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="175"/>
+        <location filename="../../sync/client/syncclient.cpp" line="177"/>
         <source>The hub&apos;s answer has no usable key.</source>
         <translation>Jawaban hub tidak berisi kunci yang bisa dipakai.</translation>
     </message>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="177"/>
+        <location filename="../../sync/client/syncclient.cpp" line="179"/>
         <source>The hub&apos;s key is not the one this store was set up with; registration refused.</source>
         <translation>Kunci hub bukan yang dipasang untuk toko ini; pendaftaran ditolak.</translation>
     </message>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="191"/>
+        <location filename="../../sync/client/syncclient.cpp" line="193"/>
         <source>This terminal is not registered with a hub yet.</source>
         <translation>Terminal ini belum terdaftar di hub.</translation>
     </message>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="223"/>
+        <location filename="../../sync/client/syncclient.cpp" line="225"/>
         <source>The hub&apos;s answer could not be read: %1</source>
         <translation>Jawaban hub tidak bisa dibaca: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../sync/client/syncclient.cpp" line="240"/>
+        <location filename="../../sync/client/syncclient.cpp" line="242"/>
         <source>%n event(s) were not accepted by the hub (%1); a manager must look at the hub&apos;s alerts.</source>
         <translation>
             <numerusform>%n kejadian tidak diterima hub (%1); manajer harus memeriksa peringatan di hub.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="260"/>
+        <location filename="../../sync/client/syncclient.cpp" line="262"/>
         <source>The hub&apos;s change feed could not be read: %1</source>
         <translation>Data perubahan dari hub tidak bisa dibaca: %1</translation>
     </message>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="274"/>
+        <location filename="../../sync/client/syncclient.cpp" line="276"/>
         <source>The hub&apos;s change feed could not be applied: %1</source>
         <translation>Data perubahan dari hub tidak bisa diterapkan: %1</translation>
     </message>
     <message>
-        <location filename="../../sync/client/syncclient.cpp" line="290"/>
+        <location filename="../../sync/client/syncclient.cpp" line="292"/>
         <source>The hub sent a lease for another terminal.</source>
         <translation>Hub mengirim izin penukaran untuk terminal lain.</translation>
     </message>
@@ -2270,83 +2271,88 @@
 <context>
     <name>setia::ui::TerminalWindow</name>
     <message>
-        <location filename="../terminalwindow.cpp" line="138"/>
+        <location filename="../terminalwindow.cpp" line="140"/>
         <source>the contactless reader&apos;s thread could not start</source>
         <translation>proses pembaca kartu nirsentuh tidak bisa dimulai</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="161"/>
+        <location filename="../terminalwindow.cpp" line="163"/>
         <source>The camera stopped: %1</source>
         <translation>Kamera berhenti: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="169"/>
+        <location filename="../terminalwindow.cpp" line="171"/>
         <source>The camera cannot be used: %1</source>
         <translation>Kamera tidak bisa dipakai: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="481"/>
+        <location filename="../terminalwindow.cpp" line="483"/>
         <source>Card %1 scanned.</source>
         <translation>Kartu %1 berhasil di-scan.</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="537"/>
+        <location filename="../terminalwindow.cpp" line="540"/>
+        <source>Only a manager can close Setia here: open Manager (F9), sign in with the PIN, then close it.</source>
+        <translation>Hanya manajer yang bisa menutup Setia di sini: buka Manajer (F9), masuk dengan PIN, lalu tutup.</translation>
+    </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="557"/>
         <source>● Not connected to a hub — everything is kept on this terminal</source>
         <translation>● Tidak terhubung ke hub — semua data disimpan di terminal ini</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="538"/>
+        <location filename="../terminalwindow.cpp" line="558"/>
         <source>○ Hub %1 set, but this terminal has no enrollment token: ask the installer</source>
         <translation>○ Hub %1 sudah diisi, tetapi terminal ini tidak punya token pendaftaran: hubungi petugas instalasi</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="541"/>
+        <location filename="../terminalwindow.cpp" line="561"/>
         <source>○ Registering with the hub…</source>
         <translation>○ Mendaftar ke hub…</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="542"/>
+        <location filename="../terminalwindow.cpp" line="562"/>
         <source>○ Not registered with the hub yet (retrying): %1</source>
         <translation>○ Belum terdaftar di hub (dicoba lagi): %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../terminalwindow.cpp" line="544"/>
+        <location filename="../terminalwindow.cpp" line="564"/>
         <source>⚠ %n event(s) not accepted by the hub — a manager must look at Manager → Alerts</source>
         <translation>
             <numerusform>⚠ %n kejadian tidak diterima hub — manajer harus memeriksa Manajer → Peringatan</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../terminalwindow.cpp" line="546"/>
+        <location filename="../terminalwindow.cpp" line="566"/>
         <source>○ Offline · %n event(s) waiting — sales and earning go on</source>
         <translation>
             <numerusform>○ Offline · %n kejadian menunggu — penjualan dan pengumpulan poin tetap jalan</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="547"/>
+        <location filename="../terminalwindow.cpp" line="567"/>
         <source>○ Offline — sales and earning go on</source>
         <translation>○ Offline — penjualan dan pengumpulan poin tetap jalan</translation>
     </message>
     <message numerus="yes">
-        <location filename="../terminalwindow.cpp" line="552"/>
+        <location filename="../terminalwindow.cpp" line="572"/>
         <source>● Online · %n event(s) waiting</source>
         <translation>
             <numerusform>● Online · %n kejadian menunggu</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="553"/>
+        <location filename="../terminalwindow.cpp" line="573"/>
         <source>● Synced with the hub at %1</source>
         <translation>● Tersinkron dengan hub pukul %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="564"/>
+        <location filename="../terminalwindow.cpp" line="584"/>
         <source>Manager: %1</source>
         <translation>Manajer: %1</translation>
     </message>
     <message>
-        <location filename="../terminalwindow.cpp" line="566"/>
+        <location filename="../terminalwindow.cpp" line="586"/>
         <source>Cashier: %1</source>
         <translation>Kasir: %1</translation>
     </message>
