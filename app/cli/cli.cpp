@@ -800,6 +800,36 @@ int cmdVerify(Context &c)
     return r.ok() ? Success : CheckFailed;
 }
 
+// The terminal's side of sync, from the store alone (the sync client itself runs in setia and
+// setia-agent): for the installer checking a provisioned till.
+int cmdSyncStatus(Context &c)
+{
+    if (auto st = c.openLoyalty(false); !st)
+        return c.fail(st.error());
+    Loyalty &l = *c.loyalty;
+    const auto lease = l.lease();
+    const auto [count, points] = l.unconfirmedRedemptions();
+    QJsonObject o{{u"hubUrl"_s, l.setting(u"hub_url"_s)}, {u"registered"_s, l.syncRegistered()},
+                  {u"waitingEvents"_s, l.unsyncedCount()}, {u"feedCursor"_s, l.feedCursor()}};
+    QString text = l.syncRegistered() ? u"Registered with the hub %1."_s.arg(l.setting(u"hub_url"_s))
+                   : l.setting(u"hub_url"_s).isEmpty()
+                       ? u"No hub: everything is kept on this terminal."_s
+                       : u"Hub %1 set but not registered yet (the first start of setia or setia-agent registers it from /etc/setia/store.json)."_s.arg(l.setting(u"hub_url"_s));
+    text += u"\nEvents waiting to be sent: %1. Change feed read up to %2."_s.arg(l.unsyncedCount()).arg(l.feedCursor());
+    if (lease) {
+        const qint64 until = lease->receivedAt + (lease->expiresAt - lease->issuedAt);
+        o.insert(u"lease"_s, QJsonObject{{u"expiresAt"_s, until}, {u"memberCap"_s, lease->memberCap}, {u"terminalCap"_s, lease->terminalCap},
+                                         {u"maxCount"_s, lease->maxCount}, {u"usedCount"_s, count}, {u"usedPoints"_s, points}});
+        text += u"\nRedemption lease until %1: %2 of %3 offline redemptions used, %4 of %5 points (at most %6 per member)."_s
+                    .arg(QDateTime::fromMSecsSinceEpoch(until).toString(Qt::ISODate))
+                    .arg(count).arg(lease->maxCount).arg(points).arg(lease->terminalCap).arg(lease->memberCap);
+    } else if (l.syncRegistered()) {
+        text += u"\nNo redemption lease yet: redeeming waits for the first sync."_s;
+    }
+    c.reply(o, text);
+    return Success;
+}
+
 int cmdIntegrity(Context &c)
 {
     if (auto st = c.openLoyalty(false); !st)
@@ -935,6 +965,7 @@ QList<Command> commands()
         {u"import"_s, u"import members, cards and opening balances from CSV (all or nothing)"_s, u"FILE.csv"_s, {}, true, true, cmdImport},
         {u"verify"_s, u"check every hash chain and rebuild balances to compare"_s, QString(), {}, false, true, cmdVerify},
         {u"integrity"_s, u"SQLite PRAGMA integrity_check and foreign keys"_s, QString(), {}, false, true, cmdIntegrity},
+        {u"sync status"_s, u"the hub, events waiting to be sent, the redemption lease"_s, QString(), {}, false, true, cmdSyncStatus},
         {u"backup"_s, u"consistent online backup to a file"_s, u"FILE"_s, {}, false, true, cmdBackup},
         {u"restore"_s, u"restore a backup (the store must not be open)"_s, u"FILE"_s, {}, true, false, cmdRestore},
         {u"alerts"_s, u"fraud and conflict alerts; 'alerts ack ID' acknowledges"_s, u"[--all] | ack ID"_s, {u"all"_s}, false, true, cmdAlerts},

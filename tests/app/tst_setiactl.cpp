@@ -91,7 +91,7 @@ void TestSetiactl::helpEverywhere_data()
     for (const char *c : {"init", "program validate", "program load", "program show", "member enroll", "member find",
                           "member show", "member history", "member block", "member unblock", "member erase", "card assign", "card block", "quote", "earn",
                           "redeem", "reverse", "adjust", "voucher issue", "voucher use", "expire", "tiers recompute",
-                          "report", "export", "import", "verify", "integrity", "backup", "restore", "alerts", "audit",
+                          "report", "export", "import", "verify", "integrity", "sync status", "backup", "restore", "alerts", "audit",
                           "setting", "demo seed", "demo run"})
         QTest::newRow(c) << QString::fromLatin1(c).split(u' ');
 }
@@ -173,6 +173,11 @@ void TestSetiactl::walkthrough()
     QCOMPARE(r.json().value(u"ok"_s).toBool(), true);
     r = ctl({u"integrity"_s});
     QCOMPARE(r.code, 0);
+    r = ctl({u"--json"_s, u"sync"_s, u"status"_s}); // no hub: every event waits on this terminal
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.json().value(u"registered"_s).toBool(), false);
+    QVERIFY(r.json().value(u"waitingEvents"_s).toInteger() > 0);
+    QVERIFY(!r.json().contains(u"lease"_s));
 
     r = ctl({u"export"_s, u"members"_s});
     QCOMPARE(r.code, 0);
