@@ -1,16 +1,20 @@
 # Debian packages of Setia through CPack (issue #7; docs/install.md, packaging/check-packages.sh).
 #
 #   cmake -S . -B build/pkg -G Ninja -DCMAKE_BUILD_TYPE=Release -DSETIA_BUILD_TESTS=OFF
-#   cmake --build build/pkg --target setia setiactl setia-agent
-#   (cd build/pkg && cpack -G DEB)      -> setia_<v>-1_<arch>.deb, setia-agent_<v>-1_<arch>.deb
+#   cmake --build build/pkg --target setia setiactl setia-agent setia-hub
+#   (cd build/pkg && cpack -G DEB)      -> setia_<v>-1_<arch>.deb, setia-agent_<v>-1_<arch>.deb,
+#                                          setia-hub_<v>-1_<arch>.deb
 #
-# Two binary packages, one per CPack component:
+# Three binary packages, one per CPack component:
 #   setia        the terminal app, setiactl, the udev rules, the desktop entry, AppStream data,
 #                the icon, the docs; creates the `setia` system user and /var/lib/setia, /etc/setia
 #   setia-agent  the local API for the POS (systemd unit setia-agent.service); needs setia
 #                (the user, the store, setiactl to make the store)
+#   setia-hub    the central server (systemd units setia-hub.service, setia-hub@.service; options
+#                in /etc/default/setia-hub); stands alone (no GUI libraries), creates the same
+#                user and /var/lib/setia itself (debian/system-user.sh, shared with setia), and
+#                the operator's token /etc/setia/hub-operator.token
 # The per-store provisioning package is made without CMake: packaging/make-store-package.sh.
-# There is no setia-hub package yet: the hub (issue #5) does not exist.
 #
 # Included once, at the end of the top-level CMakeLists.txt, after every target exists.
 
@@ -31,6 +35,28 @@ install(FILES ${SETIA_PKG_DIR}/udev/70-setia-scanners.rules
 # files between /lib and /usr/lib across package versions is unsafe with dpkg on merged /usr).
 install(FILES ${SETIA_PKG_DIR}/systemd/setia-agent.service
         DESTINATION /lib/systemd/system COMPONENT setia-agent)
+
+# The hub: setia-hub.service (options in /etc/default/setia-hub) and, for more hub processes on
+# one PostgreSQL, the template setia-hub@.service made from it (instance N reads
+# /etc/default/setia-hub-N), so the hardening is written once.
+file(READ ${SETIA_PKG_DIR}/systemd/setia-hub.service _hub_unit)
+string(REPLACE "Description=Setia hub (central sync server of the terminals)"
+               "Description=Setia hub %i (central sync server of the terminals, options in /etc/default/setia-hub-%i)"
+               _hub_template "${_hub_unit}")
+string(REPLACE "EnvironmentFile=/etc/default/setia-hub\n" "EnvironmentFile=/etc/default/setia-hub-%i\n"
+               _hub_template "${_hub_template}")
+string(REPLACE "\n[Unit]\n" "\n# setia-hub@N.service: a further hub process; see setia-hub.service.\n[Unit]\n"
+               _hub_template "${_hub_template}")
+if(_hub_template STREQUAL _hub_unit OR NOT _hub_template MATCHES "setia-hub-%i\n")
+  message(FATAL_ERROR "Packaging: setia-hub@.service could not be made from setia-hub.service")
+endif()
+file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/packaging/systemd/setia-hub@.service CONTENT "${_hub_template}" @ONLY)
+install(FILES ${SETIA_PKG_DIR}/systemd/setia-hub.service ${CMAKE_BINARY_DIR}/packaging/systemd/setia-hub@.service
+        DESTINATION /lib/systemd/system COMPONENT setia-hub)
+# The first /etc/default/setia-hub, copied there by the postinst when it is missing.
+install(FILES ${SETIA_PKG_DIR}/systemd/setia-hub.default DESTINATION share/setia-hub RENAME default
+        COMPONENT setia-hub)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${SETIA_PKG_DIR}/systemd/setia-hub.service)
 
 # Desktop entry, AppStream metadata, icon (the ids follow the reverse-DNS rule of AppStream).
 install(FILES ${SETIA_PKG_DIR}/desktop/id.setia.Terminal.desktop
@@ -54,7 +80,7 @@ if(_setia_when_epoch MATCHES "^[0-9]+$")
 else()
   string(TIMESTAMP _setia_when "%a, %d %b %Y %H:%M:%S +0000" UTC)
 endif()
-foreach(pkg IN ITEMS setia setia-agent)
+foreach(pkg IN ITEMS setia setia-agent setia-hub)
   set(_dir ${CMAKE_BINARY_DIR}/packaging/doc/${pkg})
   file(MAKE_DIRECTORY ${_dir})
   file(WRITE ${_dir}/changelog.Debian
@@ -73,20 +99,31 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/install.md ${CMAKE_SOURCE_DIR}/docs/termi
         DESTINATION share/doc/setia COMPONENT setia)
 # setia-agent.service's Documentation= points here.
 install(FILES ${CMAKE_SOURCE_DIR}/docs/agent.md DESTINATION share/doc/setia-agent COMPONENT setia-agent)
+# setia-hub.service's Documentation= points to sync.md; install.md has "Installing the hub".
+install(FILES ${CMAKE_SOURCE_DIR}/docs/sync.md ${CMAKE_SOURCE_DIR}/docs/install.md
+              ${CMAKE_SOURCE_DIR}/docs/api/hub-openapi.yaml
+        DESTINATION share/doc/setia-hub COMPONENT setia-hub)
 
-# Both postrm scripts share the purge guard (debian/purge-store.sh), pasted in here so each
+# The till's two postrm scripts share the purge guard (debian/purge-store.sh), the postinst
+# scripts of setia and setia-hub the system user (debian/system-user.sh), pasted in here so each
 # script stands alone, as dpkg runs it.
 file(READ ${SETIA_PKG_DIR}/debian/purge-store.sh _setia_purge_store)
-foreach(pkg IN ITEMS setia setia-agent)
-  file(READ ${SETIA_PKG_DIR}/debian/${pkg}/postrm _postrm)
-  string(REPLACE "#SETIA_PURGE_STORE#\n" "${_setia_purge_store}" _postrm "${_postrm}")
-  file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/packaging/debian/${pkg}/postrm CONTENT "${_postrm}" @ONLY)
+file(READ ${SETIA_PKG_DIR}/debian/system-user.sh _setia_system_user)
+foreach(script IN ITEMS setia/postrm setia-agent/postrm setia/postinst setia-hub/postinst)
+  file(READ ${SETIA_PKG_DIR}/debian/${script} _text)
+  string(REPLACE "#SETIA_PURGE_STORE#\n" "${_setia_purge_store}" _text "${_text}")
+  string(REPLACE "#SETIA_SYSTEM_USER#\n" "${_setia_system_user}" _text "${_text}")
+  if(_text MATCHES "#SETIA_[A-Z_]+#")
+    message(FATAL_ERROR "Packaging: debian/${script} has a marker that is not replaced: ${CMAKE_MATCH_0}")
+  endif()
+  file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/packaging/debian/${script} CONTENT "${_text}" @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${SETIA_PKG_DIR}/debian/${script})
 endforeach()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  ${SETIA_PKG_DIR}/debian/purge-store.sh ${SETIA_PKG_DIR}/debian/setia/postrm ${SETIA_PKG_DIR}/debian/setia-agent/postrm)
+  ${SETIA_PKG_DIR}/debian/purge-store.sh ${SETIA_PKG_DIR}/debian/system-user.sh)
 
 # Manual pages, gzip'd reproducibly.
-foreach(page IN ITEMS setia:setia setiactl:setia setia-agent:setia-agent)
+foreach(page IN ITEMS setia:setia setiactl:setia setia-agent:setia-agent setia-hub:setia-hub)
   string(REPLACE ":" ";" page "${page}")
   list(GET page 0 _name)
   list(GET page 1 _comp)
@@ -100,7 +137,7 @@ foreach(page IN ITEMS setia:setia setiactl:setia setia-agent:setia-agent)
 endforeach()
 
 # lintian overrides: tags that do not apply to packages made outside the Debian archive.
-foreach(pkg IN ITEMS setia setia-agent)
+foreach(pkg IN ITEMS setia setia-agent setia-hub)
   file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/packaging/lintian/${pkg} CONTENT
 "# Not an upload to Debian: there are no Debian bugs to close.
 ${pkg}: initial-upload-closes-no-bugs
@@ -111,7 +148,7 @@ endforeach()
 # ---- CPack
 
 # `cpack` (and `cmake --install`) install what is built and do not build `all` first:
-# check-packages.sh builds the three executables, nothing else (tests are not packaged).
+# check-packages.sh builds the four executables, nothing else (tests are not packaged).
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 set(CPACK_GENERATOR DEB)
@@ -125,7 +162,7 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
-set(CPACK_COMPONENTS_ALL setia setia-agent)
+set(CPACK_COMPONENTS_ALL setia setia-agent setia-hub)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 # Absolute destinations (/lib/udev, /lib/systemd) are meant: no warning for them.
 set(CPACK_WARN_ON_ABSOLUTE_INSTALL_DESTINATION OFF)
@@ -166,7 +203,7 @@ set(CPACK_DEBIAN_SETIA_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite")
 # pcscd: contactless card readers; the GStreamer plugins: the camera scanner (v4l2src).
 set(CPACK_DEBIAN_SETIA_PACKAGE_RECOMMENDS "pcscd, gstreamer1.0-plugins-good")
 set(CPACK_DEBIAN_SETIA_PACKAGE_CONTROL_EXTRA
-    ${SETIA_PKG_DIR}/debian/setia/postinst ${CMAKE_BINARY_DIR}/packaging/debian/setia/postrm)
+    ${CMAKE_BINARY_DIR}/packaging/debian/setia/postinst ${CMAKE_BINARY_DIR}/packaging/debian/setia/postrm)
 
 set(CPACK_DEBIAN_SETIA-AGENT_PACKAGE_NAME setia-agent)
 set(CPACK_DEBIAN_SETIA-AGENT_FILE_NAME DEB-DEFAULT)
@@ -182,5 +219,31 @@ set(CPACK_DEBIAN_SETIA-AGENT_PACKAGE_RECOMMENDS "pcscd")
 set(CPACK_DEBIAN_SETIA-AGENT_PACKAGE_CONTROL_EXTRA
     ${SETIA_PKG_DIR}/debian/setia-agent/postinst ${SETIA_PKG_DIR}/debian/setia-agent/prerm
     ${CMAKE_BINARY_DIR}/packaging/debian/setia-agent/postrm)
+
+set(CPACK_DEBIAN_SETIA-HUB_PACKAGE_NAME setia-hub)
+set(CPACK_DEBIAN_SETIA-HUB_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_SETIA-HUB_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_SETIA-HUB_DESCRIPTION [[central sync server of the Setia loyalty terminals
+setia-hub is the server a chain's Setia terminals sync with: they push their
+signed ledger events and pull the change feed (members, cards, vouchers,
+programs from the other stores) and their offline redemption lease. It keeps
+the chain's data in SQLite or PostgreSQL; several hub processes can share one
+PostgreSQL database.
+
+It runs as the system user setia under systemd (setia-hub.service), on
+127.0.0.1:8470 behind a TLS proxy such as nginx, with a read-only system
+around it. The options are in /etc/default/setia-hub; the operator's token is
+made in /etc/setia/hub-operator.token at installation.
+]])
+# Qt loads the SQL driver as a plugin (invisible to dpkg-shlibdeps): SQLite by default,
+# PostgreSQL with --postgres; the hub needs one of the two and the package cannot know which.
+# No Recommends: postgresql: the default is SQLite, and a PostgreSQL for several hubs is
+# usually on a machine of its own; Recommends would install and start a database server on
+# every hub by default. nginx: the TLS proxy in front of the hub (any proxy does).
+set(CPACK_DEBIAN_SETIA-HUB_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite, libqt6sql6-psql")
+set(CPACK_DEBIAN_SETIA-HUB_PACKAGE_SUGGESTS "postgresql, nginx")
+set(CPACK_DEBIAN_SETIA-HUB_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_BINARY_DIR}/packaging/debian/setia-hub/postinst ${SETIA_PKG_DIR}/debian/setia-hub/prerm
+    ${SETIA_PKG_DIR}/debian/setia-hub/postrm)
 
 include(CPack)

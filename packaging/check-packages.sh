@@ -2,18 +2,26 @@
 # check-packages.sh [BUILD_DIR]   (default: build/pkg; configured here if it is not yet)
 #
 # Proof of the Debian packages (issue #7, docs/install.md):
-#   1. builds setia, setiactl, setia-agent in BUILD_DIR and the packages with `cpack -G DEB`,
-#      and the provisioning package of packaging/examples/store-example.json;
+#   1. builds setia, setiactl, setia-agent, setia-hub in BUILD_DIR and the packages with
+#      `cpack -G DEB`, and the provisioning package of packaging/examples/store-example.json;
 #   2. lintian on each: any E: fails, W: are listed;
 #   3. unpacks each with `dpkg -x` into a scratch root and runs the binaries from there:
 #      --version, `setiactl init` + `setiactl verify` on a scratch store, the agent answering
 #      GET /v1/health on loopback, the terminal's offscreen walk through its screens
-#      (`setia --screenshots DIR --db ...`);
+#      (`setia --screenshots DIR --db ...`), the hub on a scratch SQLite database answering
+#      GET /v1/health, `setia-hub token`, `setia-hub publish`, the operator's API;
 #   4. when the kernel lets us (root, mount namespaces, overlayfs): a real `dpkg -i` of the
-#      three packages into a throw-away copy of this system (an overlay over /, chrooted), which
-#      runs the maintainer scripts: user setia, /var/lib/setia, the store made by the store
-#      package, `setiactl verify` as setia, then purge refusing to delete the store unless
-#      SETIA_PURGE_DATA=1. Skipped (said so) when not possible; SETIA_CHECK_NO_CHROOT=1 skips it.
+#      four packages into a throw-away copy of this system (an overlay over /, chrooted, in a
+#      network namespace of its own when possible), which runs the maintainer scripts: user
+#      setia, /var/lib/setia, the store made by the store package, `setiactl verify` as setia,
+#      the hub's options, operator token and database, upgrades, then purges refusing to delete
+#      the store or the hub's database unless SETIA_PURGE_DATA=1. Skipped (said so) when not
+#      possible; SETIA_CHECK_NO_CHROOT=1 skips it;
+#   5. when systemd-nspawn is there (Debian package systemd-container): the same copy of this
+#      system booted with systemd, `dpkg -i` of setia-hub, systemd starting the hardened
+#      setia-hub.service until /v1/health answers, the switch to PostgreSQL as docs/install.md
+#      says (when PostgreSQL is installed), a second process setia-hub@2, an upgrade
+#      restarting both, remove stopping both, purge. SETIA_CHECK_NO_NSPAWN=1 skips it.
 # Prints the installed sizes and the timings. Exit 0: all checks passed; 1: a check failed;
 # 77: lintian is missing (Debian package lintian). SETIA_CHECK_NO_BUILD=1: package what is already
 # built in BUILD_DIR (e.g. while the tree does not compile), building nothing.
@@ -35,8 +43,10 @@ command -v lintian >/dev/null || { echo "check-packages: lintian is missing (apt
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/setia-check-packages.XXXXXX")
 agent_pid=
+hub_pid=
 cleanup() {
   if [[ -n $agent_pid ]]; then kill "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; fi
+  if [[ -n $hub_pid ]]; then kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,8 +62,8 @@ if [[ ${SETIA_CHECK_NO_BUILD:-0} == 1 ]]; then
   echo "  SETIA_CHECK_NO_BUILD=1: packaging the executables already built in $build" >&2
   cmake "$build" >/dev/null # only re-configures (packaging files), builds nothing
 else
-  log "building setia, setiactl, setia-agent in $build"
-  cmake --build "$build" --target setia setiactl setia-agent
+  log "building setia, setiactl, setia-agent, setia-hub in $build"
+  cmake --build "$build" --target setia setiactl setia-agent setia-hub
   timings+=("build (incremental): $(since "$t") s")
 fi
 
@@ -67,7 +77,7 @@ t=$(now)
 store_deb=$("$src/packaging/make-store-package.sh" "$src/packaging/examples/store-example.json" "$build/packages")
 timings+=("make-store-package.sh: $(since "$t") s")
 debs+=("$store_deb")
-for want in setia setia-agent setia-store-kopi-senja-kemang; do
+for want in setia setia-agent setia-hub setia-store-kopi-senja-kemang; do
   found=0
   for d in "${debs[@]}"; do [[ $(dpkg-deb -f "$d" Package) == "$want" ]] && found=1; done
   ((found)) && ok "package $want made" || fail "package $want was not made"
@@ -84,7 +94,7 @@ for d in "${debs[@]}"; do
   grep -E '^[EW]: ' <<<"$out" | sed 's/^/    /' >&2 || true
   if ((errors > 0)); then fail "lintian errors in $(basename "$d")"; fi
 done
-timings+=("lintian (3 packages): $(since "$t") s")
+timings+=("lintian (${#debs[@]} packages): $(since "$t") s")
 
 # The desktop entry and the AppStream data, with Debian's own validators when installed.
 if command -v appstreamcli >/dev/null; then
@@ -107,6 +117,16 @@ for d in "${debs[@]}"; do
     "$(dpkg-deb -f "$d" Installed-Size)" "$(( ($(stat -c %s "$d") + 1023) / 1024 ))" >&2
   echo "  Depends: $(dpkg-deb -f "$d" Depends)" >&2
 done
+# The hub loads its SQL driver as a Qt plugin (invisible to dpkg-shlibdeps): both by hand.
+hub_deb=
+for d in "${debs[@]}"; do [[ $(dpkg-deb -f "$d" Package) == setia-hub ]] && hub_deb=$d; done
+if [[ -n $hub_deb ]]; then
+  hub_depends=$(dpkg-deb -f "$hub_deb" Depends)
+  for want in adduser libqt6sql6-sqlite libqt6sql6-psql libqt6httpserver6 libqt6network6 libssl3; do
+    grep -Eq "(^|, )$want( |,|$)" <<<"$hub_depends" && ok "setia-hub depends on $want" || fail "setia-hub does not depend on $want"
+  done
+  grep -q 'libqt6gui6\|libqt6widgets6\|libusb' <<<"$hub_depends" && fail "setia-hub depends on GUI or USB libraries" || ok "setia-hub needs no GUI or USB library"
+fi
 
 root=$work/root
 mkdir -p "$root"
@@ -118,11 +138,14 @@ log "running the unpacked binaries from $root"
 for f in usr/bin/setia usr/bin/setiactl usr/bin/setia-agent lib/udev/rules.d/70-setia-scanners.rules \
          lib/systemd/system/setia-agent.service usr/share/applications/id.setia.Terminal.desktop \
          usr/share/metainfo/id.setia.Terminal.metainfo.xml usr/share/icons/hicolor/scalable/apps/id.setia.Terminal.svg \
-         usr/share/doc/setia/copyright usr/share/doc/setia-agent/copyright etc/setia/store.json; do
+         usr/share/doc/setia/copyright usr/share/doc/setia-agent/copyright etc/setia/store.json \
+         usr/bin/setia-hub lib/systemd/system/setia-hub.service lib/systemd/system/setia-hub@.service \
+         usr/share/setia-hub/default usr/share/man/man1/setia-hub.1.gz usr/share/doc/setia-hub/copyright \
+         usr/share/doc/setia-hub/sync.md usr/share/doc/setia-hub/install.md; do
   [[ -e $root/$f ]] && ok "/$f installed" || fail "/$f missing from the packages"
 done
 # The binaries must use only system libraries (no path into the build tree).
-for b in setia setiactl setia-agent; do
+for b in setia setiactl setia-agent setia-hub; do
   if ldd "$bin/$b" | grep -q 'not found'; then fail "$b: a library is missing: $(ldd "$bin/$b" | grep 'not found')"; fi
   if ldd "$bin/$b" | grep -q "$build"; then fail "$b links a library from the build tree"; fi
 done
@@ -183,6 +206,53 @@ if python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["store_
 [[ $(stat -c %a "$root/etc/setia/store.json") == 640 ]] && ok "store.json is 0640 in the package" || fail "store.json mode"
 if "$src/packaging/make-store-package.sh" /dev/null "$work" >/dev/null 2>&1; then fail "a bad store file made a package"; else ok "a bad store file is refused"; fi
 
+# The hub from the unpacked tree: a scratch SQLite database, any free port (--port-file).
+v=$("$bin/setia-hub" --version) && [[ $v == "setia-hub $version" ]] && ok "setia-hub --version: $v" || fail "setia-hub --version: '$v' (want setia-hub $version)"
+hubdir=$work/hub
+mkdir -p "$hubdir"
+t=$(now)
+"$bin/setia-hub" --db "$hubdir/hub.db" --listen 127.0.0.1:0 --port-file "$hubdir/port" >"$hubdir/out" 2>"$hubdir/err" &
+hub_pid=$!
+port=
+for _ in $(seq 200); do
+  [[ -s $hubdir/port ]] && { port=$(<"$hubdir/port"); break; }
+  kill -0 "$hub_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ -n $port ]] && health=$(curl -s --max-time 5 "http://127.0.0.1:$port/v1/health") && grep -q '"status":"ok"' <<<"$health"; then
+  ok "setia-hub answers GET /v1/health on 127.0.0.1:$port (--port-file) after $(since "$t") s: $health"
+else
+  cat "$hubdir/err" >&2; fail "setia-hub did not answer GET /v1/health"
+fi
+[[ $(stat -c %a "$hubdir/hub.db.operator-token" 2>/dev/null) == 600 && $(stat -c %a "$hubdir/hub.db.key" 2>/dev/null) == 600 ]] \
+  && ok "the hub made hub.db.key and hub.db.operator-token, 0600" || fail "hub files: $(ls -l "$hubdir" 2>&1)"
+# token and publish work on the database while the hub serves it
+if tok=$("$bin/setia-hub" token --db "$hubdir/hub.db" --store s1 --name "Kasir 1" 2>"$hubdir/token.err") \
+   && [[ $tok =~ ^setia-enroll-[A-Za-z0-9_-]{32}$ ]]; then
+  ok "setia-hub token --store s1: $tok"
+else
+  cat "$hubdir/token.err" >&2; fail "setia-hub token --store s1 printed '$tok'"
+fi
+out=$(cat "$src/resources/programs/demo-program.json" | "$bin/setia-hub" publish /dev/stdin --db "$hubdir/hub.db" 2>&1) \
+  && grep -q '^program version [0-9]* published$' <<<"$out" && ok "setia-hub publish (from a pipe): $out" || fail "setia-hub publish: $out"
+op=$(<"$hubdir/hub.db.operator-token")
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/v1/admin/terminals" || true)
+[[ $code == 401 ]] && ok "the operator's API without the token: 401" || fail "the operator's API without the token: $code"
+code=$(curl -s -o "$hubdir/tokens.json" -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $op" -H 'Content-Type: application/json' \
+  --data '{"storeId":"s2","name":"Kasir 2"}' "http://127.0.0.1:$port/v1/admin/tokens" || true)
+[[ $code == 201 ]] && grep -q '"token":"setia-enroll-' "$hubdir/tokens.json" && ok "POST /v1/admin/tokens with the operator's token: 201" \
+  || fail "POST /v1/admin/tokens: $code $(cat "$hubdir/tokens.json" 2>/dev/null)"
+kill "$hub_pid" 2>/dev/null || true
+wait "$hub_pid" 2>/dev/null && ok "setia-hub stops on SIGTERM with exit 0" || fail "setia-hub exit status on SIGTERM: $?"
+hub_pid=
+# An operator token others may read: the hub refuses to start.
+chmod 0644 "$hubdir/hub.db.operator-token"
+if timeout 20 "$bin/setia-hub" --db "$hubdir/hub.db" --listen 127.0.0.1:0 >/dev/null 2>"$hubdir/err2"; then
+  fail "setia-hub started with a world-readable operator token"
+else
+  grep -q 'may be read by anybody' "$hubdir/err2" && ok "a world-readable operator token stops the hub: $(cat "$hubdir/err2")" || { cat "$hubdir/err2" >&2; fail "setia-hub refused otherwise"; }
+fi
+
 # ---- 4. dpkg -i into an overlay of this system, maintainer scripts included
 chroot_check() {
   local ov=$work/ov
@@ -194,7 +264,7 @@ cd /tmp/setia-debs
 fail() { echo "FAIL: $*"; bad=1; }
 ok() { echo "  ok: $*"; }
 bad=0
-for p in setia-store-kopi-senja-kemang setia-agent setia; do
+for p in setia-store-kopi-senja-kemang setia-agent setia setia-hub; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed && { echo "SKIP: $p is installed on this system"; exit 77; }
 done
 t0=$(date +%s.%N)
@@ -254,6 +324,67 @@ if runuser -u setia -- sh -c "cd /var/lib/setia && QT_QPA_PLATFORM=offscreen set
 else
   tail -15 /tmp/shots.log; fail "terminal on the provisioned store"
 fi
+# The hub on the same machine (a back office that is a till too): setia-hub finds the user and
+# /var/lib/setia the till's package made, and leaves the store alone.
+th=$(date +%s.%N)
+if dpkg -i setia-hub_*.deb >/tmp/hub-i.log 2>&1; then
+  ok "dpkg -i setia-hub in $(awk -v a="$th" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s"
+else
+  cat /tmp/hub-i.log; fail "dpkg -i setia-hub"
+fi
+grep -E '^setia-hub' /tmp/hub-i.log | sed 's/^/    /'
+grep -q 'operator.s token is in /etc/setia/hub-operator.token' /tmp/hub-i.log && ok "the installer is told where the operator's token is" || fail "no word on the operator's token"
+[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 750" ] && ok "/var/lib/setia still setia:setia 0750" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
+runuser -u setia -- setiactl --db /var/lib/setia/setia.db verify >/dev/null && ok "the till's store untouched by setia-hub" || fail "store after setia-hub"
+[ "$(stat -c '%U:%G %a' /etc/setia/hub-operator.token)" = "root:setia 640" ] && grep -Eqx '[0-9a-f]{64}' /etc/setia/hub-operator.token \
+  && ok "/etc/setia/hub-operator.token root:setia 0640, 64 hex digits" || fail "operator token: $(stat -c '%U:%G %a' /etc/setia/hub-operator.token 2>&1)"
+cmp -s /etc/default/setia-hub /usr/share/setia-hub/default && [ "$(stat -c '%U:%G %a' /etc/default/setia-hub)" = "root:root 644" ] \
+  && ok "/etc/default/setia-hub made from /usr/share/setia-hub/default" || fail "/etc/default/setia-hub"
+[ -L /etc/systemd/system/multi-user.target.wants/setia-hub.service ] && ok "setia-hub.service enabled" || fail "setia-hub.service not enabled"
+if systemd-analyze verify /lib/systemd/system/setia-hub.service /lib/systemd/system/setia-hub@.service >/tmp/verify.log 2>&1; then
+  ok "systemd-analyze verify: setia-hub.service, setia-hub@.service"
+else
+  cat /tmp/verify.log; fail "systemd-analyze verify of the hub's units"
+fi
+# No systemd in here: the unit's command as its User=setia, its ExecStart with SETIA_HUB_ARGS
+# from its EnvironmentFile (split as systemd does: at white space, quotes respected).
+grep -qx 'ExecStart=/usr/bin/setia-hub $SETIA_HUB_ARGS' /lib/systemd/system/setia-hub.service \
+  && grep -qx 'EnvironmentFile=/etc/default/setia-hub' /lib/systemd/system/setia-hub.service || fail "the unit's ExecStart or EnvironmentFile changed"
+start_hub() {
+  ( . /etc/default/setia-hub; eval "set -- $SETIA_HUB_ARGS"; exec runuser -u setia -- /usr/bin/setia-hub "$@" ) >/tmp/hub.out 2>/tmp/hub.err &
+  hpid=$!
+  health=
+  i=0
+  while [ $i -lt 300 ] && [ -z "$health" ]; do
+    health=$(curl -s --max-time 2 http://127.0.0.1:8470/v1/health | grep '"status":"ok"'); i=$((i + 1)); [ -n "$health" ] || sleep 0.1
+  done
+}
+start_hub
+if [ -n "$health" ]; then
+  ok "the hub (as setia, the unit's command) answers on 127.0.0.1:8470 $(awk -v a="$th" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s after dpkg -i began: $health"
+else
+  cat /tmp/hub.err; fail "the hub from its unit's command"
+fi
+hub_id=$(echo "$health" | grep -o '"hubId":"[^"]*"')
+tok=$(runuser -u setia -- setia-hub token --store kopi-senja-kemang --name "Kasir 1")
+echo "$tok" | grep -Eqx 'setia-enroll-[A-Za-z0-9_-]{32}' && ok "runuser -u setia -- setia-hub token --store kopi-senja-kemang: $tok" || fail "token: $tok"
+out=$(runuser -u setia -- setia-hub publish /tmp/setia-debs/demo-program.json 2>&1) && ok "setia-hub publish as setia: $(echo "$out" | tail -1)" || fail "publish: $out"
+op=$(cat /etc/setia/hub-operator.token)
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $op" http://127.0.0.1:8470/v1/admin/terminals)" = 200 ] \
+  && ok "the operator's API with /etc/setia/hub-operator.token: 200" || fail "operator API with the package's token"
+[ -z "$(find /var/lib/setia -name 'hub.db*' ! -user setia)" ] && ok "every hub.db* file is setia's: $(cd /var/lib/setia && ls -d hub.db* | tr '\n' ' ')" || fail "hub files not setia's: $(ls -l /var/lib/setia)"
+# Upgrade: the admin's options and the token are kept, the database too (same hub id).
+echo '# edited by the operator' >>/etc/default/setia-hub
+sum_before=$(cat /etc/default/setia-hub /etc/setia/hub-operator.token | md5sum)
+kill $hpid 2>/dev/null; wait $hpid 2>/dev/null
+rm -rf /tmp/repack && dpkg-deb -R setia-hub_*.deb /tmp/repack
+sed -i -e 's/^Version: \(.*\)$/Version: \1+up1/' /tmp/repack/DEBIAN/control
+dpkg-deb --root-owner-group -b /tmp/repack /tmp/setia-hub_up1.deb >/dev/null
+dpkg -i /tmp/setia-hub_up1.deb >/tmp/hub-up.log 2>&1 && ok "upgrade to setia-hub $(dpkg-query -W -f='${Version}' setia-hub)" || { cat /tmp/hub-up.log; fail "setia-hub upgrade"; }
+[ "$sum_before" = "$(cat /etc/default/setia-hub /etc/setia/hub-operator.token | md5sum)" ] && ok "the upgrade kept /etc/default/setia-hub (edited) and the token" || fail "the upgrade changed the hub's options or token"
+start_hub
+[ -n "$health" ] && [ "$(echo "$health" | grep -o '"hubId":"[^"]*"')" = "$hub_id" ] && ok "after the upgrade the hub answers with its database ($hub_id)" || { cat /tmp/hub.err; fail "hub after the upgrade: $health"; }
+kill $hpid 2>/dev/null; wait $hpid 2>/dev/null
 # reinstall of the store package: the store is left as it is
 dpkg -i setia-store-*.deb >/tmp/again.log 2>&1 && grep -q 'already in' /tmp/again.log && ok "store package again: store left as it is" || { cat /tmp/again.log; fail "store package reinstall"; }
 # remove keeps data
@@ -270,21 +401,46 @@ fi
 [ -e /var/lib/setia/setia.db ] && ok "the store survived the refused purge" || fail "the store is gone"
 [ -e /etc/setia/store.json ] && fail "store.json kept after purge of its package" || ok "store.json purged with its package"
 SETIA_PURGE_DATA=1 dpkg --purge setia-agent setia >/tmp/p2.log 2>&1 && ok "SETIA_PURGE_DATA=1 dpkg --purge setia" || { cat /tmp/p2.log; fail "purge with SETIA_PURGE_DATA=1"; }
-[ ! -e /var/lib/setia ] && ok "/var/lib/setia deleted on the forced purge" || fail "/var/lib/setia still there"
+[ ! -e /var/lib/setia/setia.db ] && [ ! -e /var/lib/setia/setia.db.key ] && [ ! -e /var/lib/setia/agent.token ] \
+  && ok "the till's store deleted on the forced purge" || fail "till files left: $(ls /var/lib/setia)"
+[ -e /var/lib/setia/hub.db ] && [ -e /var/lib/setia/hub.db.key ] && grep -q 'stays for the hub' /tmp/p2.log \
+  && ok "the hub's database kept by the till's purge: $(ls /var/lib/setia | tr '\n' ' ')" || { cat /tmp/p2.log; fail "the till's purge touched the hub"; }
+# The hub: remove keeps everything, purge refuses while hub.db* is there, SETIA_PURGE_DATA=1 deletes.
+dpkg -r setia-hub >/tmp/hr.log 2>&1 || { cat /tmp/hr.log; fail "dpkg -r setia-hub"; }
+[ -e /var/lib/setia/hub.db ] && [ -e /etc/default/setia-hub ] && [ -e /etc/setia/hub-operator.token ] && [ ! -e /usr/bin/setia-hub ] \
+  && ok "dpkg -r setia-hub keeps the database, the options and the token" || fail "dpkg -r setia-hub deleted data"
+dpkg --purge setia-hub >/tmp/hp.log 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "REFUSING TO DELETE THE HUB'S DATABASE" /tmp/hp.log; then
+  ok "purge of setia-hub refuses loudly (dpkg exit $rc; state $(dpkg-query -W -f='${db:Status-Abbrev}' setia-hub))"
+else
+  cat /tmp/hp.log; fail "purge of setia-hub did not refuse (exit $rc)"
+fi
+[ -e /var/lib/setia/hub.db ] && [ -e /var/lib/setia/hub.db.key ] && [ -e /etc/default/setia-hub ] && [ -e /etc/setia/hub-operator.token ] \
+  && ok "the refused purge deleted nothing (database, key, options, token)" || fail "the refused purge deleted something"
+SETIA_PURGE_DATA=1 dpkg --purge setia-hub >/tmp/hp2.log 2>&1 && ok "SETIA_PURGE_DATA=1 dpkg --purge setia-hub" || { cat /tmp/hp2.log; fail "forced purge of setia-hub"; }
+[ ! -e /var/lib/setia ] && [ ! -e /etc/setia ] && [ ! -e /etc/default/setia-hub ] \
+  && ok "/var/lib/setia, /etc/setia, /etc/default/setia-hub deleted on the forced purge" || fail "left after the purges: $(ls -d /var/lib/setia /etc/setia /etc/default/setia-hub 2>/dev/null)"
+getent passwd setia >/dev/null && ok "the user setia stays (by design)" || fail "the user setia was deleted"
 exit $bad
 INSIDE
   mkdir -p "$ov/upper/tmp/setia-debs"
   chmod 1777 "$ov/upper/tmp" # the upper layer's directory modes win: keep /tmp as it is
-  cp "${debs[@]}" "$work/inside.sh" "$ov/upper/tmp/setia-debs/"
-  unshare -m --propagation private sh -c '
+  cp "${debs[@]}" "$work/inside.sh" "$src/resources/programs/demo-program.json" "$ov/upper/tmp/setia-debs/"
+  # A network namespace of its own (only lo) when the kernel lets us: the hub's port 8470 and the
+  # agent's port are then ours alone.
+  local netns=()
+  if unshare -n true 2>/dev/null && command -v ip >/dev/null; then netns=(-n); fi
+  unshare -m "${netns[@]}" --propagation private sh -c '
     set -e
     ov=$1
+    if [ -n "$2" ]; then ip link set lo up; fi
     mount -t overlay overlay -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/merged"
     mount --rbind /dev "$ov/merged/dev"
     mount -t proc proc "$ov/merged/proc"
     mount -t tmpfs tmpfs "$ov/merged/run"
     exec chroot "$ov/merged" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 sh /tmp/setia-debs/inside.sh
-  ' sh "$ov"
+  ' sh "$ov" "${netns[*]}"
 }
 if [[ ${SETIA_CHECK_NO_CHROOT:-0} == 1 ]]; then
   echo "  skipped: the dpkg -i check (SETIA_CHECK_NO_CHROOT=1)" >&2
@@ -300,6 +456,171 @@ else
   timings+=("dpkg -i / purge check: $(since "$t") s")
   if ((rc == 77)); then echo "  skipped: Setia packages are installed on this system itself" >&2
   elif ((rc != 0)); then fail "the dpkg -i check"; fi
+fi
+
+# ---- 5. the hub under systemd: the overlay booted with systemd-nspawn, dpkg -i setia-hub
+nspawn_check() {
+  local ns=$work/ns
+  mkdir -p "$ns/upper/root/setia-check" "$ns/upper/etc/systemd/system/multi-user.target.wants" "$ns/work" "$ns/merged"
+  cp "$hub_deb" "$ns/upper/root/setia-check/"
+  cat >"$ns/upper/root/setia-check/inside.sh" <<'INSIDE'
+set -u
+cd /root/setia-check
+fail() { echo "FAIL: $*"; bad=1; }
+ok() { echo "  ok: $*"; }
+bad=0
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
+health() { # port [tries of 0.1 s]
+  h=
+  i=0
+  while [ $i -lt "${2:-300}" ] && [ -z "$h" ]; do
+    h=$(curl -s --max-time 2 "http://127.0.0.1:$1/v1/health" | grep '"status":"ok"'); i=$((i + 1)); [ -n "$h" ] || sleep 0.1
+  done
+}
+field() { echo "$h" | grep -o "\"$1\":\"[^\"]*\""; }
+for p in setia-hub setia setia-agent; do
+  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed && { echo "SKIP: $p is installed on this system"; exit 77; }
+done
+# A Docker image's /usr/sbin/policy-rc.d ("exit 101") stops maintainer scripts from starting
+# services; a server has none: removed in this copy.
+if [ -e /usr/sbin/policy-rc.d ]; then
+  rm -f /usr/sbin/policy-rc.d && echo "  note: this system's /usr/sbin/policy-rc.d is removed in the booted copy (services start as on a server)"
+fi
+t0=$(date +%s.%N)
+if dpkg -i setia-hub_*.deb >dpkg-i.log 2>&1; then ok "dpkg -i setia-hub in $(since "$t0") s"; else cat dpkg-i.log; fail "dpkg -i setia-hub"; fi
+grep -E '^setia-hub' dpkg-i.log | sed 's/^/    /'
+health 8470
+if [ -n "$h" ]; then
+  ok "systemd started setia-hub.service; /v1/health answers $(since "$t0") s after dpkg -i began: $h"
+else
+  systemctl status setia-hub --no-pager; journalctl -u setia-hub --no-pager | tail -20; fail "setia-hub.service did not answer on 127.0.0.1:8470"
+fi
+sqlite_id=$(field hubId)
+getent passwd setia | grep -q ':/var/lib/setia:/usr/sbin/nologin$' && ok "system user setia made by setia-hub's postinst" || fail "user setia"
+[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 750" ] && ok "/var/lib/setia setia:setia 0750" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
+[ "$(systemctl is-enabled setia-hub)" = enabled ] && [ "$(systemctl is-active setia-hub)" = active ] && ok "setia-hub.service enabled and active" || fail "setia-hub.service: $(systemctl is-enabled setia-hub) $(systemctl is-active setia-hub)"
+pid=$(systemctl show -p MainPID --value setia-hub)
+[ "$(ps -o user= -p "$pid")" = setia ] && ok "the hub runs as setia (pid $pid)" || fail "the hub runs as $(ps -o user= -p "$pid")"
+grep -q 'NoNewPrivs:[[:space:]]*1' /proc/"$pid"/status && grep -q 'Seccomp:[[:space:]]*2' /proc/"$pid"/status && grep -q 'CapBnd:[[:space:]]*0000000000000000' /proc/"$pid"/status \
+  && ok "in force: no new privileges, a seccomp filter, no capabilities" || fail "sandbox: $(grep -E 'NoNewPrivs|Seccomp|CapBnd' /proc/"$pid"/status | tr '\n' ' ')"
+exposure=$(systemd-analyze security setia-hub.service --no-pager 2>/dev/null | tail -1)
+echo "  systemd-analyze security: $exposure"
+op=$(cat /etc/setia/hub-operator.token)
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $op" http://127.0.0.1:8470/v1/admin/terminals)" = 200 ] \
+  && ok "operator API with /etc/setia/hub-operator.token: 200" || fail "operator API"
+tok=$(runuser -u setia -- setia-hub token --store kopi-senja-kemang --name "Kasir 1")
+echo "$tok" | grep -Eqx 'setia-enroll-[A-Za-z0-9_-]{32}' && ok "setia-hub token on the SQLite hub: $tok" || fail "token: $tok"
+systemctl restart setia-hub && health 8470 && [ "$(field hubId)" = "$sqlite_id" ] && ok "systemctl restart setia-hub: the same database" || fail "restart: $h"
+
+# PostgreSQL, the commands of docs/install.md ("Switching to PostgreSQL").
+if command -v pg_lsclusters >/dev/null && [ -n "$(pg_lsclusters -h 2>/dev/null)" ]; then
+  tp=$(date +%s.%N)
+  systemctl start postgresql >/dev/null 2>&1; pg_lsclusters -h | while read -r v c _; do pg_ctlcluster "$v" "$c" start 2>/dev/null || true; done
+  # (a copy of this system's cluster: a role setia or a database setia_hub already in it is fine)
+  runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'setia'" | grep -qx 1 || runuser -u postgres -- createuser setia
+  runuser -u postgres -- dropdb --if-exists setia_hub 2>/dev/null
+  runuser -u postgres -- createdb -O setia setia_hub && ok "createuser setia; createdb -O setia setia_hub" || fail "createuser/createdb"
+  sed -i -e 's|^SETIA_HUB_ARGS="--db |#SETIA_HUB_ARGS="--db |' -e 's|^#SETIA_HUB_ARGS="--postgres |SETIA_HUB_ARGS="--postgres |' /etc/default/setia-hub
+  grep '^SETIA_HUB_ARGS=' /etc/default/setia-hub | sed 's/^/    /'
+  systemctl restart setia-hub
+  health 8470
+  pg_id=$(field hubId)
+  if [ -n "$h" ] && [ "$pg_id" != "$sqlite_id" ]; then ok "setia-hub on PostgreSQL answers ($(since "$tp") s after starting PostgreSQL): $h"; else journalctl -u setia-hub --no-pager | tail -20; fail "setia-hub on PostgreSQL: $h"; fi
+  tok=$(runuser -u setia -- setia-hub token --postgres dbname=setia_hub --key /var/lib/setia/hub.db.key --store kopi-senja-kemang --name "Kasir 2")
+  echo "$tok" | grep -Eqx 'setia-enroll-[A-Za-z0-9_-]{32}' && ok "setia-hub token on PostgreSQL: $tok" || fail "token on PostgreSQL: $tok"
+  # A second process: same database and key, another port; the conninfo quoted, with spaces.
+  sed -e 's|^SETIA_HUB_ARGS=.*|SETIA_HUB_ARGS="--postgres '"'"'host=/var/run/postgresql dbname=setia_hub user=setia'"'"' --key /var/lib/setia/hub.db.key --operator-token-file /etc/setia/hub-operator.token --listen 127.0.0.1:8471"|' \
+    /etc/default/setia-hub >/etc/default/setia-hub-2
+  systemctl enable --now setia-hub@2 2>/dev/null
+  pk=$(curl -s http://127.0.0.1:8470/v1/health | grep -o '"publicKey":"[^"]*"')
+  health 8471
+  if [ -n "$h" ] && [ "$(field hubId)" = "$pg_id" ] && [ "$(field publicKey)" = "$pk" ]; then
+    ok "setia-hub@2 on 127.0.0.1:8471: the same hub (id and key) as setia-hub on 8470"
+  else
+    journalctl -u setia-hub@2 --no-pager | tail -20; fail "setia-hub@2: $h"
+  fi
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $op" --data-binary @demo-program.json http://127.0.0.1:8471/v1/admin/programs)
+  [ "$code" = 201 ] && ok "program published through setia-hub@2 (201)" || fail "publish through setia-hub@2: $code"
+else
+  echo "  skipped: PostgreSQL (no cluster on this system: apt-get install postgresql)"
+fi
+
+# An upgrade (the same package as N+1) restarts the hub and the running setia-hub@N.
+pid1=$(systemctl show -p MainPID --value setia-hub)
+pid2=$(systemctl show -p MainPID --value setia-hub@2 2>/dev/null)
+rm -rf repack && dpkg-deb -R setia-hub_*.deb repack && sed -i 's/^Version: \(.*\)$/Version: \1+up1/' repack/DEBIAN/control
+dpkg-deb --root-owner-group -b repack setia-hub_up1.deb >/dev/null
+tu=$(date +%s.%N)
+dpkg -i setia-hub_up1.deb >upgrade.log 2>&1 || { cat upgrade.log; fail "upgrade"; }
+health 8470
+new1=$(systemctl show -p MainPID --value setia-hub)
+if [ -n "$h" ] && [ "$new1" != "$pid1" ] && [ "$new1" != 0 ]; then
+  ok "upgrade to $(dpkg-query -W -f='${Version}' setia-hub): setia-hub.service restarted, answers $(since "$tu") s after dpkg -i began"
+else
+  fail "setia-hub after the upgrade: pid $pid1 -> $new1, $h"
+fi
+if [ -n "$pid2" ] && [ "$pid2" != 0 ]; then
+  new2=$(systemctl show -p MainPID --value setia-hub@2)
+  health 8471
+  [ -n "$h" ] && [ "$new2" != "$pid2" ] && [ "$new2" != 0 ] && ok "setia-hub@2 restarted by the upgrade" || fail "setia-hub@2 after the upgrade: pid $pid2 -> $new2"
+fi
+
+# Remove stops every hub process and keeps the data; purge refuses; SETIA_PURGE_DATA=1 deletes.
+dpkg -r setia-hub >remove.log 2>&1 || { cat remove.log; fail "dpkg -r setia-hub"; }
+sleep 0.5
+if [ "$(systemctl is-active setia-hub)" != active ] && [ "$(systemctl is-active setia-hub@2 2>/dev/null)" != active ] && ! pgrep -x setia-hub >/dev/null; then
+  ok "dpkg -r stopped setia-hub (and setia-hub@2)"
+else
+  fail "a hub still runs after dpkg -r: $(pgrep -a setia-hub)"
+fi
+dpkg --purge setia-hub >purge.log 2>&1 && fail "purge did not refuse" || { grep -q "REFUSING TO DELETE THE HUB'S DATABASE" purge.log && ok "purge refuses while /var/lib/setia/hub.db* is there" || { cat purge.log; fail "purge failed otherwise"; }; }
+SETIA_PURGE_DATA=1 dpkg --purge setia-hub >purge2.log 2>&1 && [ ! -e /var/lib/setia ] && [ ! -e /etc/setia/hub-operator.token ] \
+  && [ -z "$(ls /etc/systemd/system/*.wants/setia-hub* 2>/dev/null)" ] && ok "SETIA_PURGE_DATA=1 dpkg --purge: data, token and unit links gone" || { cat purge2.log; fail "forced purge"; }
+exit $bad
+INSIDE
+  cp "$src/resources/programs/demo-program.json" "$ns/upper/root/setia-check/"
+  cat >"$ns/upper/etc/systemd/system/setia-check.service" <<'UNIT'
+[Unit]
+Description=check-packages.sh: setia-hub under systemd
+After=multi-user.target
+[Service]
+Type=oneshot
+Environment=LANG=C.UTF-8
+ExecStart=/bin/sh -c 'sh /root/setia-check/inside.sh >/root/setia-check/result.log 2>&1; echo $? >/root/setia-check/rc; systemctl --no-block poweroff'
+[Install]
+WantedBy=multi-user.target
+UNIT
+  ln -s ../setia-check.service "$ns/upper/etc/systemd/system/multi-user.target.wants/setia-check.service"
+  # The machine id must differ from this system's (nspawn refuses to boot a copy of itself).
+  rm -f "$ns/upper/etc/machine-id"
+  # --keep-unit, --register=no: no D-Bus or systemd-machined on this system needed.
+  timeout --kill-after=10 300 unshare -m --propagation private sh -c '
+    set -e
+    mount -t overlay overlay -o "lowerdir=/,upperdir=$1/upper,workdir=$1/work" "$1/merged"
+    exec systemd-nspawn -q -D "$1/merged" --register=no --keep-unit --link-journal=no --private-network --boot
+  ' sh "$ns" >"$work/nspawn.log" 2>&1 || true
+  if [[ ! -f $ns/upper/root/setia-check/rc ]]; then
+    tail -30 "$work/nspawn.log" >&2
+    echo "the booted system did not run the check" >&2
+    return 1
+  fi
+  cat "$ns/upper/root/setia-check/result.log" >&2
+  return "$(<"$ns/upper/root/setia-check/rc")"
+}
+if [[ ${SETIA_CHECK_NO_NSPAWN:-0} == 1 ]]; then
+  echo "  skipped: setia-hub under systemd (SETIA_CHECK_NO_NSPAWN=1)" >&2
+elif [[ -z $hub_deb ]] || [[ $(id -u) -ne 0 ]] || ! command -v systemd-nspawn >/dev/null || ! grep -qw overlay /proc/filesystems || ! unshare -m true 2>/dev/null; then
+  echo "  skipped: setia-hub under systemd (needs root, overlayfs and systemd-nspawn: apt-get install systemd-container)" >&2
+else
+  log "setia-hub under systemd: this system booted in systemd-nspawn (an overlay), dpkg -i setia-hub"
+  t=$(now)
+  set +e
+  nspawn_check
+  rc=$?
+  set -e
+  timings+=("setia-hub under systemd (boot, install, PostgreSQL, purge): $(since "$t") s")
+  if ((rc == 77)); then echo "  skipped: Setia packages are installed on this system itself" >&2
+  elif ((rc != 0)); then fail "setia-hub under systemd"; fi
 fi
 
 log "timings"
