@@ -199,8 +199,14 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
                     return st;
             }
             if (!exists || local->status != u"erased"_s) {
-                if (auto row = d->memberRow(m.memberId); row && !row->profile.isEmpty()) {
-                    const Profile p = d->decryptProfile(row.value());
+                // The row as just written (a profile or key the hub did not send is kept), without
+                // reading it back.
+                Impl::MemberRow row;
+                row.memberId = m.memberId;
+                row.profile = !m.profile.isEmpty() ? m.profile : exists ? local->profile : QByteArray();
+                row.wrappedKey = !m.wrappedKey.isEmpty() ? m.wrappedKey : exists ? local->wrappedKey : QByteArray();
+                if (!row.profile.isEmpty()) {
+                    const Profile p = d->decryptProfile(row);
                     if (!p.name.isEmpty())
                         if (auto st = d->indexName(m.memberId, p.name); !st)
                             return st;
@@ -250,7 +256,7 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
         h.bindInt(6, now);
         if (auto st = exec(h, "keep the hub's balance"); !st)
             return st;
-        if (!d->memberRow(m.memberId)) // erased before this terminal ever had it: nothing local
+        if (!exists && m.status == u"erased"_s) // erased before this terminal ever had it: nothing local
             continue;
         const qint64 total = m.balance + unincludedPoints(d->store, m.memberId, m.asOf);
         Stmt b(d->store, u"INSERT INTO balances(member_id, points, last_seq) VALUES(?,?,0) ON CONFLICT(member_id)"
@@ -261,15 +267,22 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
             return st;
         // Lots hold the positive balance: this terminal's own lots first, the rest in one lot
         // for points the hub knows of (earned elsewhere). Their expiry is the hub's.
+        // A member this terminal did not have until now has no lots (lots.member_id references
+        // members): nothing to delete or add up, the two statements a new member skips.
         const QString hubLot = u"hub:"_s + m.memberId;
-        Stmt del(d->store, u"DELETE FROM lots WHERE event_id = ?"_s);
-        del.bindText(0, hubLot);
-        if (auto st = exec(del, "update the hub's points lot"); !st)
-            return st;
-        Stmt own(d->store, u"SELECT COALESCE(SUM(remaining),0) FROM lots WHERE member_id = ?"_s);
-        own.bindText(0, m.memberId);
-        const qint64 ownLots = own.exec() && own.next() ? own.int64(0) : 0;
-        own.finish();
+        qint64 ownLots = 0;
+        if (exists) {
+            Stmt del(d->store, u"DELETE FROM lots WHERE event_id = ?"_s);
+            del.bindText(0, hubLot);
+            if (auto st = exec(del, "update the hub's points lot"); !st)
+                return st;
+            // remaining > 0 (the sum is the same: remaining is never negative) lets SQLite use
+            // the partial index lots_member; without it every member read the whole lots table.
+            Stmt own(d->store, u"SELECT COALESCE(SUM(remaining),0) FROM lots WHERE member_id = ? AND remaining > 0"_s);
+            own.bindText(0, m.memberId);
+            ownLots = own.exec() && own.next() ? own.int64(0) : 0;
+            own.finish();
+        }
         const qint64 positive = qMax<qint64>(0, total);
         if (ownLots > positive) {
             if (auto st = d->ledger->consumeLots(m.memberId, ownLots - positive); !st)

@@ -6,6 +6,9 @@
 // Ordering: every write transaction first locks the single row of hub_counter, so writers are
 // serialized across processes and a server_seq is handed out in commit order. A feed reader
 // paging by server_seq therefore never skips a row that commits late.
+//
+// Ingest is batch-shaped: a batch's events, members, cards, vouchers and feed rows are read
+// and written with one statement each (hubstore.cpp, "batch-shaped SQL"), not one per event.
 #include "core/ledger.h"
 #include "core/program.h"
 #include "core/result.h"
@@ -14,12 +17,16 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QMap>
 #include <QSqlDatabase>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace setia::hub {
+
+class HubSql; // hubstore.cpp: the connection's kept statements and batch-shaped SQL
 
 struct HubConfig {
     QString database;        // SQLite file path, or a PostgreSQL "key=value ..." string with driver=postgres
@@ -77,11 +84,12 @@ public:
     QJsonObject report(qint64 fromMs, qint64 toMs) const;
 
 private:
-    HubStore() = default;
+    HubStore();
     Status createSchema();
     QSqlDatabase db() const;
     struct Batch;
     Status appendHubEvent(Batch &b, LedgerEvent e);
+    Status preloadMembers(Batch &b, const QMap<qint64, LedgerEvent> &waiting, const QHash<QString, sync::MemberKey> &keys);
     Status applyEvent(Batch &b, const LedgerEvent &e, const QHash<QString, sync::MemberKey> &keys);
     Status raiseAlert(Batch &b, const QString &kind, const QString &memberId, const QString &detail);
     Status flush(Batch &b);
@@ -89,6 +97,7 @@ private:
 
     HubConfig m_config;
     QString m_connection;
+    std::unique_ptr<HubSql> m_sql;
     QString m_hubId;
     sync::KeyPair m_key;
     mutable QHash<int, Program> m_programs; // parsed, by version
