@@ -1,26 +1,33 @@
 // Sync benchmarks (issue #5, docs/sync.md, docs/performance.md "Sync"), on loopback only:
 //
-//   build/release/tests/bench/bench_sync [benchmark flags, e.g. --benchmark_filter=Push]
-//   SETIA_BENCH_SCALE=0.05 build/release/tests/bench/bench_sync     (a quick check at 5 %)
+//   build-perf/tests/bench/bench_sync [benchmark flags, e.g. --benchmark_filter=PushVsCopy]
+//   SETIA_BENCH_SCALE=0.05 build-perf/tests/bench/bench_sync   (both sizes at 5 %, a quick check)
+//   SETIA_BENCH_PG_SHARED_BUFFERS=512MB ...                    (PostgreSQL with a production-sized cache)
 //
-// The benchmark starts its own PostgreSQL (setia::test::PgServer: fsync off, TCP on 127.0.0.1)
-// and runs the hub in this process: HubStore on that PostgreSQL and HubServer on 127.0.0.1:0,
-// on the same thread (and so the same core) as the terminal's SyncClient. The terminal side
-// is a real store (SQLite) with the real SyncClient talking HTTP to the hub.
+// The benchmark starts its own PostgreSQL (setia::test::PgServer, the test server: fsync off,
+// TCP on 127.0.0.1) and runs the hub in this process: HubStore on that PostgreSQL and
+// HubServer on 127.0.0.1:0, on the same thread (so the same core) as the terminal's
+// SyncClient. The terminal is a real store (SQLite) with the real SyncClient (its default
+// ClientConfig: push batches of 500, feed pages of 1,000) talking HTTP to the hub.
 //
-//   PushVsCopy    a terminal store with 100,000 events (enrollments with cards, earnings),
-//                 pushed through SyncClient to the PostgreSQL hub: push_s (until the outbox is
-//                 empty), sync_s (the whole sync: push, the feed pull that follows, the lease),
-//                 push_events_per_s. Then, in the same run, psql's \copy of the same rows (the
-//                 hub's own rows of these events, exported as CSV) into a fresh copy of the
-//                 hub's events table (LIKE events INCLUDING ALL): copy_s, copy_rows_per_s.
-//                 ratio = copy_s / push_s (target >= 0.25).
+//   PushVsCopy    a terminal store with 100,000 events (5,000 enrollments with a card each,
+//                 then earnings spread at random over those members and over 200 days),
+//                 pushed to the PostgreSQL hub: push_s (until the outbox is empty), sync_s
+//                 (the whole sync: push, the feed pull that follows, the lease),
+//                 push_events_per_s, and the CPU the sync used here (sync_cpu_s) and in the
+//                 hub's PostgreSQL backend (sync_pg_cpu_s). Then, in the same run, psql's \copy
+//                 of the same rows (the hub's own rows of these events, exported as CSV) into a
+//                 fresh copy of the hub's events table (LIKE events INCLUDING ALL): copy_s,
+//                 copy_rows_per_s. ratio = copy_s / push_s (target >= 0.25).
+//   PushCodec     the wire format of one batch of 500 (encode, decode, the answer both ways),
+//                 per event: the floor under push_events_per_s that is not the database.
 //   InitialFeedPull  a hub whose feed holds 1,000,000 members (real sealed profiles under the
-//                 chain's key ring, wrapped keys, phone indexes, one card, a balance; written
-//                 with COPY, like flush() would have) and a new terminal registered with a
-//                 token: pull_s = its first sync, until it has the whole feed (target <= 60 s).
+//                 chain's key ring, wrapped keys, phone indexes, one card, a balance; members,
+//                 cards and feed rows written with COPY, the bodies as flush() writes them) and
+//                 a new terminal registered with a token: pull_s = its first sync, until it
+//                 has the whole feed (target <= 60 s).
 //
-// Generation is not measured. SETIA_BENCH_SCALE multiplies both sizes (default 1).
+// Generation is not measured. SETIA_BENCH_SCALE multiplies the sizes (default 1).
 #include "pgserver.h"
 #include "testsupport.h"
 
@@ -49,7 +56,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using namespace setia;
@@ -74,12 +83,22 @@ void note(const QString &what) { std::fprintf(stderr, "bench_sync: %s\n", qPrint
 
 QString chainKeyPath() { return g_dir->filePath(u"chain.key"_s); }
 
+QByteArray psql(const QString &database, const QStringList &commands, qint64 timeoutMs = 30 * 60'000);
+
+// The test server as tst_sync uses it (fsync off, shared_buffers 16MB). SETIA_BENCH_PG_SHARED_BUFFERS
+// (e.g. 512MB) sets a production-like buffer cache for the whole run instead.
 test::PgServer &pg()
 {
     if (!g_pg) {
         g_pg = new test::PgServer;
         if (!g_pg->start())
             die(u"PostgreSQL did not start: "_s + g_pg->error());
+        if (const QString buffers = qEnvironmentVariable("SETIA_BENCH_PG_SHARED_BUFFERS"); !buffers.isEmpty()) {
+            psql(u"setia"_s, {u"ALTER SYSTEM SET shared_buffers = '%1'"_s.arg(buffers)});
+            if (!g_pg->restart())
+                die(u"PostgreSQL did not restart: "_s + g_pg->error());
+            note(u"PostgreSQL shared_buffers = "_s + QString::fromUtf8(psql(u"setia"_s, {u"SHOW shared_buffers"_s}).trimmed()));
+        }
     }
     return *g_pg;
 }
@@ -91,7 +110,7 @@ QString connInfo(const QString &database)
 
 // psql from the server's own binaries, with ON_ERROR_STOP, unaligned tuples only; each string
 // is one -c. Its output.
-QByteArray psql(const QString &database, const QStringList &commands, qint64 timeoutMs = 30 * 60'000)
+QByteArray psql(const QString &database, const QStringList &commands, qint64 timeoutMs)
 {
     QStringList args{u"-X"_s, u"-q"_s, u"-A"_s, u"-t"_s, u"-v"_s, u"ON_ERROR_STOP=1"_s, u"-d"_s, connInfo(database)};
     for (const QString &c : commands)
@@ -105,6 +124,31 @@ QByteArray psql(const QString &database, const QStringList &commands, qint64 tim
     if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
         die(u"psql failed (%1): %2"_s.arg(commands.join(u"; "_s), QString::fromUtf8(out)));
     return out;
+}
+
+// CPU seconds this process has used (the terminal, its client and the in-process hub).
+double processCpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+// CPU seconds the PostgreSQL backends serving database have used so far (from /proc).
+double backendCpuSeconds(const QString &database)
+{
+    const QByteArray pids = psql(u"setia"_s, {u"SELECT pid FROM pg_stat_activity WHERE datname = '%1'"_s.arg(database)});
+    double total = 0;
+    for (const QByteArray &pid : pids.split('\n')) {
+        QFile f(u"/proc/%1/stat"_s.arg(QString::fromLatin1(pid.trimmed())));
+        if (pid.trimmed().isEmpty() || !f.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray stat = f.readAll();
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 on
+        if (fields.size() > 12)
+            total += double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
+    }
+    return total;
 }
 
 QString newDatabase()
@@ -266,14 +310,17 @@ struct Terminal {
 void PushVsCopy(benchmark::State &state)
 {
     const qint64 target = qMax<qint64>(1000, qint64(100'000 * g_scale));
-    const int members = int(qMax<qint64>(20, target / 50));
+    const int members = int(qMax<qint64>(20, target / 20));
+    constexpr qint64 kSpanMs = 200 * 86'400'000LL;
+    const qint64 step = kSpanMs / target;
     for (auto _ : state) {
-        // The terminal's backlog: members enrolled here (enroll + card), then earnings spread
-        // over them, one a second of the terminal's clock over the last days.
+        // The terminal's backlog, a store's 200 days: members enrolled here (enroll + card),
+        // then earnings spread at random over them (18 each on average), the terminal's clock
+        // moving evenly over the 200 days (all inside the program's 365-day tier window).
         QElapsedTimer made;
         made.start();
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        Terminal a(u"push-terminal"_s, u"store-a"_s, now - target * 1000 - 86'400'000LL, 101, true);
+        Terminal a(u"push-terminal"_s, u"store-a"_s, now - kSpanMs - 86'400'000LL, 101, true);
         if (!QSqlQuery(a.store->writer()).exec(u"PRAGMA synchronous=OFF"_s)) // generation only
             die(u"PRAGMA synchronous=OFF"_s);
         QStringList ids;
@@ -287,7 +334,7 @@ void PushVsCopy(benchmark::State &state)
             if (!m)
                 die(u"enroll: "_s + m.error().message);
             ids << m->memberId;
-            a.clock.advance(1000);
+            a.clock.advance(2 * step);
         }
         // Earnings for the rest (an earn that moves a member's tier adds a tier change event).
         SeededRandom pick(7);
@@ -298,7 +345,7 @@ void PushVsCopy(benchmark::State &state)
             b.paymentMethod = u"cash"_s;
             if (auto e = a.loyalty->earn(ids.at(int(pick.below(quint64(ids.size())))), b, u"bench"_s); !e)
                 die(u"earn: "_s + e.error().message);
-            a.clock.advance(1000);
+            a.clock.advance(step);
         }
         const qint64 events = a.loyalty->unsyncedCount();
         note(u"PushVsCopy: %1 events of %2 members written in %3 s"_s.arg(events).arg(members).arg(double(made.elapsed()) / 1000.0));
@@ -306,7 +353,9 @@ void PushVsCopy(benchmark::State &state)
         const QString database = newDatabase();
         Hub hub(database);
         a.attach(hub, u"store-a"_s);
+        const double cpu0 = processCpuSeconds(), pg0 = backendCpuSeconds(database);
         const Terminal::SyncTimes t = a.sync(kPushTimeoutMs);
+        const double cpu = processCpuSeconds() - cpu0, pgCpu = backendCpuSeconds(database) - pg0;
         if (!t.ok) {
             state.SkipWithError(qPrintable(u"push: "_s + t.error));
             break;
@@ -339,6 +388,8 @@ void PushVsCopy(benchmark::State &state)
         state.counters["events"] = double(events);
         state.counters["push_s"] = t.pushSeconds;
         state.counters["sync_s"] = t.syncSeconds;
+        state.counters["sync_cpu_s"] = cpu;       // this process: terminal, client, hub
+        state.counters["sync_pg_cpu_s"] = pgCpu;  // the hub's PostgreSQL backend
         state.counters["push_events_per_s"] = double(events) / t.pushSeconds;
         state.counters["copy_s"] = copySeconds;
         state.counters["copy_wall_s"] = copyWall;
@@ -348,6 +399,51 @@ void PushVsCopy(benchmark::State &state)
     }
 }
 BENCHMARK(PushVsCopy)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+
+// What one push batch costs outside the database: the wire format both ends handle for the
+// client's batch of 500 (encode, decode, the answer both ways), per event. Explains the floor
+// under push_events_per_s (docs/performance.md "Sync").
+void PushCodec(benchmark::State &state)
+{
+    static int run = 0; // the library calls this once per trial iteration count
+    Terminal a(u"codec-terminal-%1"_s.arg(++run), u"store-c"_s, QDateTime::currentMSecsSinceEpoch() - 86'400'000LL, 303, true);
+    QSqlQuery(a.store->writer()).exec(u"PRAGMA synchronous=OFF"_s);
+    const QString m = [&] {
+        EnrollRequest r;
+        r.name = u"Anggota"_s;
+        r.phone = u"+6281100000001"_s;
+        r.actor = u"bench"_s;
+        return a.loyalty->enroll(r)->memberId;
+    }();
+    for (int i = 0; i < 500; ++i) {
+        Basket b;
+        b.receiptId = u"C-%1"_s.arg(i);
+        b.total = 50'000;
+        b.paymentMethod = u"cash"_s;
+        if (!a.loyalty->earn(m, b, u"bench"_s))
+            die(u"earn"_s);
+    }
+    auto events = a.loyalty->unsyncedEvents(500);
+    if (!events)
+        die(events.error().message);
+    QList<sync::EventResult> answers;
+    for (const LedgerEvent &e : events.value())
+        answers.append({e.eventId, u"accepted"_s, {}, 1'000'000 + e.terminalSeq});
+    qint64 bytes = 0;
+    for (auto _ : state) {
+        const QByteArray body = sync::encodePush({a.loyalty->terminalId(), events.value(), {}});
+        auto decoded = sync::decodePush(body);
+        const QByteArray answer = sync::encodePushResponse(answers);
+        auto results = sync::decodePushResponse(answer);
+        benchmark::DoNotOptimize(decoded->events.size() + results->size());
+        bytes = body.size();
+    }
+    state.SetItemsProcessed(state.iterations() * events->size());
+    state.counters["time_per_event"] = benchmark::Counter(double(events->size()), benchmark::Counter::kIsIterationInvariantRate
+                                                                                   | benchmark::Counter::kInvert);
+    state.counters["bytes_per_event"] = double(bytes) / double(events->size());
+}
+BENCHMARK(PushCodec)->Unit(benchmark::kMillisecond);
 
 // ---- (B) the first pull of a 1,000,000-member chain ----
 
