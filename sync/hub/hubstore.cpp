@@ -514,17 +514,15 @@ Status HubStore::registerTerminal(const QString &token, const QString &terminalI
 {
     if (!isUuid(terminalId) || publicKey.size() != 32)
         return makeError(u"invalid_field"_s, u"a terminal id (UUID) and a 32-byte Ed25519 public key are needed"_s);
-    QSqlDatabase d = db();
-    if (!d.transaction())
-        return makeError(u"hub_store_error"_s, d.lastError().text());
+    Batch b;
+    if (auto st = beginWrite(b); !st)
+        return st;
+    QSqlDatabase d = b.db;
     QSqlQuery q(d);
     auto fail = [&](Error e) -> Status {
         d.rollback();
         return e;
     };
-    q.prepare(u"UPDATE hub_counter SET value = value WHERE id = 1"_s);
-    if (!q.exec())
-        return fail(sqlFail(q, "lock the hub"));
     q.prepare(u"SELECT store_id, expires_at, used_at, COALESCE(terminal_id,'') FROM enrollment_tokens WHERE token_hash = ?"_s);
     if (!run(q, {sha256Hex(token.toUtf8())}))
         return fail(sqlFail(q, "read the enrollment token"));
@@ -577,23 +575,37 @@ std::optional<TerminalAuth> HubStore::terminal(const QString &terminalId) const
     return t;
 }
 
-Status HubStore::revokeTerminal(const QString &terminalId, const QString &actor)
+// Every write transaction starts here: it locks the one row of hub_counter first, so writers in
+// every hub process take turns and server_seq is handed out in commit order (hubstore.h).
+Status HubStore::beginWrite(Batch &b)
 {
-    QSqlDatabase d = db();
-    if (!d.transaction())
-        return makeError(u"hub_store_error"_s, d.lastError().text());
-    Batch b;
-    b.db = d;
+    b.db = db();
     b.sql = m_sql.get();
     b.now = now();
+    if (!b.db.transaction())
+        return makeError(u"hub_store_error"_s, b.db.lastError().text());
+    QSqlQuery q(b.db);
+    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s)
+        || !q.next()) {
+        const Error e = sqlFail(q, "lock the hub");
+        b.db.rollback();
+        return e;
+    }
+    b.seq = q.value(0).toLongLong();
+    return Ok{};
+}
+
+Status HubStore::revokeTerminal(const QString &terminalId, const QString &actor)
+{
+    Batch b;
+    if (auto st = beginWrite(b); !st)
+        return st;
+    QSqlDatabase d = b.db;
     QSqlQuery q(d);
     auto fail = [&](Error e) -> Status {
         d.rollback();
         return e;
     };
-    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s) || !q.next())
-        return fail(sqlFail(q, "lock the hub"));
-    b.seq = q.value(0).toLongLong();
     q.prepare(u"UPDATE terminals SET revoked_at = ? WHERE terminal_id = ? AND revoked_at IS NULL AND terminal_id <> 'hub'"_s);
     if (!run(q, {b.now, terminalId}))
         return fail(sqlFail(q, "revoke the terminal"));
@@ -637,24 +649,17 @@ QJsonArray HubStore::terminals() const
 
 Result<QList<sync::EventResult>> HubStore::ingest(const TerminalAuth &terminal, const sync::PushRequest &push)
 {
-    QSqlDatabase d = db();
-    if (!d.transaction())
-        return makeError(u"hub_store_error"_s, d.lastError().text());
+    Batch b;
+    if (auto st = beginWrite(b); !st)
+        return st.error();
+    QSqlDatabase d = b.db;
     auto fail = [&](Error e) -> Result<QList<sync::EventResult>> {
         d.rollback();
         return e;
     };
-    Batch b;
-    b.db = d;
-    b.sql = m_sql.get();
-    b.now = now();
     b.storeId = terminal.storeId;
     b.terminalId = terminal.terminalId;
     QSqlQuery q(d);
-    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s)
-        || !q.next())
-        return fail(sqlFail(q, "lock the hub"));
-    b.seq = q.value(0).toLongLong();
     auto chain = m_sql->run(u"SELECT last_seq, last_hash, revoked_at FROM terminals WHERE terminal_id = ?"_s, {terminal.terminalId},
                             "read the terminal");
     if (!chain)
@@ -1417,21 +1422,15 @@ Result<int> HubStore::publishProgram(const QByteArray &document, const QString &
     auto p = parseProgram(document);
     if (!p)
         return p.error();
-    QSqlDatabase d = db();
-    if (!d.transaction())
-        return makeError(u"hub_store_error"_s, d.lastError().text());
+    Batch b;
+    if (auto st = beginWrite(b); !st)
+        return st.error();
+    QSqlDatabase d = b.db;
     auto fail = [&](Error e) -> Result<int> {
         d.rollback();
         return e;
     };
-    Batch b;
-    b.db = d;
-    b.sql = m_sql.get();
-    b.now = now();
     QSqlQuery q(d);
-    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s) || !q.next())
-        return fail(sqlFail(q, "lock the hub"));
-    b.seq = q.value(0).toLongLong();
     q.prepare(u"SELECT document FROM programs WHERE version = ?"_s);
     if (!run(q, {p->version}))
         return fail(sqlFail(q, "read the programs"));
@@ -1463,21 +1462,15 @@ Result<int> HubStore::publishProgram(const QByteArray &document, const QString &
 
 Status HubStore::eraseMember(const QString &memberId, const QString &reason, const QString &actor)
 {
-    QSqlDatabase d = db();
-    if (!d.transaction())
-        return makeError(u"hub_store_error"_s, d.lastError().text());
+    Batch b;
+    if (auto st = beginWrite(b); !st)
+        return st;
+    QSqlDatabase d = b.db;
     auto fail = [&](Error e) -> Status {
         d.rollback();
         return e;
     };
-    Batch b;
-    b.db = d;
-    b.sql = m_sql.get();
-    b.now = now();
     QSqlQuery q(d);
-    if (!q.exec(u"UPDATE hub_counter SET value = value WHERE id = 1"_s) || !q.exec(u"SELECT value FROM hub_counter WHERE id = 1"_s) || !q.next())
-        return fail(sqlFail(q, "lock the hub"));
-    b.seq = q.value(0).toLongLong();
     q.prepare(u"SELECT status FROM members WHERE member_id = ?"_s);
     if (!run(q, {memberId}) || !q.next())
         return fail(makeError(u"unknown_member"_s, u"The hub has no member %1."_s.arg(memberId)));

@@ -92,6 +92,7 @@ private:
     Status preloadMembers(Batch &b, const QMap<qint64, LedgerEvent> &waiting, const QHash<QString, sync::MemberKey> &keys);
     Status applyEvent(Batch &b, const LedgerEvent &e, const QHash<QString, sync::MemberKey> &keys);
     Status raiseAlert(Batch &b, const QString &kind, const QString &memberId, const QString &detail);
+    Status beginWrite(Batch &b); // transaction + the hub_counter lock + the current server_seq
     Status flush(Batch &b);
     std::optional<Program> programInForce(qint64 at) const;
 

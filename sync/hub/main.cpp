@@ -141,7 +141,7 @@ int main(int argc, char **argv)
             return failWith(u"cannot read the program file %1: %2"_s.arg(args.value(1), f.errorString()));
         auto v = hub.value()->publishProgram(f.readAll(), u"operator"_s);
         if (!v)
-            return failWith(v.error().message);
+            return failWith(u"%1 was not published: %2"_s.arg(args.value(1), v.error().message));
         std::printf("program version %d published\n", v.value());
         return 0;
     }
