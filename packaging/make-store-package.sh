@@ -140,7 +140,7 @@ Version: $PACKAGE_VERSION
 Architecture: all
 Maintainer: Setia installer <installer@users.noreply.h-seed-5a0069dd.example>
 Installed-Size: $size
-Depends: setia (>= 0.1.0)
+Depends: setia (>= 0.2.0)
 Section: misc
 Priority: optional
 Description: Setia provisioning of the store $STORE_ID

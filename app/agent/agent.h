@@ -89,7 +89,7 @@ struct Settings {
     int eventBuffer = 256;            // scan events kept for long-polls (in memory only)
     int keepAliveMs = 15000;          // SSE comment line period
     QString actorPrefix = QStringLiteral("pos"); // events' actor: "pos" or "pos:<cashier>"
-    QString version = QStringLiteral("0.1.0");
+    QString version = QStringLiteral("0.2.0");
 };
 
 class Api : public QObject {
