@@ -2,6 +2,7 @@
 
 #include "core/ids.h"
 #include "core/phone.h"
+#include "net/lowdelaytcpserver.h"
 #include "drivers/slip.h"
 
 #include <QDateTime>
@@ -13,7 +14,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimeZone>
 #include <QTimer>
@@ -1153,7 +1153,7 @@ quint16 Api::listen(const QHostAddress &loopback, quint16 port)
         m_error = u"the agent listens on the loopback address only (127.0.0.1 or ::1), not %1"_s.arg(loopback.toString());
         return 0;
     }
-    auto *tcp = new QTcpServer(&d->server);
+    auto *tcp = new net::LowDelayTcpServer(&d->server);
     if (!tcp->listen(loopback, port)) {
         m_error = u"cannot listen on %1 port %2: %3"_s.arg(loopback.toString()).arg(port).arg(tcp->errorString());
         delete tcp;

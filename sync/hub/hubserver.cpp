@@ -1,13 +1,14 @@
 #include "hubserver.h"
 
 #include "core/crypto.h"
+#include "net/lowdelaytcpserver.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QHttpServerResponse>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QTcpServer>
+#include <QTimer>
 #include <QUrlQuery>
 
 #include <openssl/crypto.h>
@@ -103,6 +104,7 @@ struct HubServer::Private {
     HubStore &store;
     QByteArray operatorToken;
     QHttpServer server;
+    QTimer settler; // publishes members nobody has read since they were written (HubStore::settle())
 
     Private(HubStore &s, QByteArray token) : store(s), operatorToken(std::move(token)) {}
 
@@ -245,6 +247,12 @@ struct HubServer::Private {
 HubServer::HubServer(HubStore &store, QByteArray operatorToken, QObject *parent)
     : QObject(parent), d(std::make_unique<Private>(store, std::move(operatorToken)))
 {
+    d->settler.setInterval(2000);
+    connect(&d->settler, &QTimer::timeout, this, [this] {
+        if (auto st = d->store.settle(); !st)
+            qCWarning(lcHubHttp, "publishing the members: %s", qPrintable(st.error().message));
+    });
+    d->settler.start();
     using Handler = Reply (Private::*)(const QHttpServerRequest &);
     struct Binding {
         const char16_t *path;
@@ -322,7 +330,7 @@ HubServer::~HubServer() = default;
 
 quint16 HubServer::listen(const QHostAddress &address, quint16 port)
 {
-    auto *tcp = new QTcpServer(&d->server);
+    auto *tcp = new setia::net::LowDelayTcpServer(&d->server);
     if (!tcp->listen(address, port)) {
         m_error = u"cannot listen on %1 port %2: %3"_s.arg(address.toString()).arg(port).arg(tcp->errorString());
         delete tcp;

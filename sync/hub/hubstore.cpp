@@ -70,6 +70,8 @@ const char *const kSchema[] = {
     " document TEXT NOT NULL, published_at BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS feed(seq BIGINT PRIMARY KEY, kind TEXT NOT NULL, item_key TEXT NOT NULL,"
     " body TEXT NOT NULL, UNIQUE(kind, item_key))",
+    // Members written since their feed row was (HubStore::settle()).
+    "CREATE TABLE IF NOT EXISTS feed_pending(member_id TEXT PRIMARY KEY)",
 };
 
 QString b64(const QByteArray &b) { return QString::fromLatin1(b.toBase64()); }
@@ -829,6 +831,13 @@ Result<QList<sync::EventResult>> HubStore::ingest(const TerminalAuth &terminal, 
         return fail(st.error());
     if (!d.commit())
         return fail(makeError(u"hub_store_error"_s, d.lastError().text()));
+    // An erasure's personal data leaves the feed now, not at the next read.
+    for (const QString &id : std::as_const(b.feedDirty))
+        if (b.members.value(id).status == u"erased"_s) {
+            if (auto st = settle(); !st)
+                qCWarning(lcHub, "publishing an erasure: %s", qPrintable(st.error().message));
+            break;
+        }
     QList<sync::EventResult> out;
     for (const LedgerEvent &e : push.events)
         out.append(results.value(e.eventId, sync::EventResult{e.eventId, u"held"_s, u"gap"_s, 0}));
@@ -1186,67 +1195,13 @@ std::optional<Program> HubStore::programInForce(qint64 at) const
 
 Status HubStore::flush(Batch &b)
 {
-    // The batch's events first: the tier sums below read them.
+    // The batch's events first: the tier sums of settle() read them.
     if (auto st = b.sql->insertRows(u"events"_s, kEventColumns, {}, b.eventRows, "store the events"); !st)
         return st;
     b.eventRows.clear();
-    const std::optional<Program> program = b.feedDirty.isEmpty() ? std::nullopt : programInForce(b.now);
-    // Tiers: the hub is the authority, from every store's events in the program's window. No
-    // upper bound: a purchase dated ahead by a terminal's fast clock counts at once.
-    if (program && !program->tiers.isEmpty()) {
-        QStringList ids;
-        for (const QString &id : std::as_const(b.feedDirty)) {
-            auto it = b.members.constFind(id);
-            if (it == b.members.constEnd() || it->status == u"erased"_s || it->status == u"merged"_s)
-                continue;
-            ids << id;
-        }
-        // One query for all of them: a member's window counts its own events and those of the
-        // members the table says were merged into it (merges of this batch are written below,
-        // so they count from the next batch on). The sum is per (member, merged member) pair so
-        // that each walks the events_member index for one member id, whatever the planner
-        // thinks of a join; the pairs are added up here.
-        const QString column = program->tierBasis == u"spend"_s ? u"amount"_s : u"points"_s;
-        QHash<QString, qint64> totals;
-        auto st = b.sql->selectIn(
-                           u"WITH v(id) AS (%1), k(root, member) AS (SELECT id, id FROM v UNION"
-                           " SELECT m.merged_into, m.member_id FROM members m WHERE m.merged_into IN (SELECT id FROM v))"
-                           " SELECT k.root, (SELECT COALESCE(SUM(e."_s
-                               + column
-                               + u"),0) FROM events e WHERE e.member_id = k.member AND e.occurred_at > ?"
-                                 " AND e.type IN ('earn','bonus','reverse')) FROM k"_s,
-                           ids, {b.now - qint64(program->tierWindowDays) * 86'400'000LL},
-                           [&](const QSqlQuery &w) { totals[w.value(0).toString()] += w.value(1).toLongLong(); },
-                           "compute the tiers", HubSql::KeyForm::Rows);
-        if (!st)
-            return st;
-        for (const QString &id : std::as_const(ids)) {
-            Batch::Member &m = b.members[id];
-            const Tier *t = program->tierFor(totals.value(id));
-            const QString tier = t ? t->id : QString();
-            if (tier != m.tierId) {
-                m.tierId = tier;
-                m.dirty = true;
-            }
-        }
-    }
-    QVariantList rows;
-    for (auto it = b.members.cbegin(); it != b.members.cend(); ++it)
-        if (it->dirty)
-            rows << it.key() << it->status << it->homeStore << it->tierId << nullable(it->phoneIndex) << nullable(it->profile)
-                 << nullable(it->wrappedKey) << nullable(it->mergedInto) << it->balance << it->enrolledAt;
-    if (auto st = b.sql->insertRows(u"members"_s,
-                             {{u"member_id"_s, kText}, {u"status"_s, kText}, {u"home_store"_s, kText}, {u"tier_id"_s, kText},
-                              {u"phone_index"_s, kText}, {u"profile"_s, kText}, {u"wrapped_key"_s, kText},
-                              {u"merged_into"_s, kText}, {u"balance"_s, kBigint}, {u"enrolled_at"_s, kBigint}},
-                             u" ON CONFLICT(member_id) DO UPDATE SET status = excluded.status, home_store = excluded.home_store,"
-                             " tier_id = excluded.tier_id, phone_index = excluded.phone_index, profile = excluded.profile,"
-                             " wrapped_key = excluded.wrapped_key, merged_into = excluded.merged_into, balance = excluded.balance,"
-                             " enrolled_at = excluded.enrolled_at"_s,
-                             rows, "update the members");
-        !st)
+    if (auto st = upsertMembers(b); !st)
         return st;
-    rows.clear();
+    QVariantList rows;
     for (auto it = b.cards.cbegin(); it != b.cards.cend(); ++it)
         rows << it.key() << it->memberId << it->kind << it->status;
     if (auto st = b.sql->insertRows(u"cards"_s,
@@ -1269,9 +1224,98 @@ Status HubStore::flush(Batch &b)
                              rows, "update the vouchers");
         !st)
         return st;
+    // The members' feed rows (and tiers) are settled later, once for all the batches that
+    // touched a member since (settle()): rewriting them per batch was most of a push's cost.
+    rows.clear();
+    for (const QString &id : std::as_const(b.feedDirty))
+        if (b.members.value(id).exists)
+            rows << id;
+    if (auto st = b.sql->insertRows(u"feed_pending"_s, {{u"member_id"_s, kText}}, u" ON CONFLICT DO NOTHING"_s, rows,
+                                    "mark the members to publish");
+        !st)
+        return st;
+    if (b.hubDirty) {
+        QSqlQuery q(b.db);
+        q.prepare(u"UPDATE terminals SET last_seq = ?, last_hash = ?, events = events + 1 WHERE terminal_id = 'hub'"_s);
+        if (!run(q, {b.hubSeq, b.hubHash}))
+            return sqlFail(q, "update the hub's chain");
+    }
+    if (auto counter = b.sql->run(u"UPDATE hub_counter SET value = ? WHERE id = 1"_s, {b.seq}, "advance the hub's sequence"); !counter)
+        return counter.error();
+    return Ok{};
+}
+
+Status HubStore::upsertMembers(Batch &b)
+{
+    QVariantList rows;
+    for (auto it = b.members.cbegin(); it != b.members.cend(); ++it)
+        if (it->dirty)
+            rows << it.key() << it->status << it->homeStore << it->tierId << nullable(it->phoneIndex) << nullable(it->profile)
+                 << nullable(it->wrappedKey) << nullable(it->mergedInto) << it->balance << it->enrolledAt;
+    if (auto st = b.sql->insertRows(u"members"_s,
+                             {{u"member_id"_s, kText}, {u"status"_s, kText}, {u"home_store"_s, kText}, {u"tier_id"_s, kText},
+                              {u"phone_index"_s, kText}, {u"profile"_s, kText}, {u"wrapped_key"_s, kText},
+                              {u"merged_into"_s, kText}, {u"balance"_s, kBigint}, {u"enrolled_at"_s, kBigint}},
+                             u" ON CONFLICT(member_id) DO UPDATE SET status = excluded.status, home_store = excluded.home_store,"
+                             " tier_id = excluded.tier_id, phone_index = excluded.phone_index, profile = excluded.profile,"
+                             " wrapped_key = excluded.wrapped_key, merged_into = excluded.merged_into, balance = excluded.balance,"
+                             " enrolled_at = excluded.enrolled_at"_s,
+                             rows, "update the members");
+        !st)
+        return st;
+    return Ok{};
+}
+
+// The tiers and feed rows of the members a write marked (feed_pending), as of now: the hub is
+// the authority on tiers, from every store's events in the program's window; one feed row per
+// member, rewritten with a new seq whenever it is published.
+Status HubStore::publishMembers(Batch &b, const QStringList &ids)
+{
+    const std::optional<Program> program = ids.isEmpty() ? std::nullopt : programInForce(b.now);
+    // Tiers: the hub is the authority, from every store's events in the program's window. No
+    // upper bound: a purchase dated ahead by a terminal's fast clock counts at once.
+    if (program && !program->tiers.isEmpty()) {
+        QStringList ranked;
+        for (const QString &id : std::as_const(ids)) {
+            auto it = b.members.constFind(id);
+            if (it == b.members.constEnd() || it->status == u"erased"_s || it->status == u"merged"_s)
+                continue;
+            ranked << id;
+        }
+        // One query for all of them: a member's window counts its own events and those of the
+        // members the table says were merged into it (merges of this batch are written below,
+        // so they count from the next batch on). The sum is per (member, merged member) pair so
+        // that each walks the events_member index for one member id, whatever the planner
+        // thinks of a join; the pairs are added up here.
+        const QString column = program->tierBasis == u"spend"_s ? u"amount"_s : u"points"_s;
+        QHash<QString, qint64> totals;
+        auto st = b.sql->selectIn(
+                           u"WITH v(id) AS (%1), k(root, member) AS (SELECT id, id FROM v UNION"
+                           " SELECT m.merged_into, m.member_id FROM members m WHERE m.merged_into IN (SELECT id FROM v))"
+                           " SELECT k.root, (SELECT COALESCE(SUM(e."_s
+                               + column
+                               + u"),0) FROM events e WHERE e.member_id = k.member AND e.occurred_at > ?"
+                                 " AND e.type IN ('earn','bonus','reverse')) FROM k"_s,
+                           ranked, {b.now - qint64(program->tierWindowDays) * 86'400'000LL},
+                           [&](const QSqlQuery &w) { totals[w.value(0).toString()] += w.value(1).toLongLong(); },
+                           "compute the tiers", HubSql::KeyForm::Rows);
+        if (!st)
+            return st;
+        for (const QString &id : std::as_const(ranked)) {
+            Batch::Member &m = b.members[id];
+            const Tier *t = program->tierFor(totals.value(id));
+            const QString tier = t ? t->id : QString();
+            if (tier != m.tierId) {
+                m.tierId = tier;
+                m.dirty = true;
+            }
+        }
+    }
+    if (auto st = upsertMembers(b); !st)
+        return st;
     // The feed: one row per member, rewritten with a new seq whenever it changes. Merged
     // members first, so a terminal frees their phone before the member that keeps it arrives.
-    QList<QString> dirty(b.feedDirty.begin(), b.feedDirty.end());
+    QList<QString> dirty = ids;
     std::sort(dirty.begin(), dirty.end(), [&](const QString &x, const QString &y) {
         const bool mx = b.members.value(x).status == u"merged"_s, my = b.members.value(y).status == u"merged"_s;
         return mx != my ? mx : x < y;
@@ -1311,7 +1355,7 @@ Status HubStore::flush(Batch &b)
                          "read the members' vouchers");
     if (!st)
         return st;
-    rows.clear();
+    QVariantList rows;
     for (const QString &id : std::as_const(dirty)) {
         const Batch::Member m = b.members.value(id);
         if (!m.exists)
@@ -1360,21 +1404,72 @@ Status HubStore::flush(Batch &b)
                                      "publish the members");
         !st2)
         return st2;
-    if (b.hubDirty) {
-        QSqlQuery q(b.db);
-        q.prepare(u"UPDATE terminals SET last_seq = ?, last_hash = ?, events = events + 1 WHERE terminal_id = 'hub'"_s);
-        if (!run(q, {b.hubSeq, b.hubHash}))
-            return sqlFail(q, "update the hub's chain");
+    return Ok{};
+}
+
+Status HubStore::settle()
+{
+    // Nothing waiting is the common case of a feed read: one indexed look, no lock.
+    {
+        auto r = m_sql->run(u"SELECT 1 FROM feed_pending LIMIT 1"_s, {}, "look for members to publish");
+        if (!r)
+            return r.error();
+        const bool any = (*r)->next();
+        (*r)->finish();
+        if (!any)
+            return Ok{};
     }
-    if (auto counter = b.sql->run(u"UPDATE hub_counter SET value = ? WHERE id = 1"_s, {b.seq}, "advance the hub's sequence"); !counter)
-        return counter.error();
+    // In transactions of at most kSettleChunk members, under the hub_counter lock like every
+    // write (so a member marked by a concurrent push is either in this round or the next).
+    for (int round = 0; round < 1'000'000; ++round) {
+        Batch b;
+        if (auto st = beginWrite(b); !st)
+            return st;
+        auto fail = [&](const Error &e) -> Status {
+            b.db.rollback();
+            return e;
+        };
+        QStringList ids;
+        {
+            QSqlQuery q(b.db);
+            q.prepare(u"SELECT member_id FROM feed_pending ORDER BY member_id LIMIT ?"_s);
+            if (!run(q, {kSettleChunk}))
+                return fail(sqlFail(q, "read the members to publish"));
+            while (q.next())
+                ids << q.value(0).toString();
+        }
+        if (ids.isEmpty()) {
+            b.db.rollback();
+            return Ok{};
+        }
+        for (const QString &id : std::as_const(ids))
+            b.members.insert(id, Batch::Member{});
+        if (auto st = b.sql->selectIn(u"SELECT "_s + kMemberColumns + u" FROM members WHERE member_id IN (%1)"_s, ids, {},
+                                      [&](const QSqlQuery &q) { b.members.insert(q.value(0).toString(), Batch::Member::fromRow(q)); },
+                                      "read the members to publish");
+            !st)
+            return fail(st.error());
+        if (auto st = publishMembers(b, ids); !st)
+            return fail(st.error());
+        if (auto st = b.sql->run(u"DELETE FROM feed_pending WHERE member_id <= ?"_s, {ids.constLast()}, "clear the published members");
+            !st)
+            return fail(st.error());
+        if (auto st = b.sql->run(u"UPDATE hub_counter SET value = ? WHERE id = 1"_s, {b.seq}, "advance the hub's sequence"); !st)
+            return fail(st.error());
+        if (!b.db.commit())
+            return fail(makeError(u"hub_store_error"_s, b.db.lastError().text()));
+        if (ids.size() < kSettleChunk)
+            return Ok{};
+    }
     return Ok{};
 }
 
 // ---- feed and lease ----
 
-Result<sync::FeedPage> HubStore::feed(qint64 after, int limit) const
+Result<sync::FeedPage> HubStore::feed(qint64 after, int limit)
 {
+    if (auto st = settle(); !st)
+        return st.error();
     limit = qBound(1, limit, 5000);
     auto r = m_sql->run(u"SELECT seq, kind, item_key, body FROM feed WHERE seq > ? ORDER BY seq LIMIT ?"_s, {after, limit},
                         "read the change feed");
@@ -1492,7 +1587,7 @@ Status HubStore::eraseMember(const QString &memberId, const QString &reason, con
         return fail(st.error());
     if (!d.commit())
         return fail(makeError(u"hub_store_error"_s, d.lastError().text()));
-    return Ok{};
+    return settle(); // the erased member's feed row, without the personal data, at once
 }
 
 QJsonArray HubStore::alerts() const
@@ -1519,8 +1614,10 @@ QJsonArray HubStore::quarantine() const
     return out;
 }
 
-Result<QJsonObject> HubStore::member(const QString &memberId) const
+Result<QJsonObject> HubStore::member(const QString &memberId)
 {
+    if (auto st = settle(); !st)
+        return st.error();
     QSqlQuery q(db());
     q.prepare(u"SELECT body FROM feed WHERE kind = 'member' AND item_key = ?"_s);
     if (!run(q, {memberId}))
@@ -1544,8 +1641,10 @@ QJsonArray HubStore::events(qint64 after, int limit) const
     return out;
 }
 
-QJsonObject HubStore::report(qint64 fromMs, qint64 toMs) const
+QJsonObject HubStore::report(qint64 fromMs, qint64 toMs)
 {
+    if (auto st = settle(); !st)
+        qCWarning(lcHub, "report: %s", qPrintable(st.error().message));
     QSqlQuery q(db());
     q.prepare(u"SELECT store_id,"
               " SUM(CASE WHEN type IN ('earn','bonus') THEN points ELSE 0 END),"

@@ -70,7 +70,13 @@ public:
     Result<QList<sync::EventResult>> ingest(const TerminalAuth &terminal, const sync::PushRequest &push);
 
     // ---- feed and lease ----
-    Result<sync::FeedPage> feed(qint64 after, int limit) const;
+    // Publishes the members written since their last feed row first (settle()).
+    Result<sync::FeedPage> feed(qint64 after, int limit);
+    // The tiers and feed rows of the members written since they were last published. Writes
+    // (ingest, erase) only mark members; their tiers and feed rows are computed here, once for
+    // all the batches that touched them. Called before every feed page and operator read of
+    // members, after an erasure, and by setia-hub on a timer; safe from every hub process.
+    Status settle();
     sync::Lease lease(const QString &terminalId) const;
     QByteArray signedLease(const QString &terminalId) const;
 
@@ -79,9 +85,9 @@ public:
     Status eraseMember(const QString &memberId, const QString &reason, const QString &actor);
     QJsonArray alerts() const;
     QJsonArray quarantine() const;
-    Result<QJsonObject> member(const QString &memberId) const;
+    Result<QJsonObject> member(const QString &memberId); // settles first
     QJsonArray events(qint64 after, int limit) const;
-    QJsonObject report(qint64 fromMs, qint64 toMs) const;
+    QJsonObject report(qint64 fromMs, qint64 toMs); // settles first
 
 private:
     HubStore();
@@ -94,6 +100,9 @@ private:
     Status raiseAlert(Batch &b, const QString &kind, const QString &memberId, const QString &detail);
     Status beginWrite(Batch &b); // transaction + the hub_counter lock + the current server_seq
     Status flush(Batch &b);
+    Status upsertMembers(Batch &b);
+    Status publishMembers(Batch &b, const QStringList &ids);
+    static constexpr int kSettleChunk = 5000;
     std::optional<Program> programInForce(qint64 at) const;
 
     HubConfig m_config;
