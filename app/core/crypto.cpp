@@ -11,7 +11,10 @@
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 
+#include <cstring>
 #include <memory>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 
@@ -36,6 +39,76 @@ QByteArray hmacSha256(const QByteArray &key, const QByteArray &data)
     unsigned int len = 32;
     HMAC(EVP_sha256(), key.constData(), int(key.size()), reinterpret_cast<const unsigned char *>(data.constData()),
          size_t(data.size()), reinterpret_cast<unsigned char *>(out.data()), &len);
+    return out;
+}
+
+namespace {
+// Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up again on every use.
+const EVP_MD *sha256Md()
+{
+    static EVP_MD *const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return md ? md : EVP_sha256();
+}
+
+constexpr int kShaBlock = 64;
+constexpr int kShaSize = 32;
+
+struct MdCtxDeleter {
+    void operator()(EVP_MD_CTX *c) const { EVP_MD_CTX_free(c); }
+};
+} // namespace
+
+// RFC 2104: H((K ^ opad) | H((K ^ ipad) | data)), K the key zero-padded to the block (a key
+// longer than a block is hashed first). The two states after (K ^ ipad) and (K ^ opad) are kept.
+HmacSha256::HmacSha256(const QByteArray &key) : m_key(key)
+{
+    QByteArray k = key.size() > kShaBlock ? sha256(key) : key;
+    k.resize(kShaBlock, '\0');
+    QByteArray ipad(kShaBlock, Qt::Uninitialized), opad(kShaBlock, Qt::Uninitialized);
+    for (int i = 0; i < kShaBlock; ++i) {
+        ipad[i] = char(k[i] ^ 0x36);
+        opad[i] = char(k[i] ^ 0x5c);
+    }
+    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> inner(EVP_MD_CTX_new()), outer(EVP_MD_CTX_new());
+    const bool ok = inner && outer && EVP_DigestInit_ex2(inner.get(), sha256Md(), nullptr) == 1
+        && EVP_DigestUpdate(inner.get(), ipad.constData(), kShaBlock) == 1
+        && EVP_DigestInit_ex2(outer.get(), sha256Md(), nullptr) == 1
+        && EVP_DigestUpdate(outer.get(), opad.constData(), kShaBlock) == 1;
+    OPENSSL_cleanse(k.data(), size_t(k.size()));
+    OPENSSL_cleanse(ipad.data(), size_t(ipad.size()));
+    OPENSSL_cleanse(opad.data(), size_t(opad.size()));
+    if (ok) { // otherwise mac() takes the one-shot path
+        m_inner = inner.release();
+        m_outer = outer.release();
+    }
+}
+
+HmacSha256::~HmacSha256()
+{
+    EVP_MD_CTX_free(m_inner);
+    EVP_MD_CTX_free(m_outer);
+}
+
+void HmacSha256::mac(QByteArrayView data, unsigned char *out) const
+{
+    // One scratch context per thread: copying a state into it reuses its allocation.
+    thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> scratch(EVP_MD_CTX_new());
+    EVP_MD_CTX *c = scratch.get();
+    unsigned char innerHash[kShaSize];
+    unsigned int len = 0;
+    if (m_inner && c && EVP_MD_CTX_copy_ex(c, m_inner) == 1 && EVP_DigestUpdate(c, data.data(), size_t(data.size())) == 1
+        && EVP_DigestFinal_ex(c, innerHash, &len) == 1 && EVP_MD_CTX_copy_ex(c, m_outer) == 1
+        && EVP_DigestUpdate(c, innerHash, kShaSize) == 1 && EVP_DigestFinal_ex(c, out, &len) == 1)
+        return;
+    len = kShaSize;
+    HMAC(EVP_sha256(), m_key.constData(), int(m_key.size()), reinterpret_cast<const unsigned char *>(data.data()),
+         size_t(data.size()), out, &len);
+}
+
+QByteArray HmacSha256::mac(QByteArrayView data) const
+{
+    QByteArray out(kShaSize, Qt::Uninitialized);
+    mac(data, reinterpret_cast<unsigned char *>(out.data()));
     return out;
 }
 
@@ -134,15 +207,43 @@ bool verifySecret(const QString &secret, const QString &encoded)
         && CRYPTO_memcmp(got.constData(), expected.constData(), size_t(got.size())) == 0;
 }
 
-Result<KeyRing> KeyRing::open(const QString &path, bool create)
+bool isSharedStoreDirectory(const QString &dir, const QString &sharedGroup)
+{
+    struct stat st {};
+    return !sharedGroup.isEmpty() && ::stat(QFile::encodeName(dir).constData(), &st) == 0 && S_ISDIR(st.st_mode)
+        && (st.st_mode & S_ISGID) && QFileInfo(dir).group() == sharedGroup;
+}
+
+QFileDevice::Permissions newKeyFilePermissions(const QString &path, const QString &sharedGroup)
+{
+    QFileDevice::Permissions p = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (isSharedStoreDirectory(QFileInfo(path).absolutePath(), sharedGroup))
+        p |= QFileDevice::ReadGroup;
+    return p;
+}
+
+Status checkKeyFilePermissions(const QString &path, const QString &sharedGroup)
+{
+    const QFileInfo info(path);
+    const auto perms = info.permissions();
+    const bool others = perms & (QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther);
+    const bool groupWrite = perms & (QFileDevice::WriteGroup | QFileDevice::ExeGroup);
+    const bool groupRead = perms & QFileDevice::ReadGroup;
+    const bool sharedOk = !sharedGroup.isEmpty() && info.group() == sharedGroup;
+    if (others || groupWrite || (groupRead && !sharedOk))
+        return makeError(u"key_permissions"_s,
+                         sharedOk ? u"The key file %1 can be read or changed by other users; run: chmod 640 %1"_s.arg(path)
+                                  : u"The key file %1 can be read by other users; run: chmod 600 %1"_s.arg(path));
+    return Ok{};
+}
+
+Result<KeyRing> KeyRing::open(const QString &path, bool create, const QString &sharedGroup)
 {
     QByteArray master;
     QFile f(path);
     if (f.exists()) {
-        const auto perms = f.permissions();
-        if (perms & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther))
-            return makeError(u"key_permissions"_s,
-                             u"The key file %1 can be read by other users; run: chmod 600 %1"_s.arg(path));
+        if (auto st = checkKeyFilePermissions(path, sharedGroup); !st)
+            return st.error();
         if (!f.open(QIODevice::ReadOnly))
             return makeError(u"key_unreadable"_s, u"Cannot read the key file %1: %2"_s.arg(path, f.errorString()));
         master = QByteArray::fromHex(f.readAll().trimmed());
@@ -158,11 +259,12 @@ Result<KeyRing> KeyRing::open(const QString &path, bool create)
         QSaveFile out(path);
         if (!out.open(QIODevice::WriteOnly))
             return makeError(u"key_unwritable"_s, u"Cannot create the key file %1: %2"_s.arg(path, out.errorString()));
+        const auto mode = newKeyFilePermissions(path, sharedGroup);
         out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         out.write(master.toHex() + '\n');
         if (!out.commit())
             return makeError(u"key_unwritable"_s, u"Cannot write the key file %1: %2"_s.arg(path, out.errorString()));
-        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QFile::setPermissions(path, mode);
     }
     KeyRing ring;
     ring.m_wrap = hmacSha256(master, "setia/v1/wrap");
@@ -173,7 +275,40 @@ Result<KeyRing> KeyRing::open(const QString &path, bool create)
 
 QString KeyRing::blindIndex(const QString &purpose, const QString &value) const
 {
-    return QString::fromLatin1(hmacSha256(m_index, purpose.toUtf8() + '\0' + value.toUtf8()).toHex().left(32));
+    return blindIndexUtf8(purpose.toUtf8(), value.toUtf8());
+}
+
+// The first 16 bytes of HMAC(index key, purpose | 0 | value), in lower-case hex.
+QString KeyRing::blindIndexUtf8(QByteArrayView purpose, QByteArrayView value) const
+{
+    // Purposes and name prefixes are short: the message fits on the stack.
+    char small[128];
+    QByteArray large;
+    const qsizetype size = purpose.size() + 1 + value.size();
+    char *msg = small;
+    if (size > qsizetype(sizeof small)) {
+        large.resize(size);
+        msg = large.data();
+    }
+    std::memcpy(msg, purpose.data(), size_t(purpose.size()));
+    msg[purpose.size()] = '\0';
+    std::memcpy(msg + purpose.size() + 1, value.data(), size_t(value.size()));
+    unsigned char mac[kShaSize];
+    if (m_indexMac) {
+        std::call_once(m_indexMac->once, [this] { m_indexMac->mac = std::make_unique<const HmacSha256>(m_index); });
+        m_indexMac->mac->mac(QByteArrayView(msg, size), mac);
+    } else { // a moved-from ring
+        const QByteArray out = hmacSha256(m_index, QByteArray(msg, size));
+        std::memcpy(mac, out.constData(), kShaSize);
+    }
+    static constexpr char16_t hex[] = u"0123456789abcdef";
+    QString out(32, Qt::Uninitialized);
+    char16_t *o = reinterpret_cast<char16_t *>(out.data());
+    for (int i = 0; i < 16; ++i) {
+        o[2 * i] = hex[mac[i] >> 4];
+        o[2 * i + 1] = hex[mac[i] & 0xf];
+    }
+    return out;
 }
 
 QByteArray KeyRing::wrapMemberKey(const QString &memberId, const QByteArray &memberKey) const

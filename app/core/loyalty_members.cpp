@@ -10,6 +10,9 @@
 #include <QTimeZone>
 #include <QVariant>
 
+#include <algorithm>
+#include <array>
+
 using namespace Qt::StringLiterals;
 
 namespace setia {
@@ -21,6 +24,37 @@ QString emailCheck(const QString &email)
         return {};
     static const QRegularExpression re(u"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"_s);
     return re.match(email).hasMatch() ? QString() : u"email: '%1' is not an e-mail address"_s.arg(email);
+}
+
+// The words of a name (or of a search) for the name index: lower-cased, split at every run of
+// characters that are neither letters nor digits (\p{L}, \p{N}). ASCII text, nearly every name,
+// is split by hand (in ASCII \p{L} and \p{N} are exactly A-Z, a-z, 0-9); other text by the
+// regular expression. Both give the same words, so the stored index stays valid.
+QStringList nameWords(const QString &text)
+{
+    const QString lower = text.toLower();
+    const auto isAsciiWordChar = [](char16_t c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9');
+    };
+    QStringList words;
+    qsizetype start = -1;
+    for (qsizetype i = 0; i < lower.size(); ++i) {
+        const char16_t c = lower.at(i).unicode();
+        if (c >= 0x80) {
+            static const QRegularExpression separators(u"[^\\p{L}\\p{N}]+"_s);
+            return lower.split(separators, Qt::SkipEmptyParts);
+        }
+        if (isAsciiWordChar(c)) {
+            if (start < 0)
+                start = i;
+        } else if (start >= 0) {
+            words << lower.mid(start, i - start);
+            start = -1;
+        }
+    }
+    if (start >= 0)
+        words << lower.mid(start);
+    return words;
 }
 } // namespace
 
@@ -142,24 +176,61 @@ QStringList Loyalty::Impl::nameTokens(const QString &name) const
 {
     // Blind index of every word's prefixes (2..12 characters), lower-cased, so "budi sa" finds
     // "Budi Santoso" without the name being readable from the index.
-    QSet<QString> tokens;
-    const QStringList words = name.toLower().split(QRegularExpression(u"[^\\p{L}\\p{N}]+"_s), Qt::SkipEmptyParts);
-    for (const QString &w : words)
-        for (qsizetype n = 2; n <= qMin<qsizetype>(w.size(), 12); ++n)
-            tokens.insert(keys.blindIndex(u"name"_s, w.left(n)));
-    return QStringList(tokens.begin(), tokens.end());
+    // Sorted and without repeats (the same prefix in two words is one row).
+    QStringList tokens;
+    for (const QString &w : nameWords(name)) {
+        const qsizetype longest = qMin<qsizetype>(w.size(), 12);
+        // A prefix is w.left(n) in UTF-8; for an ASCII word that is the first n bytes.
+        const QByteArray utf8 = w.toUtf8();
+        const bool ascii = utf8.size() == w.size();
+        for (qsizetype n = 2; n <= longest; ++n) {
+            if (ascii)
+                tokens << keys.blindIndexUtf8("name", QByteArrayView(utf8).first(n));
+            else
+                tokens << keys.blindIndexUtf8("name", w.left(n).toUtf8());
+        }
+    }
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    return tokens;
 }
 
-Status Loyalty::Impl::indexName(const QString &memberId, const QString &name)
+namespace {
+// A member's name rows go in by multi-row INSERTs of up to this many rows: one statement for
+// a name of a few words instead of one per token.
+constexpr qsizetype kNameRowsPerInsert = 16;
+
+const QString &nameInsertSql(qsizetype rows) // 1..kNameRowsPerInsert
 {
-    Stmt q(store, u"DELETE FROM member_name_index WHERE member_id = ?"_s);
-    q.addBindValue(memberId);
-    if (auto st = exec(q, "update the name index"); !st)
-        return st;
-    Stmt ins(store, u"INSERT OR IGNORE INTO member_name_index(token, member_id) VALUES(?, ?)"_s);
-    for (const QString &t : nameTokens(name)) {
-        ins.bindValue(0, t);
-        ins.bindValue(1, memberId);
+    static const auto sql = [] {
+        std::array<QString, kNameRowsPerInsert> out;
+        QString text = u"INSERT OR IGNORE INTO member_name_index(token, member_id) VALUES(?,?)"_s;
+        for (QString &s : out) {
+            s = text;
+            text += u",(?,?)"_s;
+        }
+        return out;
+    }();
+    return sql[size_t(rows - 1)];
+}
+} // namespace
+
+Status Loyalty::Impl::indexName(const QString &memberId, const QString &name, bool newMember)
+{
+    if (!newMember) {
+        Stmt q(store, u"DELETE FROM member_name_index WHERE member_id = ?"_s);
+        q.addBindValue(memberId);
+        if (auto st = exec(q, "update the name index"); !st)
+            return st;
+    }
+    const QStringList tokens = nameTokens(name);
+    for (qsizetype from = 0; from < tokens.size(); from += kNameRowsPerInsert) {
+        const qsizetype rows = qMin(kNameRowsPerInsert, tokens.size() - from);
+        Stmt ins(store, nameInsertSql(rows));
+        for (qsizetype i = 0; i < rows; ++i) {
+            ins.bindText(int(2 * i), tokens[from + i]);
+            ins.bindText(int(2 * i + 1), memberId);
+        }
         if (!ins.exec())
             return sqlError(ins, "update the name index");
     }
@@ -271,7 +342,7 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     q.addBindValue(now);
     if (auto st = exec(q, "save the member"); !st)
         return st.error();
-    if (auto st = d->indexName(memberId, name); !st)
+    if (auto st = d->indexName(memberId, name, true); !st)
         return st.error();
     LedgerEvent e;
     e.type = EventType::Enroll;
@@ -381,7 +452,7 @@ Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int
         }
     }
     if (ids.isEmpty()) {
-        const QStringList words = qtext.toLower().split(QRegularExpression(u"[^\\p{L}\\p{N}]+"_s), Qt::SkipEmptyParts);
+        const QStringList words = nameWords(qtext);
         QStringList tokens;
         for (const QString &w : words)
             if (w.size() >= 2)

@@ -45,7 +45,9 @@ struct Loyalty::Impl {
     Result<MemberView> view(const MemberRow &row) const;
     QString memberIdByCard(const QString &card, QString *status = nullptr) const;
     QStringList nameTokens(const QString &name) const;
-    Status indexName(const QString &memberId, const QString &name);
+    // Replaces the member's name index rows; newMember (a member row inserted in this
+    // transaction, which has none yet) skips deleting the old ones.
+    Status indexName(const QString &memberId, const QString &name, bool newMember = false);
     // Inserts an active card and its card_assign event (inside the caller's transaction).
     Status insertCard(const QString &memberId, const QString &card, const QString &kind, const QString &actor,
                       const QString &replaces);

@@ -207,8 +207,9 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
                 row.wrappedKey = !m.wrappedKey.isEmpty() ? m.wrappedKey : exists ? local->wrappedKey : QByteArray();
                 if (!row.profile.isEmpty()) {
                     const Profile p = d->decryptProfile(row);
+                    // A member this terminal did not have has no name rows to delete.
                     if (!p.name.isEmpty())
-                        if (auto st = d->indexName(m.memberId, p.name); !st)
+                        if (auto st = d->indexName(m.memberId, p.name, !exists); !st)
                             return st;
                 }
                 for (const HubCard &c : m.cards) {

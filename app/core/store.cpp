@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include "crypto.h"
+
 #include <QAtomicInt>
 #include <QDir>
 #include <QFile>
@@ -328,6 +330,11 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path, Options options)
         db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
         if (!db.open())
             return makeError(u"store_unreadable"_s, u"Cannot open %1: %2"_s.arg(s->m_path, db.lastError().text()));
+        // A new store in a shared store directory (docs/install.md: the cashier's account and the
+        // agent's) is writable by the group; SQLite gives its -wal and -shm files the same mode.
+        if (!exists && isSharedStoreDirectory(QFileInfo(s->m_path).absolutePath()))
+            QFile::setPermissions(s->m_path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup
+                                                 | QFileDevice::WriteGroup);
         // A file that is not a database fails here with a clear message instead of later.
         {
             QSqlQuery probe(db);

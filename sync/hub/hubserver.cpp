@@ -247,7 +247,10 @@ struct HubServer::Private {
 HubServer::HubServer(HubStore &store, QByteArray operatorToken, QObject *parent)
     : QObject(parent), d(std::make_unique<Private>(store, std::move(operatorToken)))
 {
-    d->settler.setInterval(2000);
+    // Feed reads and operator reads settle first anyway; this only bounds how stale the hub's
+    // own tables get when nobody reads. Not shorter: every round re-reads the tier window of
+    // each member touched since, which is the work settle() exists to do less often.
+    d->settler.setInterval(60'000);
     connect(&d->settler, &QTimer::timeout, this, [this] {
         if (auto st = d->store.settle(); !st)
             qCWarning(lcHubHttp, "publishing the members: %s", qPrintable(st.error().message));

@@ -479,7 +479,8 @@ Status HubStore::createSchema()
     QSqlDatabase d = db();
     QSqlQuery q(d);
     // Several hub processes may start at once against one PostgreSQL: one creates the schema.
-    if (m_config.postgres && !q.exec(u"SET client_min_messages TO WARNING"_s))
+    // jit off: the hub's statements are short OLTP ones, where compiling a plan costs more than it saves.
+    if (m_config.postgres && (!q.exec(u"SET client_min_messages TO WARNING"_s) || !q.exec(u"SET jit = off"_s)))
         return sqlFail(q, "set up the PostgreSQL session");
     if (m_config.postgres && !q.exec(u"SELECT pg_advisory_lock(7422101)"_s))
         return sqlFail(q, "lock the schema");

@@ -134,6 +134,8 @@ Result<KeyPair> loadOrCreateKeyFile(const QString &path, bool create)
 {
     QFile f(path);
     if (f.exists()) {
+        if (auto st = checkKeyFilePermissions(path); !st)
+            return st.error();
         if (!f.open(QIODevice::ReadOnly))
             return makeError(u"key_unreadable"_s, u"Cannot read the key file %1: %2"_s.arg(path, f.errorString()));
         const QByteArray text = f.readAll().trimmed();
@@ -157,6 +159,7 @@ Result<KeyPair> loadOrCreateKeyFile(const QString &path, bool create)
     out.write(kp.privateKey.toBase64() + '\n');
     if (!out.commit())
         return makeError(u"key_unwritable"_s, u"Cannot write the key file %1: %2"_s.arg(path, out.errorString()));
+    QFile::setPermissions(path, newKeyFilePermissions(path)); // 0640 in a shared store directory
     return kp;
 }
 
@@ -269,15 +272,45 @@ Result<MemberKey> memberKeyFromJson(const QJsonValue &v)
     return k;
 }
 
+// The event as eventToJson() gives it, written straight (keys in the same sorted order, so the
+// same bytes as QJsonDocument's compact form): building a QJsonObject per event was a third of
+// a push batch's encoding.
+void writeEvent(CanonicalWriter &w, const LedgerEvent &e)
+{
+    w.beginObject()
+        .field("actor", e.actor)
+        .key("amount").decimalString(e.amount)
+        .field("eventId", e.eventId)
+        .field("hash", e.hash)
+        .key("hlc").decimalString(e.hlc)
+        .field("memberId", e.memberId)
+        .key("occurredAt").decimalString(e.occurredAt)
+        .field("payload", QString::fromUtf8(e.payloadJson.isEmpty() ? canonicalJson(e.payload) : e.payloadJson))
+        .key("points").decimalString(e.points)
+        .field("prevHash", e.prevHash)
+        .field("receiptId", e.receiptId)
+        .field("refEventId", e.refEventId)
+        .field("terminalId", e.terminalId)
+        .key("terminalSeq").decimalString(e.terminalSeq)
+        .field("type", e.type)
+        .endObject();
+}
+
 QByteArray encodePush(const PushRequest &r)
 {
-    QJsonArray events, members;
+    CanonicalWriter w;
+    w.beginObject().key("events").beginArray();
     for (const LedgerEvent &e : r.events)
-        events.append(eventToJson(e));
-    for (const MemberKey &k : r.members)
-        members.append(memberKeyToJson(k));
-    return compact(QJsonObject{{u"v"_s, kProtocolVersion}, {u"terminalId"_s, r.terminalId}, {u"events"_s, events},
-                               {u"members"_s, members}});
+        writeEvent(w, e);
+    w.endArray().key("members").beginArray();
+    for (const MemberKey &k : r.members) {
+        w.beginObject().field("memberId", k.memberId);
+        if (!k.phoneIndex.isEmpty())
+            w.field("phoneIndex", k.phoneIndex);
+        w.field("wrappedKey", QString::fromLatin1(k.wrappedKey.toBase64())).endObject();
+    }
+    w.endArray().field("terminalId", r.terminalId).field("v", kProtocolVersion).endObject();
+    return w.bytes();
 }
 
 Result<PushRequest> decodePush(const QByteArray &body)
@@ -311,16 +344,18 @@ Result<PushRequest> decodePush(const QByteArray &body)
 
 QByteArray encodePushResponse(const QList<EventResult> &results)
 {
-    QJsonArray a;
+    CanonicalWriter w;
+    w.beginObject().key("results").beginArray();
     for (const EventResult &r : results) {
-        QJsonObject o{{u"eventId"_s, r.eventId}, {u"status"_s, r.status}};
+        w.beginObject().field("eventId", r.eventId);
         if (!r.reason.isEmpty())
-            o.insert(u"reason"_s, r.reason);
+            w.field("reason", r.reason);
         if (r.serverSeq > 0)
-            o.insert(u"serverSeq"_s, QString::number(r.serverSeq));
-        a.append(o);
+            w.key("serverSeq").decimalString(r.serverSeq);
+        w.field("status", r.status).endObject();
     }
-    return compact(QJsonObject{{u"results"_s, a}});
+    w.endArray().endObject();
+    return w.bytes();
 }
 
 Result<QList<EventResult>> decodePushResponse(const QByteArray &body)

@@ -9,12 +9,16 @@
 #include "core/money.h"
 #include "core/phone.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using namespace setia;
@@ -251,6 +255,43 @@ void TestPrimitives::keyFilePermissions()
     auto open = KeyRing::open(path, false);
     QVERIFY(!open.ok());
     QCOMPARE(open.error().code, u"key_permissions"_s);
+
+    // Readable by the group: only when the file belongs to the store's shared group (here the
+    // group the test made it with stands in for `setia`), and never writable by it.
+    const QString group = QFileInfo(path).group();
+    QVERIFY(!group.isEmpty());
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup);
+    auto shared = KeyRing::open(path, false, group);
+    QVERIFY2(shared.ok(), shared.ok() ? "" : qPrintable(shared.error().message));
+    QCOMPARE(shared->blindIndex(u"phone"_s, u"+62812"_s), k->blindIndex(u"phone"_s, u"+62812"_s));
+    auto otherGroup = KeyRing::open(path, false, u"no-such-group-setia"_s);
+    QVERIFY(!otherGroup.ok());
+    QCOMPARE(otherGroup.error().code, u"key_permissions"_s);
+    QVERIFY(otherGroup.error().message.contains(u"chmod 600"_s));
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::WriteGroup);
+    auto groupWrite = KeyRing::open(path, false, group);
+    QVERIFY(!groupWrite.ok());
+    QVERIFY(groupWrite.error().message.contains(u"chmod 640"_s));
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+    QVERIFY(!KeyRing::open(path, false, group).ok());
+
+    // In a shared store directory (the group's, set-group-ID: /var/lib/setia as the packages
+    // make it) a new key is readable by the group; anywhere else it is the owner's alone.
+    QVERIFY(!isSharedStoreDirectory(dir.path(), group));
+    const QString sharedDir = dir.filePath(u"shared"_s);
+    QVERIFY(QDir().mkdir(sharedDir));
+    QVERIFY(::chmod(QFile::encodeName(sharedDir).constData(), 02770) == 0);
+    QVERIFY(isSharedStoreDirectory(sharedDir, group));
+    QVERIFY(!isSharedStoreDirectory(sharedDir, u"no-such-group-setia"_s));
+    const QString sharedKey = sharedDir + u"/setia.db.key"_s;
+    QVERIFY(KeyRing::open(sharedKey, true, group).ok());
+    QCOMPARE(QFile::permissions(sharedKey) & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup);
+    QVERIFY(KeyRing::open(sharedKey, false, group).ok());
+    const QString privateKey = dir.filePath(u"private.key"_s);
+    QVERIFY(KeyRing::open(privateKey, true, group).ok());
+    QCOMPARE(QFile::permissions(privateKey) & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 }
 
 void TestPrimitives::canonicalJsonIsStable()

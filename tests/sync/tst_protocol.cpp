@@ -59,6 +59,27 @@ private Q_SLOTS:
         QCOMPARE(loadOrCreateKeyFile(path, true).error().code, u"key_corrupt"_s); // never silently replaced
     }
 
+    void pushAnswerOnTheWire()
+    {
+        const QList<EventResult> results{{u"019e0000-0000-7000-8000-000000000001"_s, u"accepted"_s, QString(), 41},
+                                         {u"019e0000-0000-7000-8000-000000000002"_s, u"duplicate"_s, QString(), 7},
+                                         {u"019e0000-0000-7000-8000-000000000003"_s, u"held"_s, u"gap"_s, 0},
+                                         {u"019e0000-0000-7000-8000-000000000004"_s, u"rejected"_s, u"hash_mismatch"_s, 0}};
+        const QByteArray wire = encodePushResponse(results);
+        QCOMPARE(wire, QByteArray("{\"results\":[{\"eventId\":\"019e0000-0000-7000-8000-000000000001\",\"serverSeq\":\"41\",\"status\":\"accepted\"},"
+                                  "{\"eventId\":\"019e0000-0000-7000-8000-000000000002\",\"serverSeq\":\"7\",\"status\":\"duplicate\"},"
+                                  "{\"eventId\":\"019e0000-0000-7000-8000-000000000003\",\"reason\":\"gap\",\"status\":\"held\"},"
+                                  "{\"eventId\":\"019e0000-0000-7000-8000-000000000004\",\"reason\":\"hash_mismatch\",\"status\":\"rejected\"}]}"));
+        REQUIRE_OK(back, decodePushResponse(wire));
+        QCOMPARE(back->size(), results.size());
+        for (int i = 0; i < results.size(); ++i) {
+            QCOMPARE(back->at(i).eventId, results.at(i).eventId);
+            QCOMPARE(back->at(i).status, results.at(i).status);
+            QCOMPARE(back->at(i).reason, results.at(i).reason);
+            QCOMPARE(back->at(i).serverSeq, results.at(i).serverSeq);
+        }
+    }
+
     void eventsOnTheWire()
     {
         test::TempStore ts(test::toJson(test::baseProgram()));
@@ -76,6 +97,16 @@ private Q_SLOTS:
         const QByteArray wire = encodePush(push);
         QVERIFY(!wire.contains("0812")); // no phone on the wire: only its blind index
         QVERIFY(!wire.contains("Siti"));
+        // Written straight, the batch is byte for byte what QJsonDocument makes of eventToJson()
+        // and memberKeyToJson() (the documented form, docs/sync.md).
+        QJsonArray asJson, keysAsJson;
+        for (const LedgerEvent &e : push.events)
+            asJson.append(eventToJson(e));
+        for (const MemberKey &k : push.members)
+            keysAsJson.append(memberKeyToJson(k));
+        QCOMPARE(wire, QJsonDocument(QJsonObject{{u"v"_s, kProtocolVersion}, {u"terminalId"_s, push.terminalId},
+                                                 {u"events"_s, asJson}, {u"members"_s, keysAsJson}})
+                           .toJson(QJsonDocument::Compact));
         REQUIRE_OK(back, decodePush(wire));
         QCOMPARE(back->events.size(), events->size());
         for (int i = 0; i < events->size(); ++i) {
