@@ -107,12 +107,16 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/sync.md ${CMAKE_SOURCE_DIR}/docs/install.
 # The till's two postrm scripts share the purge guard (debian/purge-store.sh), the postinst
 # scripts of setia and setia-hub the system user (debian/system-user.sh), pasted in here so each
 # script stands alone, as dpkg runs it.
+# The preinst scripts of setia and setia-agent share the copy of the previous version's binaries
+# (debian/keep-previous.sh). @_setia_version@ in a script is this package's version.
 file(READ ${SETIA_PKG_DIR}/debian/purge-store.sh _setia_purge_store)
 file(READ ${SETIA_PKG_DIR}/debian/system-user.sh _setia_system_user)
-foreach(script IN ITEMS setia/postrm setia-agent/postrm setia/postinst setia-hub/postinst)
+file(READ ${SETIA_PKG_DIR}/debian/keep-previous.sh _setia_keep_previous)
+foreach(script IN ITEMS setia/preinst setia-agent/preinst setia/postrm setia-agent/postrm setia/postinst setia-hub/postinst)
   file(READ ${SETIA_PKG_DIR}/debian/${script} _text)
   string(REPLACE "#SETIA_PURGE_STORE#\n" "${_setia_purge_store}" _text "${_text}")
   string(REPLACE "#SETIA_SYSTEM_USER#\n" "${_setia_system_user}" _text "${_text}")
+  string(REPLACE "#SETIA_KEEP_PREVIOUS#\n" "${_setia_keep_previous}" _text "${_text}")
   if(_text MATCHES "#SETIA_[A-Z_]+#")
     message(FATAL_ERROR "Packaging: debian/${script} has a marker that is not replaced: ${CMAKE_MATCH_0}")
   endif()
@@ -120,7 +124,7 @@ foreach(script IN ITEMS setia/postrm setia-agent/postrm setia/postinst setia-hub
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${SETIA_PKG_DIR}/debian/${script})
 endforeach()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  ${SETIA_PKG_DIR}/debian/purge-store.sh ${SETIA_PKG_DIR}/debian/system-user.sh)
+  ${SETIA_PKG_DIR}/debian/purge-store.sh ${SETIA_PKG_DIR}/debian/system-user.sh ${SETIA_PKG_DIR}/debian/keep-previous.sh)
 
 # Manual pages, gzip'd reproducibly.
 foreach(page IN ITEMS setia:setia setiactl:setia setia-agent:setia-agent setia-hub:setia-hub)
@@ -203,7 +207,8 @@ set(CPACK_DEBIAN_SETIA_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite")
 # pcscd: contactless card readers; the GStreamer plugins: the camera scanner (v4l2src).
 set(CPACK_DEBIAN_SETIA_PACKAGE_RECOMMENDS "pcscd, gstreamer1.0-plugins-good")
 set(CPACK_DEBIAN_SETIA_PACKAGE_CONTROL_EXTRA
-    ${CMAKE_BINARY_DIR}/packaging/debian/setia/postinst ${CMAKE_BINARY_DIR}/packaging/debian/setia/postrm)
+    ${CMAKE_BINARY_DIR}/packaging/debian/setia/preinst ${CMAKE_BINARY_DIR}/packaging/debian/setia/postinst
+    ${CMAKE_BINARY_DIR}/packaging/debian/setia/postrm)
 
 set(CPACK_DEBIAN_SETIA-AGENT_PACKAGE_NAME setia-agent)
 set(CPACK_DEBIAN_SETIA-AGENT_FILE_NAME DEB-DEFAULT)
@@ -217,8 +222,8 @@ printers and contactless readers (PC/SC) for the POS.
 set(CPACK_DEBIAN_SETIA-AGENT_PACKAGE_DEPENDS "setia (= ${_setia_version}), libqt6sql6-sqlite")
 set(CPACK_DEBIAN_SETIA-AGENT_PACKAGE_RECOMMENDS "pcscd")
 set(CPACK_DEBIAN_SETIA-AGENT_PACKAGE_CONTROL_EXTRA
-    ${SETIA_PKG_DIR}/debian/setia-agent/postinst ${SETIA_PKG_DIR}/debian/setia-agent/prerm
-    ${CMAKE_BINARY_DIR}/packaging/debian/setia-agent/postrm)
+    ${CMAKE_BINARY_DIR}/packaging/debian/setia-agent/preinst ${SETIA_PKG_DIR}/debian/setia-agent/postinst
+    ${SETIA_PKG_DIR}/debian/setia-agent/prerm ${CMAKE_BINARY_DIR}/packaging/debian/setia-agent/postrm)
 
 set(CPACK_DEBIAN_SETIA-HUB_PACKAGE_NAME setia-hub)
 set(CPACK_DEBIAN_SETIA-HUB_FILE_NAME DEB-DEFAULT)

@@ -17,6 +17,12 @@
 #      the hub's options, operator token and database, upgrades, then purges refusing to delete
 #      the store or the hub's database unless SETIA_PURGE_DATA=1. Skipped (said so) when not
 #      possible; SETIA_CHECK_NO_CHROOT=1 skips it;
+#   4b. in another such overlay, the upgrade from version N (the release before, built from
+#      its commit in section 1b, cached in build/old-<commit>) with a real schema change: a
+#      store whose migration fails keeps N running (the marker, the hand-over to N's binaries,
+#      the data as it was), dpkg-reconfigure setia upgrades it once the cause is gone; then a
+#      clean upgrade by the installation. The commit missing from the clone (shallow) fails;
+#      SETIA_CHECK_NO_OLD=1 skips version N and this check;
 #   5. when systemd-nspawn is there (Debian package systemd-container): the same copy of this
 #      system booted with systemd, `dpkg -i` of setia-hub, systemd starting the hardened
 #      setia-hub.service until /v1/health answers, the switch to PostgreSQL as docs/install.md
@@ -82,6 +88,69 @@ for want in setia setia-agent setia-hub setia-store-kopi-senja-kemang; do
   for d in "${debs[@]}"; do [[ $(dpkg-deb -f "$d" Package) == "$want" ]] && found=1; done
   ((found)) && ok "package $want made" || fail "package $want was not made"
 done
+
+# ---- 1b. version N, the release before this one, for the upgrade test N -> N+1 of section 4
+# Built from its commit (git archive, not a worktree: the clone is left as it is), Release,
+# setia + setiactl + setia-agent only, packaged with N's own Packaging.cmake and N's own
+# make-store-package.sh (the current one needs setia >= this version). Cached in
+# build/old-<commit>/packages: only the first run builds. Update old_commit at each release.
+old_commit=${SETIA_CHECK_OLD_COMMIT:-02add0ba53df2a160efaae8f2aabbe165b8e8ffb} # 0.1.0, schema 4
+old_version=
+old_debs=()
+old_note=
+old_build() {
+  local full cache obuild when t0
+  full=$(git -C "$src" rev-parse --verify --quiet "$old_commit^{commit}" 2>/dev/null) || return 1
+  cache=$src/build/old-$full
+  if [[ ! -f $cache/packages/done ]]; then
+    rm -rf "$cache"
+    mkdir -p "$cache/src" "$cache/packages"
+    git -C "$src" archive "$full" | tar -x -C "$cache/src"
+    when=$(git -C "$src" log -1 --format=%ct "$full")
+    obuild=$cache/build
+    echo "  building version N from $full in $cache (once; cached for the next runs)" >&2
+    t0=$(now)
+    SOURCE_DATE_EPOCH=$when cmake -S "$cache/src" -B "$obuild" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DSETIA_BUILD_TESTS=OFF -DSETIA_BUILD_BENCHMARKS=OFF >"$cache/configure.log" 2>&1 \
+      || { tail -30 "$cache/configure.log" >&2; return 2; }
+    cmake --build "$obuild" --target setia setiactl setia-agent >"$cache/build.log" 2>&1 \
+      || { tail -40 "$cache/build.log" >&2; return 2; }
+    (cd "$obuild" && cpack -G DEB >"$cache/cpack.log" 2>&1) || { tail -30 "$cache/cpack.log" >&2; return 2; }
+    find "$obuild/packages" -maxdepth 1 -name '*.deb' -exec cp {} "$cache/packages/" \;
+    SOURCE_DATE_EPOCH=$when "$cache/src/packaging/make-store-package.sh" "$cache/src/packaging/examples/store-example.json" \
+      "$cache/packages" >/dev/null || return 2
+    rm -rf "$obuild" # the packages are what is kept (the objects are ~1 GB)
+    since "$t0" >"$cache/packages/build-seconds"
+    touch "$cache/packages/done"
+    old_note="built now: $(<"$cache/packages/build-seconds") s, cached for the next runs"
+  else
+    old_note="from the cache in $cache; its build took $(cat "$cache/packages/build-seconds" 2>/dev/null || echo '?') s"
+  fi
+  mapfile -t old_debs < <(find "$cache/packages" -maxdepth 1 -name '*.deb' | sort)
+  old_version=$(dpkg-deb -f "$(find "$cache/packages" -maxdepth 1 -name 'setia_*.deb' | head -1)" Version)
+}
+if [[ ${SETIA_CHECK_NO_OLD:-0} == 1 ]]; then
+  echo "  skipped: version N for the upgrade test (SETIA_CHECK_NO_OLD=1)" >&2
+else
+  log "version N (the release before) for the upgrade test: $old_commit"
+  t=$(now)
+  set +e
+  old_build
+  rc=$?
+  set -e
+  if ((rc == 1)); then
+    fail "the commit $old_commit (version N of the upgrade test) is not in this clone (a shallow clone?): fetch it (git fetch --unshallow) or set SETIA_CHECK_NO_OLD=1 to skip the upgrade test"
+  elif ((rc != 0)); then
+    fail "building version N from $old_commit"
+  else
+    for want in setia setia-agent setia-store-kopi-senja-kemang; do
+      found=0
+      for d in "${old_debs[@]}"; do [[ $(dpkg-deb -f "$d" Package) == "$want" ]] && found=1; done
+      ((found)) && ok "version N: package $want $old_version" || fail "version N: package $want was not made"
+    done
+  fi
+  timings+=("version N ($old_version from ${old_commit:0:7}, $old_note): $(since "$t") s")
+fi
 
 # ---- 2. lintian
 log "lintian"
@@ -456,6 +525,187 @@ else
   timings+=("dpkg -i / purge check: $(since "$t") s")
   if ((rc == 77)); then echo "  skipped: Setia packages are installed on this system itself" >&2
   elif ((rc != 0)); then fail "the dpkg -i check"; fi
+fi
+
+# ---- 4b. the upgrade N -> N+1 with a real schema change (schema 4 -> 5), in an overlay of its own:
+# version N (section 1b) installed with its store package, data made; then (1) a store made to
+# fail the migration (a table named like the index schema 5 creates, as tst_idempotency does):
+# the current packages install, say loudly that the store was not upgraded, and the till goes on
+# with N's binaries (kept in /var/lib/setia/previous/, the marker ACTIVE, the hand-over of
+# app/core/fallback.h); the cause removed, dpkg-reconfigure setia upgrades it; then (2) after a
+# purge, N again and a clean upgrade by the package installation.
+upgrade_check() {
+  local ov=$work/ov-upgrade
+  mkdir -p "$ov/upper/tmp/setia-debs/old" "$ov/work" "$ov/merged"
+  cat >"$ov/upper/tmp/setia-debs/upgrade.sh" <<'INSIDE'
+set -u
+cd /tmp/setia-debs
+fail() { echo "FAIL: $*"; bad=1; }
+ok() { echo "  ok: $*"; }
+bad=0
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
+for p in setia-store-kopi-senja-kemang setia-agent setia setia-hub; do
+  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed && { echo "SKIP: $p is installed on this system"; exit 77; }
+done
+DB=/var/lib/setia/setia.db
+PREV=/var/lib/setia/previous
+old=$(dpkg-deb -f old/setia_*.deb Version)
+new=$(dpkg-deb -f setia_*.deb Version)
+oldv=${old%-*}
+newv=${new%-*}
+ctl() { (cd /var/lib/setia && runuser -u setia -- setiactl --db "$DB" "$@"); }
+balance() { ctl --json member show "$1" 2>/dev/null | tr -d ' \n' | grep -o '"balance":[0-9]*' | head -1 | cut -d: -f2; }
+sql() { (cd /var/lib/setia && runuser -u setia -- python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); r = c.execute(sys.argv[2]).fetchall(); c.commit(); print(r[0][0] if r else "")' "$DB" "$1"); }
+schema() { sql 'PRAGMA user_version'; }
+events() { sql 'SELECT count(*) FROM events'; }
+# The agent as its unit runs it (User=setia, the unit's options; no systemd in here), until
+# GET /v1/health answers; prints the answer.
+agent_health() {
+  (cd /var/lib/setia && exec runuser -u setia -- setia-agent --db "$DB" --key "$DB.key" --token-file /var/lib/setia/agent.token \
+    --port 0 --no-usb --no-contactless) >/tmp/agent.out 2>/tmp/agent.err &
+  apid=$!
+  port=
+  i=0
+  while [ $i -lt 200 ] && [ -z "$port" ]; do
+    port=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\).*#\1#p' /tmp/agent.out); i=$((i + 1)); [ -n "$port" ] || sleep 0.1
+  done
+  [ -n "$port" ] && curl -s --max-time 5 "http://127.0.0.1:$port/v1/health"
+  kill $apid 2>/dev/null; wait $apid 2>/dev/null
+}
+# Version N with its store package, and data: two members, three earns, one redemption.
+install_n() {
+  t0=$(date +%s.%N)
+  if dpkg -i old/setia_*.deb old/setia-agent_*.deb old/setia-store-*.deb >/tmp/n.log 2>&1; then
+    ok "version N installed: setia, setia-agent $old, the store package of N ($(since "$t0") s)"
+  else
+    cat /tmp/n.log; fail "dpkg -i of version N"
+  fi
+  [ "$(schema)" = 4 ] && ok "the store made by N is at schema 4" || fail "the store of N is at schema '$(schema)'"
+  ctl --actor check member enroll --name "Budi Upgrade" --phone 0813-0000-3333 >/dev/null \
+    && ctl --actor check member enroll --name "Sari Upgrade" --phone 0813-0000-4444 >/dev/null \
+    && ctl --actor check earn --member 0813-0000-3333 --receipt UPG-1 --total 150000 >/dev/null \
+    && ctl --actor check earn --member 0813-0000-3333 --receipt UPG-2 --total 275000 >/dev/null \
+    && ctl --actor check earn --member 0813-0000-4444 --receipt UPG-3 --total 90000 >/dev/null \
+    && ctl --actor check redeem --member 0813-0000-3333 --points 10 --receipt UPG-4 >/dev/null \
+    && ok "data made with setiactl $oldv: 2 members, 3 earns, 1 redemption" || fail "making data with version N"
+  b1=$(balance 0813-0000-3333)
+  b2=$(balance 0813-0000-4444)
+  ev=$(events)
+  ctl verify >/dev/null 2>&1 && ok "setiactl verify ($oldv): passes; $ev events, balances $b1 / $b2" || fail "verify with version N"
+}
+same_data() { # what
+  [ -n "$b1" ] && [ "$(balance 0813-0000-3333)" = "$b1" ] && [ "$(balance 0813-0000-4444)" = "$b2" ] && [ "$(events)" = "$ev" ] \
+    && ctl verify >/dev/null 2>&1 && ok "$1: balances $b1 / $b2 and $ev events as before, setiactl verify passes" \
+    || fail "$1: balances '$(balance 0813-0000-3333)' / '$(balance 0813-0000-4444)' (were $b1 / $b2), events $(events) (were $ev)"
+}
+running() { # program version
+  v=$(cd /var/lib/setia && runuser -u setia -- "$1" --version 2>/tmp/v.err | tail -1)
+  [ "$v" = "$1 $2" ] && ok "$1 --version: $v$(grep -q 'Running the previous version' /tmp/v.err && echo ' (handed over to the previous version)')" \
+    || { cat /tmp/v.err; fail "$1 --version: '$v' (want $1 $2)"; }
+}
+
+# ---- (1) a migration that fails
+install_n
+sql 'CREATE TABLE events_unsynced(x)' >/dev/null && ok "the store poisoned: CREATE TABLE events_unsynced(x) (schema 5 makes an index of that name)" || fail "poisoning the store"
+t0=$(date +%s.%N)
+if dpkg -i setia_*.deb setia-agent_*.deb >/tmp/up.log 2>&1; then
+  ok "dpkg -i of $new over $old: exit 0 although the store's upgrade failed ($(since "$t0") s)"
+else
+  cat /tmp/up.log; fail "dpkg -i of $new over $old failed"
+fi
+sed -n '/\*\*\*\*/,/\*\*\*\*/p' /tmp/up.log | sed 's/^/    /'
+grep -q "WAS NOT UPGRADED" /tmp/up.log && grep -q "The data is as it was" /tmp/up.log && grep -q "keeps running the previous version, $old" /tmp/up.log \
+  && grep -q "dpkg-reconfigure setia" /tmp/up.log && grep -q "events_unsynced" /tmp/up.log \
+  && ok "the installation says loudly: not upgraded, the data as it was, the till on $old, why, what to do" || { cat /tmp/up.log; fail "the message of the failed upgrade"; }
+[ "$(dpkg-query -W -f='${Package}=${Version}=${db:Status-Abbrev};' setia setia-agent)" = "setia=$new=ii ;setia-agent=$new=ii ;" ] \
+  && ok "setia and setia-agent $new are installed and configured (ii)" || fail "package states: $(dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}; ' setia setia-agent)"
+[ -f $PREV/ACTIVE ] && grep -q "^STORE=$DB$" $PREV/ACTIVE && grep -q '^REASON=.*schema 5 failed and was rolled back' $PREV/ACTIVE \
+  && ok "the marker $PREV/ACTIVE: $(grep ^REASON $PREV/ACTIVE | cut -c1-100)..." || fail "marker: $(cat $PREV/ACTIVE 2>&1)"
+[ "$(cat $PREV/VERSION)" = "$old" ] && [ -x $PREV/setia ] && [ -x $PREV/setiactl ] && [ -x $PREV/setia-agent ] \
+  && [ "$(stat -c '%U:%G %a' $PREV $PREV/setiactl)" = "root:root 755
+root:root 755" ] && ok "$old's setia, setiactl, setia-agent kept in $PREV (root's, 0755), VERSION $old" || fail "previous: $(ls -l $PREV 2>&1)"
+[ "$(schema)" = 4 ] && ok "the store is still at schema 4" || fail "schema after the failed upgrade: $(schema)"
+running setiactl "$oldv"
+running setia "$oldv"
+running setia-agent "$oldv"
+grep -h 'Running the previous version' /tmp/v.err | head -1 | sed 's/^/    /'
+same_data "the till on $oldv after the failed upgrade"
+h=$(agent_health)
+echo "$h" | grep -q "\"version\":\"$oldv\"" && ok "the agent (the unit's command, /usr/bin/setia-agent) answers as $oldv: $h" || { cat /tmp/agent.err; fail "agent after the failed upgrade: $h"; }
+# The till goes on working on version N: a sale, then the data compared with that sale in.
+ctl --actor check earn --member 0813-0000-4444 --receipt UPG-5 --total 60000 >/dev/null 2>&1 && ok "an earn through the previous version" || fail "earn on the previous version"
+b2=$(balance 0813-0000-4444)
+ev=$(events)
+# The cause removed, the upgrade again, as the message says.
+sql 'DROP TABLE events_unsynced' >/dev/null && ok "the cause removed (DROP TABLE events_unsynced)" || fail "removing the poison"
+if DEBIAN_FRONTEND=noninteractive dpkg-reconfigure setia >/tmp/re.log 2>&1; then ok "dpkg-reconfigure setia: $(grep -o 'upgraded from schema [0-9]* to schema [0-9]*' /tmp/re.log)"; else cat /tmp/re.log; fail "dpkg-reconfigure setia"; fi
+grep -q 'upgraded from schema 4 to schema 5' /tmp/re.log || { cat /tmp/re.log; fail "dpkg-reconfigure did not upgrade the store"; }
+[ "$(schema)" = 5 ] && ok "the store is at schema 5" || fail "schema after dpkg-reconfigure: $(schema)"
+[ ! -e $PREV/ACTIVE ] && ok "the marker is gone" || fail "the marker is still there"
+running setiactl "$newv"
+running setia "$newv"
+! grep -q 'Running the previous version' /tmp/v.err && ok "no hand-over any more" || { cat /tmp/v.err; fail "a hand-over after the upgrade"; }
+same_data "after the upgrade to $newv"
+h=$(agent_health)
+echo "$h" | grep -q "\"version\":\"$newv\"" && ok "the agent answers as $newv" || { cat /tmp/agent.err; fail "agent after the upgrade: $h"; }
+out=$(ctl upgrade 2>&1) && echo "$out" | grep -q 'at schema 5 already' && ok "setiactl upgrade again: $out" || fail "setiactl upgrade again: $out"
+
+# ---- (2) the clean path, after a purge: N again, then the package upgrade migrates the store
+SETIA_PURGE_DATA=1 dpkg --purge setia-store-kopi-senja-kemang setia-agent setia >/tmp/purge.log 2>&1 && [ ! -e /var/lib/setia ] \
+  && ok "purged (SETIA_PURGE_DATA=1): /var/lib/setia with previous/ gone" || { cat /tmp/purge.log; fail "purge between the two runs: $(ls -R /var/lib/setia 2>&1 | head)"; }
+install_n
+t0=$(date +%s.%N)
+if dpkg -i setia_*.deb setia-agent_*.deb >/tmp/up2.log 2>&1; then ok "dpkg -i of $new over $old ($(since "$t0") s)"; else cat /tmp/up2.log; fail "clean upgrade"; fi
+grep -E '^Setia' /tmp/up2.log | sed 's/^/    /'
+grep -q 'upgraded from schema 4 to schema 5' /tmp/up2.log && ! grep -q 'NOT UPGRADED' /tmp/up2.log \
+  && ok "the postinst upgraded the store from schema 4 to schema 5" || { cat /tmp/up2.log; fail "the postinst's upgrade"; }
+[ "$(schema)" = 5 ] && [ ! -e $PREV/ACTIVE ] && ok "schema 5, no marker" || fail "schema $(schema), marker $(ls $PREV 2>&1)"
+[ -f "$DB.pre-schema-5.bak" ] && [ "$(stat -c %U "$DB.pre-schema-5.bak")" = setia ] && ok "the copy from before the upgrade: $DB.pre-schema-5.bak (setia's)" || fail "no copy before the upgrade: $(ls -l /var/lib/setia)"
+[ "$(cat $PREV/VERSION 2>/dev/null)" = "$old" ] && ok "$old's binaries stay in $PREV (for a manual rollback; replaced at the next upgrade, deleted on remove)" || fail "previous after a clean upgrade: $(ls $PREV 2>&1)"
+running setiactl "$newv"
+running setia-agent "$newv"
+same_data "after the clean upgrade to $newv"
+h=$(agent_health)
+echo "$h" | grep -q "\"version\":\"$newv\"" && ok "the agent answers as $newv" || { cat /tmp/agent.err; fail "agent after the clean upgrade: $h"; }
+dpkg -r setia-store-kopi-senja-kemang setia-agent setia >/tmp/r.log 2>&1 && [ ! -e $PREV ] && [ -e $DB ] \
+  && ok "dpkg -r: previous/ removed with the programs, the store kept" || { cat /tmp/r.log; fail "remove: $(ls -l $PREV 2>&1)"; }
+exit $bad
+INSIDE
+  chmod 1777 "$ov/upper/tmp"
+  cp "${debs[@]}" "$ov/upper/tmp/setia-debs/"
+  cp "${old_debs[@]}" "$ov/upper/tmp/setia-debs/old/"
+  local netns=()
+  if unshare -n true 2>/dev/null && command -v ip >/dev/null; then netns=(-n); fi
+  unshare -m "${netns[@]}" --propagation private sh -c '
+    set -e
+    ov=$1
+    if [ -n "$2" ]; then ip link set lo up; fi
+    mount -t overlay overlay -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/merged"
+    mount --rbind /dev "$ov/merged/dev"
+    mount -t proc proc "$ov/merged/proc"
+    mount -t tmpfs tmpfs "$ov/merged/run"
+    exec chroot "$ov/merged" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen sh /tmp/setia-debs/upgrade.sh
+  ' sh "$ov" "${netns[*]}"
+}
+if [[ ${SETIA_CHECK_NO_CHROOT:-0} == 1 ]]; then
+  echo "  skipped: the upgrade check N -> N+1 (SETIA_CHECK_NO_CHROOT=1)" >&2
+elif [[ ${SETIA_CHECK_NO_OLD:-0} == 1 ]]; then
+  echo "  skipped: the upgrade check N -> N+1 (SETIA_CHECK_NO_OLD=1)" >&2
+elif ((${#old_debs[@]} == 0)); then
+  echo "  not run: the upgrade check N -> N+1 (version N was not built: above)" >&2
+elif [[ $(id -u) -ne 0 ]] || ! unshare -m true 2>/dev/null || ! grep -qw overlay /proc/filesystems; then
+  echo "  skipped: the upgrade check N -> N+1 (needs root, mount namespaces and overlayfs)" >&2
+else
+  log "upgrade $old_version -> $version: a failed store migration keeps $old_version running; then a clean one"
+  t=$(now)
+  set +e
+  upgrade_check
+  rc=$?
+  set -e
+  timings+=("upgrade check N -> N+1 (failed, then clean): $(since "$t") s")
+  if ((rc == 77)); then echo "  skipped: Setia packages are installed on this system itself" >&2
+  elif ((rc != 0)); then fail "the upgrade check N -> N+1"; fi
 fi
 
 # ---- 5. the hub under systemd: the overlay booted with systemd-nspawn, dpkg -i setia-hub

@@ -2,6 +2,7 @@
 
 #include "core/csv.h"
 #include "core/engine.h"
+#include "core/fallback.h"
 #include "core/ids.h"
 #include "core/money.h"
 #include "core/phone.h"
@@ -800,6 +801,39 @@ int cmdVerify(Context &c)
     return r.ok() ? Success : CheckFailed;
 }
 
+// Migrates the store to this version's schema, explicitly: what the package's postinst runs on
+// an upgrade (docs/install.md "Upgrades"). Any write command would migrate too; this one says
+// what it did and clears the previous version's marker when it succeeds.
+int cmdUpgrade(Context &c)
+{
+    if (!QFileInfo(c.dbPath).isFile())
+        return c.fail(makeError(u"store_missing"_s, u"There is no Setia store at %1; nothing to upgrade."_s.arg(c.dbPath)));
+    const int before = fallback::storeSchema(c.dbPath);
+    int after = -1;
+    {
+        auto s = Store::open(c.dbPath, Store::Options{Store::Mode::ReadWrite, false});
+        if (!s)
+            return c.fail(s.error());
+        after = s.value()->schemaVersion();
+    } // closed (and checkpointed) before anybody else opens it
+    const QString copy = u"%1.pre-schema-%2.bak"_s.arg(c.dbPath).arg(after);
+    const bool upgraded = before >= 0 && before < after;
+    QString why;
+    const bool cleared = fallback::clearMarker(c.dbPath, &why);
+    if (!cleared)
+        c.err << "setiactl: note: the store is upgraded, but " << why
+              << "; run `dpkg-reconfigure setia` as root to remove it (programs that can read the store run this version already)"
+              << Qt::endl;
+    QJsonObject o{{u"store"_s, c.dbPath}, {u"schemaBefore"_s, before}, {u"schema"_s, after}, {u"upgraded"_s, upgraded}};
+    if (upgraded && QFileInfo::exists(copy))
+        o.insert(u"copy"_s, copy);
+    c.reply(o, upgraded ? u"Store %1 upgraded from schema %2 to schema %3 (a copy from before the upgrade is %4)."_s
+                              .arg(c.dbPath).arg(before).arg(after).arg(QFileInfo::exists(copy) ? copy : u"not there"_s)
+                        : before < 0 ? u"Store %1 is at schema %2."_s.arg(c.dbPath).arg(after)
+                                     : u"Store %1 is at schema %2 already; nothing to upgrade."_s.arg(c.dbPath).arg(after));
+    return Success;
+}
+
 // The terminal's side of sync, from the store alone (the sync client itself runs in setia and
 // setia-agent): for the installer checking a provisioned till.
 int cmdSyncStatus(Context &c)
@@ -965,6 +999,7 @@ QList<Command> commands()
         {u"import"_s, u"import members, cards and opening balances from CSV (all or nothing)"_s, u"FILE.csv"_s, {}, true, true, cmdImport},
         {u"verify"_s, u"check every hash chain and rebuild balances to compare"_s, QString(), {}, false, true, cmdVerify},
         {u"integrity"_s, u"SQLite PRAGMA integrity_check and foreign keys"_s, QString(), {}, false, true, cmdIntegrity},
+        {u"upgrade"_s, u"migrate the store to this version's schema (what the package upgrade runs)"_s, QString(), {}, true, true, cmdUpgrade},
         {u"sync status"_s, u"the hub, events waiting to be sent, the redemption lease"_s, QString(), {}, false, true, cmdSyncStatus},
         {u"backup"_s, u"consistent online backup to a file"_s, u"FILE"_s, {}, false, true, cmdBackup},
         {u"restore"_s, u"restore a backup (the store must not be open)"_s, u"FILE"_s, {}, true, false, cmdRestore},

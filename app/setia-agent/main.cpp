@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/fallback.h"
 #include "core/loyalty.h"
 #include "core/store.h"
 #include "drivers/contactlessreader.h"
@@ -119,6 +120,8 @@ private:
 
 int main(int argc, char *argv[])
 {
+    // After a failed store upgrade, the previous version runs (app/core/fallback.h).
+    setia::fallback::handOverIfNeeded("setia-agent", argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"setia-agent"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(SETIA_VERSION));

@@ -8,6 +8,7 @@
 //   --printer-file PATH (with --demo: next to the store): the virtual receipt printer, every job
 //                       appended to PATH as ESC/POS; --print-preview JOB PNG draws such a file
 #include "cli/cli.h"
+#include "core/fallback.h"
 #include "core/loyalty.h"
 #include "core/staff.h"
 #include "core/store.h"
@@ -180,6 +181,9 @@ QStringList screenshots(setia::Loyalty &loyalty, setia::Staff &staff, const seti
 
 int main(int argc, char *argv[])
 {
+    // After a failed store upgrade, the previous version runs (app/core/fallback.h): before
+    // QApplication, which takes its own options out of argv.
+    setia::fallback::handOverIfNeeded("setia", argv);
     // Decide before QApplication exists: no display means offscreen.
     bool headless = !haveDisplay();
     if (headless) {

@@ -1,11 +1,14 @@
 // setiactl: the administration and support command line. All logic is in Setia::Cli/Core;
 // `setiactl scan` is the client of the terminal's virtual scanner (Setia::Drivers).
 #include "cli/cli.h"
+#include "core/fallback.h"
 #include "drivers/framedecoder.h"
 #include "drivers/virtualscanner.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
+
+#include <string_view>
 
 using namespace Qt::StringLiterals;
 
@@ -100,10 +103,30 @@ int scanCommand(const QStringList &args)
     return 0;
 }
 
+// The command word of a setiactl command line (global options and their values skipped).
+bool isUpgrade(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "--db" || a == "--key" || a == "--actor") {
+            ++i;
+            continue;
+        }
+        if (a.starts_with("-"))
+            continue;
+        return a == "upgrade";
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    // After a failed store upgrade, the previous version runs (app/core/fallback.h); not for
+    // `setiactl upgrade`, which is how the upgrade is tried again.
+    if (!isUpgrade(argc, argv))
+        setia::fallback::handOverIfNeeded("setiactl", argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("setiactl"));
     QStringList args = QCoreApplication::arguments();

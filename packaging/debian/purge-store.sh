@@ -40,6 +40,7 @@ MSG
     if [ -e "$1" ] || { [ -n "$hub" ] && [ "$hub" != "not-installed" ]; }; then
         rm -f /var/lib/setia/setia.db /var/lib/setia/setia.db-* /var/lib/setia/setia.db.* \
             /var/lib/setia/agent.token
+        rm -rf /var/lib/setia/previous
         echo "Setia: the till's files in /var/lib/setia are deleted; the directory stays for the hub (setia-hub)." >&2
         return 0
     fi
