@@ -157,7 +157,12 @@ bool clearMarker(const QString &storePath, QString *why)
     const Marker marker = readMarker(dir);
     if (!marker.active)
         return true;
-    if (QFileInfo(marker.store).canonicalFilePath() != QFileInfo(storePath).canonicalFilePath())
+    // The same file, however spelled (canonical paths: both exist; else the absolute paths).
+    const auto same = [](const QString &a, const QString &b) {
+        const QString ca = QFileInfo(a).canonicalFilePath(), cb = QFileInfo(b).canonicalFilePath();
+        return !ca.isEmpty() && !cb.isEmpty() ? ca == cb : QFileInfo(a).absoluteFilePath() == QFileInfo(b).absoluteFilePath();
+    };
+    if (!same(marker.store, storePath))
         return true; // about another store
     QFile f(QDir(dir).filePath(u"ACTIVE"_s));
     if (f.remove())
