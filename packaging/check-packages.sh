@@ -344,9 +344,10 @@ else
 fi
 grep -E '^Setia' /tmp/dpkg-i.log | sed 's/^/    /'
 getent passwd setia | grep -q ':/var/lib/setia:/usr/sbin/nologin$' && ok "system user setia" || fail "user setia"
-[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 750" ] && ok "/var/lib/setia setia:setia 0750" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
+[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 2770" ] && ok "/var/lib/setia setia:setia 2770" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
 [ "$(stat -c '%U:%G %a' /etc/setia/store.json)" = "root:setia 640" ] && ok "/etc/setia/store.json root:setia 0640" || fail "store.json is $(stat -c '%U:%G %a' /etc/setia/store.json)"
-[ "$(stat -c '%U %a' /var/lib/setia/setia.db.key)" = "setia 600" ] && ok "the store's key is setia's, 0600" || fail "key $(stat -c '%U %a' /var/lib/setia/setia.db.key)"
+[ "$(stat -c '%U:%G %a' /var/lib/setia/setia.db.key)" = "setia:setia 640" ] && ok "the store's key is setia's, 0640 for the group" || fail "key $(stat -c '%U:%G %a' /var/lib/setia/setia.db.key)"
+[ "$(stat -c '%U:%G %a' /var/lib/setia/setia.db)" = "setia:setia 660" ] && ok "the store is setia's, 0660 for the group" || fail "store $(stat -c '%U:%G %a' /var/lib/setia/setia.db)"
 [ "$(runuser -u setia -- setiactl --db /var/lib/setia/setia.db setting store_id)" = kopi-senja-kemang ] && ok "store kopi-senja-kemang made by the store package" || fail "store id"
 [ "$(runuser -u setia -- setiactl --db /var/lib/setia/setia.db setting hub_url)" = https://hub.example.id:8443 ] && ok "hub_url set" || fail "hub_url"
 runuser -u setia -- setiactl --db /var/lib/setia/setia.db verify >/dev/null && ok "setiactl verify as setia" || fail "verify"
@@ -393,6 +394,32 @@ if runuser -u setia -- sh -c "cd /var/lib/setia && QT_QPA_PLATFORM=offscreen set
 else
   tail -15 /tmp/shots.log; fail "terminal on the provisioned store"
 fi
+# The cashier's own desktop account, in the group setia, opens the store (read and write) and
+# runs the terminal on it; an account outside the group is refused.
+adduser --disabled-password --gecos "" --quiet kasir >/dev/null && adduser --quiet kasir setia >/dev/null
+adduser --disabled-password --gecos "" --quiet tamu >/dev/null
+if (cd /tmp && runuser -u kasir -- setiactl --db /var/lib/setia/setia.db --actor kasir earn --member 0813-0000-2222 --receipt KASIR-1 --total 50000 >/tmp/kasir.log 2>&1) \
+  && (cd /tmp && runuser -u kasir -- setiactl --db /var/lib/setia/setia.db verify >>/tmp/kasir.log 2>&1); then
+  ok "the cashier's account (kasir, in the group setia) earns on the till's store and verify passes"
+else
+  cat /tmp/kasir.log; fail "the cashier's account on the till's store"
+fi
+kshots=$(runuser -u kasir -- mktemp -d /tmp/kasir-shots.XXXXXX)
+if runuser -u kasir -- sh -c "cd /tmp && QT_QPA_PLATFORM=offscreen setia --db /var/lib/setia/setia.db --screenshots $kshots" >/tmp/kshots.log 2>&1; then
+  ok "the terminal app as kasir on the till's store: $(ls "$kshots" | wc -l) screens"
+else
+  tail -15 /tmp/kshots.log; fail "the terminal app as kasir"
+fi
+runuser -u setia -- setiactl --db /var/lib/setia/setia.db verify >/dev/null \
+  && [ -z "$(find /var/lib/setia -maxdepth 1 -name 'setia.db*' ! -group setia)" ] \
+  && ok "after kasir: verify as setia passes, every store file still in the group setia" || fail "store after kasir: $(ls -l /var/lib/setia)"
+if (cd /tmp && runuser -u tamu -- setiactl --db /var/lib/setia/setia.db verify >/tmp/tamu.log 2>&1); then
+  fail "an account outside the group setia opened the store"
+else
+  ok "an account outside the group (tamu) cannot open the store: $(head -1 /tmp/tamu.log)"
+fi
+deluser --quiet kasir >/dev/null 2>&1 || true
+deluser --quiet tamu >/dev/null 2>&1 || true
 # The hub on the same machine (a back office that is a till too): setia-hub finds the user and
 # /var/lib/setia the till's package made, and leaves the store alone.
 th=$(date +%s.%N)
@@ -403,7 +430,7 @@ else
 fi
 grep -E '^setia-hub' /tmp/hub-i.log | sed 's/^/    /'
 grep -q 'operator.s token is in /etc/setia/hub-operator.token' /tmp/hub-i.log && ok "the installer is told where the operator's token is" || fail "no word on the operator's token"
-[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 750" ] && ok "/var/lib/setia still setia:setia 0750" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
+[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 2770" ] && ok "/var/lib/setia still setia:setia 2770" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
 runuser -u setia -- setiactl --db /var/lib/setia/setia.db verify >/dev/null && ok "the till's store untouched by setia-hub" || fail "store after setia-hub"
 [ "$(stat -c '%U:%G %a' /etc/setia/hub-operator.token)" = "root:setia 640" ] && grep -Eqx '[0-9a-f]{64}' /etc/setia/hub-operator.token \
   && ok "/etc/setia/hub-operator.token root:setia 0640, 64 hex digits" || fail "operator token: $(stat -c '%U:%G %a' /etc/setia/hub-operator.token 2>&1)"
@@ -626,6 +653,7 @@ grep -q "WAS NOT UPGRADED" /tmp/up.log && grep -q "The data is as it was" /tmp/u
   && [ "$(stat -c '%U:%G %a' $PREV $PREV/setiactl)" = "root:root 755
 root:root 755" ] && ok "$old's setia, setiactl, setia-agent kept in $PREV (root's, 0755), VERSION $old" || fail "previous: $(ls -l $PREV 2>&1)"
 [ "$(schema)" = 4 ] && ok "the store is still at schema 4" || fail "schema after the failed upgrade: $(schema)"
+[ "$(stat -c '%a' "$DB.key")" = 600 ] && ok "the key still 0600 (0.1.0 refuses one the group can read)" || fail "key after the failed upgrade: $(stat -c '%a' "$DB.key")"
 running setiactl "$oldv"
 running setia "$oldv"
 running setia-agent "$oldv"
@@ -666,6 +694,8 @@ grep -q 'upgraded from schema 4 to schema 5' /tmp/up2.log && ! grep -q 'NOT UPGR
 running setiactl "$newv"
 running setia-agent "$newv"
 same_data "after the clean upgrade to $newv"
+[ "$(stat -c '%G %a' "$DB")" = "setia 660" ] && [ "$(stat -c '%G %a' "$DB.key")" = "setia 640" ] \
+  && ok "the upgraded store shared with the group setia (store 0660, key 0640)" || fail "modes after the upgrade: $(ls -l "$DB" "$DB.key")"
 h=$(agent_health)
 echo "$h" | grep -q "\"version\":\"$newv\"" && ok "the agent answers as $newv" || { cat /tmp/agent.err; fail "agent after the clean upgrade: $h"; }
 dpkg -r setia-store-kopi-senja-kemang setia-agent setia >/tmp/r.log 2>&1 && [ ! -e $PREV ] && [ -e $DB ] \
@@ -747,7 +777,7 @@ else
 fi
 sqlite_id=$(field hubId)
 getent passwd setia | grep -q ':/var/lib/setia:/usr/sbin/nologin$' && ok "system user setia made by setia-hub's postinst" || fail "user setia"
-[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 750" ] && ok "/var/lib/setia setia:setia 0750" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
+[ "$(stat -c '%U:%G %a' /var/lib/setia)" = "setia:setia 2770" ] && ok "/var/lib/setia setia:setia 2770" || fail "/var/lib/setia is $(stat -c '%U:%G %a' /var/lib/setia)"
 [ "$(systemctl is-enabled setia-hub)" = enabled ] && [ "$(systemctl is-active setia-hub)" = active ] && ok "setia-hub.service enabled and active" || fail "setia-hub.service: $(systemctl is-enabled setia-hub) $(systemctl is-active setia-hub)"
 pid=$(systemctl show -p MainPID --value setia-hub)
 [ "$(ps -o user= -p "$pid")" = setia ] && ok "the hub runs as setia (pid $pid)" || fail "the hub runs as $(ps -o user= -p "$pid")"
