@@ -323,6 +323,28 @@ else
 fi
 
 # ---- 4. dpkg -i into an overlay of this system, maintainer scripts included
+# in_overlay OV SCRIPT [VAR=VALUE...]: runs SCRIPT (a path inside) in a throw-away copy of this
+# system, an overlay over / whose changes go to OV/upper, chrooted, with /dev, /proc and a fresh
+# /run; in a network namespace of its own (only lo) when the kernel lets us, so the hub's port
+# 8470 and the agent's port are ours alone.
+in_overlay() {
+  local ov=$1 script=$2
+  shift 2
+  local netns=()
+  if unshare -n true 2>/dev/null && command -v ip >/dev/null; then netns=(-n); fi
+  unshare -m "${netns[@]}" --propagation private sh -c '
+    set -e
+    ov=$1 net=$2 script=$3
+    shift 3
+    if [ -n "$net" ]; then ip link set lo up; fi
+    mount -t overlay overlay -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/merged"
+    mount --rbind /dev "$ov/merged/dev"
+    mount -t proc proc "$ov/merged/proc"
+    mount -t tmpfs tmpfs "$ov/merged/run"
+    exec chroot "$ov/merged" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@" sh "$script"
+  ' sh "$ov" "${netns[*]}" "$script" "$@"
+}
+
 chroot_check() {
   local ov=$work/ov
   mkdir -p "$ov/upper" "$ov/work" "$ov/merged"
@@ -523,20 +545,7 @@ INSIDE
   mkdir -p "$ov/upper/tmp/setia-debs"
   chmod 1777 "$ov/upper/tmp" # the upper layer's directory modes win: keep /tmp as it is
   cp "${debs[@]}" "$work/inside.sh" "$src/resources/programs/demo-program.json" "$ov/upper/tmp/setia-debs/"
-  # A network namespace of its own (only lo) when the kernel lets us: the hub's port 8470 and the
-  # agent's port are then ours alone.
-  local netns=()
-  if unshare -n true 2>/dev/null && command -v ip >/dev/null; then netns=(-n); fi
-  unshare -m "${netns[@]}" --propagation private sh -c '
-    set -e
-    ov=$1
-    if [ -n "$2" ]; then ip link set lo up; fi
-    mount -t overlay overlay -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/merged"
-    mount --rbind /dev "$ov/merged/dev"
-    mount -t proc proc "$ov/merged/proc"
-    mount -t tmpfs tmpfs "$ov/merged/run"
-    exec chroot "$ov/merged" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 sh /tmp/setia-debs/inside.sh
-  ' sh "$ov" "${netns[*]}"
+  in_overlay "$ov" /tmp/setia-debs/inside.sh
 }
 if [[ ${SETIA_CHECK_NO_CHROOT:-0} == 1 ]]; then
   echo "  skipped: the dpkg -i check (SETIA_CHECK_NO_CHROOT=1)" >&2
@@ -705,18 +714,7 @@ INSIDE
   chmod 1777 "$ov/upper/tmp"
   cp "${debs[@]}" "$ov/upper/tmp/setia-debs/"
   cp "${old_debs[@]}" "$ov/upper/tmp/setia-debs/old/"
-  local netns=()
-  if unshare -n true 2>/dev/null && command -v ip >/dev/null; then netns=(-n); fi
-  unshare -m "${netns[@]}" --propagation private sh -c '
-    set -e
-    ov=$1
-    if [ -n "$2" ]; then ip link set lo up; fi
-    mount -t overlay overlay -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/merged"
-    mount --rbind /dev "$ov/merged/dev"
-    mount -t proc proc "$ov/merged/proc"
-    mount -t tmpfs tmpfs "$ov/merged/run"
-    exec chroot "$ov/merged" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen sh /tmp/setia-debs/upgrade.sh
-  ' sh "$ov" "${netns[*]}"
+  in_overlay "$ov" /tmp/setia-debs/upgrade.sh QT_QPA_PLATFORM=offscreen
 }
 if [[ ${SETIA_CHECK_NO_CHROOT:-0} == 1 ]]; then
   echo "  skipped: the upgrade check N -> N+1 (SETIA_CHECK_NO_CHROOT=1)" >&2
