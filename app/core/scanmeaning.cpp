@@ -393,6 +393,14 @@ struct WipeOnExit {
     ~WipeOnExit() { wipeBuffer(text); }
 };
 
+// The scanner's own word that the bytes are a product barcode (an EAN or UPC): a PAN is never
+// printed as one, so a 13-digit EAN that happens to pass Luhn with a 4 prefix is not a Visa.
+bool isProductBarcode(const QString &symbology)
+{
+    static const QStringList productBarcodes = {u"ean13"_s, u"ean8"_s, u"upca"_s, u"upce"_s};
+    return productBarcodes.contains(symbology);
+}
+
 bool phoneShapedDigits(const QString &digits)
 {
     return digits.size() >= 9 && digits.size() <= 15
@@ -424,9 +432,8 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
         tracks = findTracks(buf);
     // A PAN is never printed as a product barcode: the scanner's symbology (when it says) keeps
     // a 13-digit EAN that happens to pass Luhn with a 4 prefix from being called a Visa.
-    static const QStringList productBarcodes = {u"ean13"_s, u"ean8"_s, u"upca"_s, u"upce"_s};
     const char16_t *network = trackShaped ? networkInTracks(buf, tracks) : nullptr;
-    if (!network && !productBarcodes.contains(symbology))
+    if (!network && !isProductBarcode(symbology))
         network = networkInDigitRuns(buf);
     if (network)
         return paymentCard(QString::fromUtf16(network), trackShaped);
@@ -462,7 +469,7 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
             if (simple[i].unicode() < 0x80)
                 plain[i] = char(simple[i].unicode());
         plain.truncate(simple.size());
-        const char16_t *brand = productBarcodes.contains(symbology) ? nullptr : networkInDigitRuns(plain);
+        const char16_t *brand = isProductBarcode(symbology) ? nullptr : networkInDigitRuns(plain);
         wipeBuffer(plain);
         wipeBuffer(simple);
         if (brand)
@@ -542,8 +549,26 @@ ScanMeaning classifyScan(QByteArray payload, const QString &symbology, ScanSourc
     const qsizetype size = payload.size();
     QByteArray buf(payload.constData(), qMin(size, kMaxScanInspect));
     wipeBuffer(payload);
-    ScanMeaning m = classify(buf, size, symbology.trimmed().toLower(), source);
+    const QString sym = symbology.trimmed().toLower();
+    ScanMeaning m = classify(buf, size, sym, source);
     wipeBuffer(buf);
+    // The last word on every meaning that carries a value: the value as it leaves here (a phone
+    // number with its punctuation taken out, text with its white space made single) must not
+    // hold a card number either. "+4387872)62 ........65 90" is a phone number by its shape, and
+    // its E.164 form is a Visa number (found by tests/fuzz/fuzz_scan).
+    if (m.kind != ScanMeaning::Kind::PaymentCard && !m.value.isEmpty() && !isProductBarcode(sym)) {
+        QByteArray plain(m.value.size(), '\x01');
+        for (qsizetype i = 0; i < m.value.size(); ++i)
+            if (m.value[i].unicode() < 0x80)
+                plain[i] = char(m.value[i].unicode());
+        const char16_t *brand = networkInDigitRuns(plain);
+        wipeBuffer(plain);
+        if (brand) {
+            const bool swiped = m.swiped;
+            wipeBuffer(m.value);
+            return paymentCard(QString::fromUtf16(brand), swiped);
+        }
+    }
     return m;
 }
 

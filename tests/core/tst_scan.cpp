@@ -246,6 +246,10 @@ void TestScan::classify_data()
                               << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
     row("pan with spaced dashes") << QByteArray("4111 - 1111 - 1111 - 1111") << QString() << typed << u"payment_card"_s
                                   << QString() << u"payment_card"_s << u"Visa"_s;
+    // A phone number by its shape whose E.164 form, punctuation taken out, is a Visa number
+    // (found by tests/fuzz/fuzz_scan): refused as a card, not kept as a phone.
+    row("pan hidden in a punctuated phone") << QByteArray("+4387872)62 ........65 90") << QString() << typed
+                                            << u"payment_card"_s << QString() << u"payment_card"_s << u"Visa"_s;
     row("luhn-invalid 16 digits is no pan") << QByteArray("4111111111111112") << QString() << typed << u"member_card"_s
                                             << u"4111111111111112"_s << QString() << QString();
     row("an EAN-13 with a 4 prefix is a product") << QByteArray("4222222222222") << u"ean13"_s << ScanSource::HidScanner
