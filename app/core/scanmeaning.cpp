@@ -440,10 +440,12 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
 
     // A chip UID, after the payment-card rule: bytes that hold a card number are refused as one
     // whatever the device said they were (found by tests/fuzz/fuzz_scan).
-    if (symbology == u"uid"_s)
-        return fromChipUid(buf);
+    // Too long for any scan, a chip's UID included (before it: the UID rule would count the
+    // digits of a read of any length into its message; found by tests/fuzz/fuzz_scan).
     if (originalSize > kMaxScanPayload)
         return garbled(u"garbled_scan"_s, u"longer than %1 bytes"_s.arg(kMaxScanPayload));
+    if (symbology == u"uid"_s)
+        return fromChipUid(buf);
     if (trackShaped)
         return fromTracks(buf, tracks);
     for (char c : buf) {

@@ -290,6 +290,10 @@ void TestScan::classify_data()
                              << u"garbled_scan"_s << QString();
     row("chip uid, empty") << QByteArray() << u"uid"_s << tap << u"garbled"_s << QString() << u"garbled_scan"_s
                            << QString();
+    // A read of any length said to be a UID: too long, and its length is not in the message
+    // (found by tests/fuzz/fuzz_scan: "a chip UID of 1024 hex digits").
+    row("chip uid, 1200 hex digits") << QByteArray("04").repeated(600) << u"uid"_s << tap << u"garbled"_s << QString()
+                                     << u"garbled_scan"_s << QString();
     row("a card number said to be a uid") << QByteArray(";4111111111111111=2111?") << u"uid"_s << tap << u"payment_card"_s
                                          << QString() << u"payment_card"_s << u"Visa"_s;
     row("contactless payment card") << QByteArray() << u"emv"_s << tap << u"payment_card"_s << QString()

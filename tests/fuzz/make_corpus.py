@@ -212,6 +212,7 @@ def scan_seeds():
     s["track_pan_said_to_be_uid"] = seed(CONTACTLESS, UID, b";4111111111111111=21114567?")
     s["phone_holds_13_digit_visa"] = seed(MANUAL, 0x38 % 14, b"+4387872)62 .65 90")
     s["phone_value_is_visa"] = seed(MANUAL, NONE, b"+4387872)62 ........65 90")
+    s["uid_too_long"] = seed(CONTACTLESS, UID, b"04" * 600)
     return s
 
 
