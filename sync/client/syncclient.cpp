@@ -73,17 +73,27 @@ ClientStatus SyncClient::status() const { return m_status; }
 void SyncClient::start()
 {
     // When the network comes back, sync at once instead of waiting out the back-off.
-    if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
+    if (!m_started && QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
         connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
-                [this](QNetworkInformation::Reachability r) {
-                    if (r == QNetworkInformation::Reachability::Online && !m_status.running)
-                        syncNow();
-                });
+                [this](QNetworkInformation::Reachability r) { networkChanged(r == QNetworkInformation::Reachability::Online); });
     }
+    m_started = true;
     m_timer.start(0);
 }
 
-void SyncClient::stop() { m_timer.stop(); }
+void SyncClient::stop()
+{
+    m_started = false;
+    m_timer.stop();
+}
+
+bool SyncClient::networkChanged(bool online)
+{
+    if (!online || !m_started || m_status.running)
+        return false;
+    qCInfo(lcSync, "the network is back; syncing now");
+    return syncNow();
+}
 
 QNetworkReply *SyncClient::send(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body)
 {

@@ -58,6 +58,12 @@ public:
     // Syncs on the timer from now on (and when the network comes back).
     void start();
     void stop();
+    // The system says the network came back (online) or went away. Coming back starts a sync at
+    // once, instead of waiting out the back-off, when the client is started and no sync is
+    // running; true when it started one. Going away changes nothing: the next attempt fails
+    // and backs off as usual. start() connects it to QNetworkInformation where a backend
+    // reports reachability (NetworkManager on Debian).
+    bool networkChanged(bool online);
     ClientStatus status() const;
     const ClientConfig &config() const { return m_config; }
 
@@ -77,6 +83,7 @@ private:
 
     Loyalty &m_loyalty;
     ClientConfig m_config;
+    bool m_started = false;
     QNetworkAccessManager m_net;
     QTimer m_timer;
     KeyPair m_key;

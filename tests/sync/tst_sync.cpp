@@ -452,6 +452,41 @@ private Q_SLOTS:
         converged(*hub, {&a});
     }
 
+    // The network comes back while the client waits out its back-off: it syncs at once, not an
+    // hour later. (QNetworkInformation's reachability signal calls networkChanged(); CI has no
+    // NetworkManager to send it, so the test calls it as the signal would.)
+    void networkBackSyncsAtOnce()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 21);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        const QString m = a.enroll(u"Nur"_s, u"0813-4444-5555"_s);
+        QVERIFY(a.earn(m, u"N-1"_s, 120'000));
+        QVERIFY(!a.client().networkChanged(true)); // not started: the app decides when syncing begins
+        a.proxy().setMode(FaultProxy::Mode::Down);
+        QSignalSpy finished(&a.client(), &sync::SyncClient::finished);
+        a.client().start(); // its first attempt at once, which fails: the network is cut
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.takeFirst().first().toBool(), false);
+        QCOMPARE(a.client().status().failures, 1);
+        const qint64 delay = a.client().status().nextAttemptAt - QDateTime::currentMSecsSinceEpoch();
+        QVERIFY2(delay > 1'790'000, qPrintable(QString::number(delay))); // backing off for half an hour or more
+        QVERIFY(!a.client().networkChanged(false)); // going away starts nothing
+        a.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY(a.client().networkChanged(true));
+        QVERIFY(!a.client().networkChanged(true)); // one sync at a time: a second is refused while it runs
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.takeFirst().first().toBool(), true);
+        QCOMPARE(a.client().status().failures, 0);
+        QCOMPARE(a.client().status().waiting, 0);
+        QCOMPARE(hub->member(m).value(u"balance"_s).toString(), u"12"_s);
+        a.client().stop();
+        QVERIFY(!a.client().networkChanged(true)); // stopped: nothing
+        converged(*hub, {&a});
+    }
+
     // Batches sent twice and out of order: gaps are held until filled, copies are duplicates.
     void duplicatedAndReorderedBatches()
     {
