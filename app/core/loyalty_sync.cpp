@@ -122,6 +122,32 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
 {
     if (auto st = d->requireWritable(); !st)
         return st;
+    // What the feed brings can always be pulled again: the cursor commits with it. So its
+    // transaction does not wait for the disk (synchronous=NORMAL: in WAL mode the commit is
+    // durable at the next fsync, at the latest the next cashier's commit or checkpoint, and a
+    // power cut loses at most these commits, cursor included, never a hole in the ledger).
+    // A big batch (a first pull gathers 10,000 members) also gets a larger page cache: its
+    // index pages would not fit in the usual one and be spilled to the WAL before the commit.
+    struct ForThisBatch {
+        const Store &store;
+        bool bigger = false;
+        void set(const QString &pragma)
+        {
+            Stmt q(store, pragma);
+            q.exec();
+        }
+        ~ForThisBatch()
+        {
+            set(u"PRAGMA synchronous=FULL"_s);
+            if (bigger)
+                set(u"PRAGMA cache_size=-%1"_s.arg(Store::kCacheKiB));
+        }
+    } pragmas{d->store};
+    pragmas.set(u"PRAGMA synchronous=NORMAL"_s);
+    if (batch.members.size() > 2'000) {
+        pragmas.bigger = true;
+        pragmas.set(u"PRAGMA cache_size=-%1"_s.arg(Store::kBatchCacheKiB));
+    }
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());

@@ -350,7 +350,7 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path, Options options)
         }
         for (const auto &p : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s,
                               u"PRAGMA wal_autocheckpoint=10000"_s, u"PRAGMA temp_store=MEMORY"_s,
-                              u"PRAGMA cache_size=-65536"_s /* 64 MiB of pages: a till has the memory */}) {
+                              u"PRAGMA cache_size=-%1"_s.arg(kCacheKiB)}) {
             if (auto st = pragma(db, p); !st)
                 return st.error();
         }

@@ -30,6 +30,11 @@ public:
         bool create = false;        // create a new database when the file does not exist
     };
 
+    // SQLite's page cache of the writer, in KiB: 64 MiB (a till has the memory); a batch that
+    // touches more pages than that (Loyalty::applyFeed of a first pull) raises it for itself.
+    static constexpr int kCacheKiB = 65'536;
+    static constexpr int kBatchCacheKiB = 262'144;
+
     static Result<std::unique_ptr<Store>> open(const QString &path, Options options);
     ~Store();
     Store(const Store &) = delete;

@@ -260,9 +260,13 @@ void SyncClient::pushNext()
     });
 }
 
-void SyncClient::pullNext()
+void SyncClient::pullNext(qint64 after)
 {
-    const qint64 cursor = m_loyalty.feedCursor();
+    const qint64 cursor = after >= 0 ? after : m_loyalty.feedCursor();
+    if (after < 0) { // the pull begins
+        m_firstPull = cursor == 0;
+        m_gathered = {};
+    }
     onReply(send("GET", u"/v1/feed?after=%1&limit=%2"_s.arg(cursor).arg(m_config.feedPageSize), {}),
             [this](int status, const QByteArray &body) {
                 if (status != 200)
@@ -270,7 +274,7 @@ void SyncClient::pullNext()
                 auto page = decodeFeedPage(body);
                 if (!page)
                     return finish(false, tr("The hub's change feed could not be read: %1").arg(page.error().message));
-                Loyalty::FeedBatch batch;
+                Loyalty::FeedBatch &batch = m_gathered;
                 batch.cursor = page->next;
                 for (const FeedItem &i : page->items) {
                     if (i.kind == u"member"_s)
@@ -282,10 +286,16 @@ void SyncClient::pullNext()
                                              i.body.value(u"memberId"_s).toString(), i.body.value(u"detail"_s).toString(),
                                              int64Field(i.body, u"at"_s)});
                 }
-                if (auto st = m_loyalty.applyFeed(batch); !st)
-                    return finish(false, tr("The hub's change feed could not be applied: %1").arg(st.error().message));
+                // A first pull gathers pages up to firstPullMembers; the cursor moves only with
+                // what is applied, so pages gathered and lost (a failure, a crash) are pulled again.
+                if (page->more && m_firstPull && batch.members.size() < m_config.firstPullMembers)
+                    return pullNext(page->next);
+                const Status applied = m_loyalty.applyFeed(batch);
+                m_gathered = {};
+                if (!applied)
+                    return finish(false, tr("The hub's change feed could not be applied: %1").arg(applied.error().message));
                 if (page->more)
-                    return pullNext();
+                    return pullNext(page->next);
                 renewLease();
             });
 }
@@ -310,6 +320,7 @@ void SyncClient::renewLease()
 void SyncClient::finish(bool ok, const QString &error)
 {
     m_status.running = false;
+    m_gathered = {};
     m_status.online = ok || m_reachedHub; // the hub answered, even if with a refusal
     m_status.waiting = m_loyalty.unsyncedCount();
     m_status.lastError = error;

@@ -1480,8 +1480,10 @@ Result<sync::FeedPage> HubStore::feed(qint64 after, int limit)
     sync::FeedPage page;
     page.next = after;
     while (q.next()) {
-        sync::FeedItem i{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
-                         QJsonDocument::fromJson(q.value(3).toString().toUtf8()).object()};
+        sync::FeedItem i{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), {},
+                         q.value(3).toString().toUtf8()};
+        if (i.rawBody.isEmpty()) // never written so; an empty body would break the page's JSON
+            i.rawBody = "{}";
         page.next = i.seq;
         page.items.append(std::move(i));
     }

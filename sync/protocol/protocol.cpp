@@ -433,10 +433,17 @@ Result<Lease> decodeSignedLease(const QByteArray &body, const QByteArray &hubPub
 
 QByteArray encodeFeedPage(const FeedPage &page)
 {
-    QJsonArray items;
-    for (const FeedItem &i : page.items)
-        items.append(QJsonObject{{u"seq"_s, QString::number(i.seq)}, {u"kind"_s, i.kind}, {u"key"_s, i.key}, {u"body"_s, i.body}});
-    return compact(QJsonObject{{u"items"_s, items}, {u"next"_s, QString::number(page.next)}, {u"more"_s, page.more}});
+    // Written straight (the keys in order), each body as stored: a page of 1,000 members was
+    // parsed into QJsonObjects and written again, ~10 % of a terminal's first pull.
+    CanonicalWriter w;
+    w.beginObject().key("items").beginArray();
+    for (const FeedItem &i : page.items) {
+        w.beginObject().key("body");
+        w.raw(i.rawBody.isEmpty() ? compact(i.body) : i.rawBody);
+        w.field("key", i.key).field("kind", i.kind).key("seq").decimalString(i.seq).endObject();
+    }
+    w.endArray().field("more", page.more).key("next").decimalString(page.next).endObject();
+    return w.bytes();
 }
 
 Result<FeedPage> decodeFeedPage(const QByteArray &body)

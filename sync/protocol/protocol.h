@@ -99,6 +99,9 @@ struct FeedItem {
     QString kind;     // member, program, terminal, alert
     QString key;      // member id, program version, terminal id, alert id
     QJsonObject body;
+    // The body as the hub stored it (compact JSON): sent as it is, so the hub does not parse
+    // and write again every body of every page (encodeFeedPage). Empty: body is sent.
+    QByteArray rawBody;
 };
 struct FeedPage {
     QList<FeedItem> items;

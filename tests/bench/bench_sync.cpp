@@ -234,6 +234,9 @@ struct Terminal {
         c.keyPath = path + u".sync.key"_s;
         c.intervalMs = 3'600'000; // one sync, by hand
         c.timeoutMs = 600'000;
+        // SETIA_BENCH_FIRST_PULL_MEMBERS: another ClientConfig::firstPullMembers, to compare.
+        if (const int n = qEnvironmentVariableIntValue("SETIA_BENCH_FIRST_PULL_MEMBERS"); n > 0)
+            c.firstPullMembers = n;
         client = std::make_unique<sync::SyncClient>(*loyalty, c);
         auto token = hub.store->createEnrollmentToken(storeId, u"till"_s);
         if (!token)

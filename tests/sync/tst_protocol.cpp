@@ -172,13 +172,22 @@ private Q_SLOTS:
         FeedPage p;
         p.next = 42;
         p.more = true;
-        p.items.append({41, u"member"_s, u"m1"_s, QJsonObject{{u"balance"_s, u"10"_s}}});
-        REQUIRE_OK(back, decodeFeedPage(encodeFeedPage(p)));
+        p.items.append({41, u"member"_s, u"m1"_s, QJsonObject{{u"balance"_s, u"10"_s}}, {}});
+        // As the hub sends them: the body as stored, written as it is.
+        FeedItem stored{42, u"member"_s, u"m2"_s, {}, QByteArray(R"({"balance":"7","memberId":"m2","name":"Sri \u00e9"})")};
+        p.items.append(stored);
+        const QByteArray wire = encodeFeedPage(p);
+        QCOMPARE(wire, QByteArray(R"({"items":[{"body":{"balance":"10"},"key":"m1","kind":"member","seq":"41"},)"
+                                  R"({"body":{"balance":"7","memberId":"m2","name":"Sri \u00e9"},"key":"m2","kind":"member","seq":"42"}],)"
+                                  R"("more":true,"next":"42"})"));
+        REQUIRE_OK(back, decodeFeedPage(wire));
         QCOMPARE(back->next, 42);
         QVERIFY(back->more);
-        QCOMPARE(back->items.size(), 1);
+        QCOMPARE(back->items.size(), 2);
         QCOMPARE(back->items.first().seq, 41);
         QCOMPARE(back->items.first().body.value(u"balance"_s).toString(), u"10"_s);
+        QCOMPARE(back->items.last().key, u"m2"_s);
+        QCOMPARE(back->items.last().body.value(u"name"_s).toString(), u"Sri \u00e9"_s);
         QCOMPARE(decodeFeedPage(R"({"next":"x"})").error().code, u"malformed_request"_s);
     }
 };

@@ -86,7 +86,8 @@ public:
 
     // Registers with the hub, through this terminal's fault proxy (or at url, with the pinned
     // certificate fingerprint pin).
-    bool attach(Hub &hub, const QString &storeId, QString *error, const QUrl &url = {}, const QByteArray &pin = {})
+    bool attach(Hub &hub, const QString &storeId, QString *error, const QUrl &url = {}, const QByteArray &pin = {},
+                const std::function<void(sync::ClientConfig &)> &tweak = {})
     {
         m_proxy.setUpstreamPort(hub.port());
         sync::ClientConfig c;
@@ -98,6 +99,8 @@ public:
         c.backoffBaseMs = 3'600'000;
         c.backoffMaxMs = 4 * 3'600'000;
         c.timeoutMs = 60'000;
+        if (tweak)
+            tweak(c);
         m_config = c;
         m_client = std::make_unique<sync::SyncClient>(*m_loyalty, c);
         bool done = false, okay = false;
@@ -485,6 +488,71 @@ private Q_SLOTS:
         a.client().stop();
         QVERIFY(!a.client().networkChanged(true)); // stopped: nothing
         converged(*hub, {&a});
+    }
+
+    // A terminal's first pull gathers feed pages and applies them in chunks of firstPullMembers
+    // (docs/sync.md); a chunk cut off by the network is pulled again; later pulls apply page by
+    // page.
+    void firstPullInChunks()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 22), b(u"store-b"_s, chainKey(), 23);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        QStringList members;
+        for (int i = 0; i < 30; ++i) {
+            members << a.enroll(u"Warga %1"_s.arg(i), u"0815%1"_s.arg(20'000'000 + i));
+            QVERIFY(a.earn(members.last(), u"W-%1"_s.arg(i), 10'000 * (i + 1)));
+        }
+        QVERIFY(!members.contains(QString()));
+        QVERIFY2(a.sync(), qPrintable(a.client().status().lastError));
+        auto small = [](sync::ClientConfig &c) {
+            c.feedPageSize = 4;
+            c.firstPullMembers = 10;
+        };
+        QVERIFY2(b.ok() && b.attach(*hub, u"store-b"_s, &error, {}, {}, small), qPrintable(b.error() + error));
+        auto count = [](Terminal &t) {
+            QSqlQuery q(t.store().writer());
+            return q.exec(u"SELECT COUNT(*) FROM members"_s) && q.next() ? q.value(0).toInt() : -1;
+        };
+        // The network goes at the first request after a chunk was applied (the cursor moved).
+        const qint64 before = b.loyalty().feedCursor();
+        QCOMPARE(before, 0);
+        auto cut = connect(&b.proxy(), &FaultProxy::requestForwarded, &b.proxy(), [&] {
+            if (b.loyalty().feedCursor() != before)
+                b.proxy().setMode(FaultProxy::Mode::Down);
+        });
+        QVERIFY(!b.sync());
+        disconnect(cut);
+        const int firstChunk = count(b);
+        QVERIFY2(firstChunk >= 10 && firstChunk < 30, qPrintable(QString::number(firstChunk))); // one chunk, not a page
+        b.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY2(b.sync(), qPrintable(b.client().status().lastError));
+        QCOMPARE(count(b), 30);
+        for (const QString &m : std::as_const(members)) {
+            auto mine = b.loyalty().member(m);
+            QVERIFY(mine.ok());
+            QCOMPARE(mine->balance, hub->member(m).value(u"balance"_s).toString().toLongLong());
+        }
+        QVERIFY(!b.loyalty().search(u"Warga 17"_s, 0, 10).value().isEmpty()); // the name index too
+        // A later pull (the cursor is not 0): page by page, so a cut keeps every page applied.
+        for (int i = 30; i < 40; ++i)
+            QVERIFY(!a.enroll(u"Warga %1"_s.arg(i), u"0815%1"_s.arg(20'000'000 + i)).isEmpty());
+        QVERIFY2(a.sync(), qPrintable(a.client().status().lastError));
+        const qint64 caughtUp = b.loyalty().feedCursor();
+        cut = connect(&b.proxy(), &FaultProxy::requestForwarded, &b.proxy(), [&] {
+            if (b.loyalty().feedCursor() != caughtUp)
+                b.proxy().setMode(FaultProxy::Mode::Down);
+        });
+        QVERIFY(!b.sync());
+        disconnect(cut);
+        const int onePage = count(b) - 30;
+        QVERIFY2(onePage >= 1 && onePage <= 4, qPrintable(QString::number(onePage)));
+        b.proxy().setMode(FaultProxy::Mode::Pass);
+        QCOMPARE(count(b), 30 + onePage);
+        converged(*hub, {&a, &b});
+        QCOMPARE(count(b), 40);
     }
 
     // Batches sent twice and out of order: gaps are held until filled, copies are duplicates.
