@@ -4,6 +4,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QElapsedTimer>
 #include <QNetworkInformation>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -290,7 +291,11 @@ void SyncClient::pullNext(qint64 after)
                 // what is applied, so pages gathered and lost (a failure, a crash) are pulled again.
                 if (page->more && m_firstPull && batch.members.size() < m_config.firstPullMembers)
                     return pullNext(page->next);
+                QElapsedTimer applying;
+                applying.start();
                 const Status applied = m_loyalty.applyFeed(batch);
+                // How long this thread (the terminal's screen) waited for it.
+                qCDebug(lcSync, "applied %lld feed members in %lld ms", qint64(batch.members.size()), applying.elapsed());
                 m_gathered = {};
                 if (!applied)
                     return finish(false, tr("The hub's change feed could not be applied: %1").arg(applied.error().message));

@@ -536,6 +536,15 @@ private Q_SLOTS:
             QCOMPARE(mine->balance, hub->member(m).value(u"balance"_s).toString().toLongLong());
         }
         QVERIFY(!b.loyalty().search(u"Warga 17"_s, 0, 10).value().isEmpty()); // the name index too
+        // The feed's transactions commit with synchronous=NORMAL and a bigger cache; the cashier's
+        // own commits after them wait for the disk again, with the usual cache.
+        {
+            QSqlQuery q(b.store().writer());
+            QVERIFY(q.exec(u"PRAGMA synchronous"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 2); // FULL
+            QVERIFY(q.exec(u"PRAGMA cache_size"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), -Store::kCacheKiB);
+        }
         // A later pull (the cursor is not 0): page by page, so a cut keeps every page applied.
         for (int i = 30; i < 40; ++i)
             QVERIFY(!a.enroll(u"Warga %1"_s.arg(i), u"0815%1"_s.arg(20'000'000 + i)).isEmpty());
