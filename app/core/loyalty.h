@@ -278,6 +278,7 @@ public:
         QList<std::pair<int, QByteArray>> programs; // version, document
         QList<HubAlert> alerts;
         qint64 cursor = 0; // the feed cursor after this batch
+        bool complete = false; // the hub said no page follows: this terminal has caught up
     };
     bool syncRegistered() const;                     // the store syncs with a hub
     // After a successful registration: the hub's address and its public key (base64), audited.
@@ -292,6 +293,8 @@ public:
     // Applies a page of the change feed in one transaction and moves the cursor.
     Status applyFeed(const FeedBatch &batch);
     qint64 feedCursor() const;
+    // This terminal has once applied the feed to its end (its first pull is over).
+    bool feedCaughtUp() const;
     // The redemption lease (already verified against the hub's key by the sync client).
     Status setLease(const SyncLease &lease);
     std::optional<SyncLease> lease() const;

@@ -118,6 +118,8 @@ Status Loyalty::markSynced(const QList<std::pair<QString, qint64>> &stored)
 
 qint64 Loyalty::feedCursor() const { return d->setting(u"feed_cursor"_s).toLongLong(); }
 
+bool Loyalty::feedCaughtUp() const { return !d->setting(u"feed_caught_up"_s).isEmpty(); }
+
 Status Loyalty::applyFeed(const FeedBatch &batch)
 {
     if (auto st = d->requireWritable(); !st)
@@ -335,6 +337,9 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
     }
     if (auto st = d->putSetting(u"feed_cursor"_s, QString::number(batch.cursor)); !st)
         return st;
+    if (batch.complete && !feedCaughtUp())
+        if (auto st = d->putSetting(u"feed_caught_up"_s, QString::number(now)); !st)
+            return st;
     return tx.commit();
 }
 

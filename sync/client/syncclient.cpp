@@ -265,7 +265,7 @@ void SyncClient::pullNext(qint64 after)
 {
     const qint64 cursor = after >= 0 ? after : m_loyalty.feedCursor();
     if (after < 0) { // the pull begins
-        m_firstPull = cursor == 0;
+        m_firstPull = !m_loyalty.feedCaughtUp();
         m_gathered = {};
     }
     onReply(send("GET", u"/v1/feed?after=%1&limit=%2"_s.arg(cursor).arg(m_config.feedPageSize), {}),
@@ -277,6 +277,7 @@ void SyncClient::pullNext(qint64 after)
                     return finish(false, tr("The hub's change feed could not be read: %1").arg(page.error().message));
                 Loyalty::FeedBatch &batch = m_gathered;
                 batch.cursor = page->next;
+                batch.complete = !page->more;
                 for (const FeedItem &i : page->items) {
                     if (i.kind == u"member"_s)
                         batch.members.append(hubMember(i.body));

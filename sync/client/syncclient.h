@@ -27,10 +27,10 @@ struct ClientConfig {
     QString keyPath;             // this terminal's Ed25519 key file (created at registration)
     int batchSize = 500;         // events per push
     int feedPageSize = 1000;
-    // A terminal's first pull (it has never pulled: the whole chain's feed) applies this many
-    // members per transaction, pages gathered in memory first: one commit per 1,000 members
-    // wrote most of the store's index pages again at every commit (docs/performance.md).
-    // Later pulls apply page by page, so the cashier never waits on a long transaction.
+    // A terminal's first pull (until it has once reached the end of the feed: the whole chain)
+    // applies this many members per transaction, pages gathered in memory first: one commit
+    // per 1,000 members wrote most of the store's index pages again at every commit
+    // (docs/performance.md). Later pulls apply page by page, so the cashier never waits long.
     int firstPullMembers = 10'000;
     int intervalMs = 30'000;     // between successful syncs
     int backoffBaseMs = 2'000;
@@ -94,7 +94,7 @@ private:
     KeyPair m_key;
     ClientStatus m_status;
     int m_pushedInRun = 0;
-    bool m_firstPull = false;          // this run's pull began with the feed cursor at 0
+    bool m_firstPull = false;          // this run's pull is (part of) the terminal's first: !feedCaughtUp()
     Loyalty::FeedBatch m_gathered;     // a first pull's pages not yet applied
     bool m_reachedHub = false; // this run got an HTTP answer
     QString m_runProblem; // refused events this run: reported after the pull

@@ -527,8 +527,20 @@ private Q_SLOTS:
         disconnect(cut);
         const int firstChunk = count(b);
         QVERIFY2(firstChunk >= 10 && firstChunk < 30, qPrintable(QString::number(firstChunk))); // one chunk, not a page
+        QVERIFY(!b.loyalty().feedCaughtUp());
+        // The next sync goes on with the first pull in chunks (the cursor is no longer 0).
+        b.proxy().setMode(FaultProxy::Mode::Pass);
+        const qint64 afterFirst = b.loyalty().feedCursor();
+        cut = connect(&b.proxy(), &FaultProxy::requestForwarded, &b.proxy(), [&] {
+            if (b.loyalty().feedCursor() != afterFirst)
+                b.proxy().setMode(FaultProxy::Mode::Down);
+        });
+        QVERIFY(!b.sync());
+        disconnect(cut);
+        QVERIFY2(count(b) - firstChunk >= 10, qPrintable(QString::number(count(b) - firstChunk)));
         b.proxy().setMode(FaultProxy::Mode::Pass);
         QVERIFY2(b.sync(), qPrintable(b.client().status().lastError));
+        QVERIFY(b.loyalty().feedCaughtUp());
         QCOMPARE(count(b), 30);
         for (const QString &m : std::as_const(members)) {
             auto mine = b.loyalty().member(m);
