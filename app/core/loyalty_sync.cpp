@@ -128,7 +128,7 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
     // transaction does not wait for the disk (synchronous=NORMAL: in WAL mode the commit is
     // durable at the next fsync, at the latest the next cashier's commit or checkpoint, and a
     // power cut loses at most these commits, cursor included, never a hole in the ledger).
-    // A big batch (a first pull gathers 10,000 members) also gets a larger page cache: its
+    // A big batch (a first pull gathers 5,000 members) also gets a larger page cache: its
     // index pages would not fit in the usual one and be spilled to the WAL before the commit.
     struct ForThisBatch {
         const Store &store;

@@ -393,6 +393,19 @@ struct WipeOnExit {
     ~WipeOnExit() { wipeBuffer(text); }
 };
 
+// networkInDigitRuns() over text: its ASCII characters as they are, every other one a byte
+// that is neither a digit nor a gap. The copy is overwritten before it goes.
+const char16_t *networkInText(const QString &text)
+{
+    QByteArray plain(text.size(), '\x01');
+    for (qsizetype i = 0; i < text.size(); ++i)
+        if (text[i].unicode() < 0x80)
+            plain[i] = char(text[i].unicode());
+    const char16_t *brand = networkInDigitRuns(plain);
+    wipeBuffer(plain);
+    return brand;
+}
+
 // The scanner's own word that the bytes are a product barcode (an EAN or UPC): a PAN is never
 // printed as one, so a 13-digit EAN that happens to pass Luhn with a 4 prefix is not a Visa.
 bool isProductBarcode(const QString &symbology)
@@ -464,15 +477,9 @@ ScanMeaning classify(QByteArrayView buf, qsizetype originalSize, const QString &
     // The same payment-card rule over the text as a person reads it: every kind of white space
     // (tabs, runs of spaces, no-break and other Unicode spaces) one space — the form a Text or
     // Phone meaning's value takes. Found by tests/fuzz/fuzz_scan.
-    {
-        QByteArray plain(text.size(), '\x01');
+    if (!isProductBarcode(symbology)) {
         QString simple = text.simplified();
-        for (qsizetype i = 0; i < simple.size(); ++i)
-            if (simple[i].unicode() < 0x80)
-                plain[i] = char(simple[i].unicode());
-        plain.truncate(simple.size());
-        const char16_t *brand = isProductBarcode(symbology) ? nullptr : networkInDigitRuns(plain);
-        wipeBuffer(plain);
+        const char16_t *brand = networkInText(simple);
         wipeBuffer(simple);
         if (brand)
             return paymentCard(QString::fromUtf16(brand), false);
@@ -559,13 +566,7 @@ ScanMeaning classifyScan(QByteArray payload, const QString &symbology, ScanSourc
     // hold a card number either. "+4387872)62 ........65 90" is a phone number by its shape, and
     // its E.164 form is a Visa number (found by tests/fuzz/fuzz_scan).
     if (m.kind != ScanMeaning::Kind::PaymentCard && !m.value.isEmpty() && !isProductBarcode(sym)) {
-        QByteArray plain(m.value.size(), '\x01');
-        for (qsizetype i = 0; i < m.value.size(); ++i)
-            if (m.value[i].unicode() < 0x80)
-                plain[i] = char(m.value[i].unicode());
-        const char16_t *brand = networkInDigitRuns(plain);
-        wipeBuffer(plain);
-        if (brand) {
+        if (const char16_t *brand = networkInText(m.value)) {
             const bool swiped = m.swiped;
             wipeBuffer(m.value);
             return paymentCard(QString::fromUtf16(brand), swiped);

@@ -31,7 +31,7 @@ struct ClientConfig {
     // applies this many members per transaction, pages gathered in memory first: one commit
     // per 1,000 members wrote most of the store's index pages again at every commit
     // (docs/performance.md). Later pulls apply page by page, so the cashier never waits long.
-    int firstPullMembers = 10'000;
+    int firstPullMembers = 5'000;
     int intervalMs = 30'000;     // between successful syncs
     int backoffBaseMs = 2'000;
     int backoffMaxMs = 300'000;
