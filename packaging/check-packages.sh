@@ -563,7 +563,7 @@ else
   elif ((rc != 0)); then fail "the dpkg -i check"; fi
 fi
 
-# ---- 4b. the upgrade N -> N+1 with a real schema change (schema 4 -> 5), in an overlay of its own:
+# ---- 4b. the upgrade N -> N+1 with a real schema change (schema 4 -> 6, two steps in one transaction), in an overlay of its own:
 # version N (section 1b) installed with its store package, data made; then (1) a store made to
 # fail the migration (a table named like the index schema 5 creates, as tst_idempotency does):
 # the current packages install, say loudly that the store was not upgraded, and the till goes on
@@ -585,6 +585,7 @@ for p in setia-store-kopi-senja-kemang setia-agent setia setia-hub; do
 done
 DB=/var/lib/setia/setia.db
 PREV=/var/lib/setia/previous
+NS=6 # the schema this version's stores have (Store::latestSchemaVersion()); N's is 4
 old=$(dpkg-deb -f old/setia_*.deb Version)
 new=$(dpkg-deb -f setia_*.deb Version)
 oldv=${old%-*}
@@ -643,7 +644,7 @@ running() { # program version
 
 # ---- (1) a migration that fails
 install_n
-sql 'CREATE TABLE events_unsynced(x)' >/dev/null && ok "the store poisoned: CREATE TABLE events_unsynced(x) (schema 5 makes an index of that name)" || fail "poisoning the store"
+sql 'CREATE TABLE events_unsynced(x)' >/dev/null && ok "the store poisoned: CREATE TABLE events_unsynced(x) (schema 5, the first step to $NS, makes an index of that name)" || fail "poisoning the store"
 t0=$(date +%s.%N)
 if dpkg -i setia_*.deb setia-agent_*.deb >/tmp/up.log 2>&1; then
   ok "dpkg -i of $new over $old: exit 0 although the store's upgrade failed ($(since "$t0") s)"
@@ -656,7 +657,7 @@ grep -q "WAS NOT UPGRADED" /tmp/up.log && grep -q "The data is as it was" /tmp/u
   && ok "the installation says loudly: not upgraded, the data as it was, the till on $old, why, what to do" || { cat /tmp/up.log; fail "the message of the failed upgrade"; }
 [ "$(dpkg-query -W -f='${Package}=${Version}=${db:Status-Abbrev};' setia setia-agent)" = "setia=$new=ii ;setia-agent=$new=ii ;" ] \
   && ok "setia and setia-agent $new are installed and configured (ii)" || fail "package states: $(dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}; ' setia setia-agent)"
-[ -f $PREV/ACTIVE ] && grep -q "^STORE=$DB$" $PREV/ACTIVE && grep -q '^REASON=.*schema 5 failed and was rolled back' $PREV/ACTIVE \
+[ -f $PREV/ACTIVE ] && grep -q "^STORE=$DB$" $PREV/ACTIVE && grep -q "^REASON=.*schema $NS failed (at step 5) and was rolled back" $PREV/ACTIVE \
   && ok "the marker $PREV/ACTIVE: $(grep ^REASON $PREV/ACTIVE | cut -c1-100)..." || fail "marker: $(cat $PREV/ACTIVE 2>&1)"
 [ "$(cat $PREV/VERSION)" = "$old" ] && [ -x $PREV/setia ] && [ -x $PREV/setiactl ] && [ -x $PREV/setia-agent ] \
   && [ "$(stat -c '%U:%G %a' $PREV $PREV/setiactl)" = "root:root 755
@@ -677,8 +678,8 @@ ev=$(events)
 # The cause removed, the upgrade again, as the message says.
 sql 'DROP TABLE events_unsynced' >/dev/null && ok "the cause removed (DROP TABLE events_unsynced)" || fail "removing the poison"
 if DEBIAN_FRONTEND=noninteractive dpkg-reconfigure setia >/tmp/re.log 2>&1; then ok "dpkg-reconfigure setia: $(grep -o 'upgraded from schema [0-9]* to schema [0-9]*' /tmp/re.log)"; else cat /tmp/re.log; fail "dpkg-reconfigure setia"; fi
-grep -q 'upgraded from schema 4 to schema 5' /tmp/re.log || { cat /tmp/re.log; fail "dpkg-reconfigure did not upgrade the store"; }
-[ "$(schema)" = 5 ] && ok "the store is at schema 5" || fail "schema after dpkg-reconfigure: $(schema)"
+grep -q "upgraded from schema 4 to schema $NS" /tmp/re.log || { cat /tmp/re.log; fail "dpkg-reconfigure did not upgrade the store"; }
+[ "$(schema)" = $NS ] && ok "the store is at schema $NS" || fail "schema after dpkg-reconfigure: $(schema)"
 [ ! -e $PREV/ACTIVE ] && ok "the marker is gone" || fail "the marker is still there"
 running setiactl "$newv"
 running setia "$newv"
@@ -686,7 +687,7 @@ running setia "$newv"
 same_data "after the upgrade to $newv"
 h=$(agent_health)
 echo "$h" | grep -q "\"version\":\"$newv\"" && ok "the agent answers as $newv" || { cat /tmp/agent.err; fail "agent after the upgrade: $h"; }
-out=$(ctl upgrade 2>&1) && echo "$out" | grep -q 'at schema 5 already' && ok "setiactl upgrade again: $out" || fail "setiactl upgrade again: $out"
+out=$(ctl upgrade 2>&1) && echo "$out" | grep -q "at schema $NS already" && ok "setiactl upgrade again: $out" || fail "setiactl upgrade again: $out"
 
 # ---- (2) the clean path, after a purge: N again, then the package upgrade migrates the store
 SETIA_PURGE_DATA=1 dpkg --purge setia-store-kopi-senja-kemang setia-agent setia >/tmp/purge.log 2>&1 && [ ! -e /var/lib/setia ] \
@@ -695,10 +696,10 @@ install_n
 t0=$(date +%s.%N)
 if dpkg -i setia_*.deb setia-agent_*.deb >/tmp/up2.log 2>&1; then ok "dpkg -i of $new over $old ($(since "$t0") s)"; else cat /tmp/up2.log; fail "clean upgrade"; fi
 grep -E '^Setia' /tmp/up2.log | sed 's/^/    /'
-grep -q 'upgraded from schema 4 to schema 5' /tmp/up2.log && ! grep -q 'NOT UPGRADED' /tmp/up2.log \
-  && ok "the postinst upgraded the store from schema 4 to schema 5" || { cat /tmp/up2.log; fail "the postinst's upgrade"; }
-[ "$(schema)" = 5 ] && [ ! -e $PREV/ACTIVE ] && ok "schema 5, no marker" || fail "schema $(schema), marker $(ls $PREV 2>&1)"
-[ -f "$DB.pre-schema-5.bak" ] && [ "$(stat -c %U "$DB.pre-schema-5.bak")" = setia ] && ok "the copy from before the upgrade: $DB.pre-schema-5.bak (setia's)" || fail "no copy before the upgrade: $(ls -l /var/lib/setia)"
+grep -q "upgraded from schema 4 to schema $NS" /tmp/up2.log && ! grep -q 'NOT UPGRADED' /tmp/up2.log \
+  && ok "the postinst upgraded the store from schema 4 to schema $NS" || { cat /tmp/up2.log; fail "the postinst's upgrade"; }
+[ "$(schema)" = $NS ] && [ ! -e $PREV/ACTIVE ] && ok "schema $NS, no marker" || fail "schema $(schema), marker $(ls $PREV 2>&1)"
+[ -f "$DB.pre-schema-$NS.bak" ] && [ "$(stat -c %U "$DB.pre-schema-$NS.bak")" = setia ] && ok "the copy from before the upgrade: $DB.pre-schema-$NS.bak (setia's)" || fail "no copy before the upgrade: $(ls -l /var/lib/setia)"
 [ "$(cat $PREV/VERSION 2>/dev/null)" = "$old" ] && ok "$old's binaries stay in $PREV (for a manual rollback; replaced at the next upgrade, deleted on remove)" || fail "previous after a clean upgrade: $(ls $PREV 2>&1)"
 running setiactl "$newv"
 running setia-agent "$newv"

@@ -121,6 +121,16 @@ QByteArray randomBytes(int n)
 }
 
 namespace {
+// Fetched once, as sha256Md(): EVP_aes_256_gcm() makes OpenSSL 3 look it up on every call
+// (two decryptions a member in a first pull: its key, then its profile).
+const EVP_CIPHER *aes256gcm()
+{
+    static EVP_CIPHER *const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    return cipher ? cipher : EVP_aes_256_gcm();
+}
+} // namespace
+
+namespace {
 struct CtxDeleter {
     void operator()(EVP_CIPHER_CTX *c) const { EVP_CIPHER_CTX_free(c); }
 };
@@ -139,7 +149,7 @@ QByteArray aesGcmEncrypt(const QByteArray &key, const QByteArray &plaintext, con
     out.resize(kNonce + plaintext.size() + kTag);
     CipherCtx ctx(EVP_CIPHER_CTX_new());
     int len = 0;
-    EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, cu8(key), cu8(nonce));
+    EVP_EncryptInit_ex(ctx.get(), aes256gcm(), nullptr, cu8(key), cu8(nonce));
     if (!aad.isEmpty())
         EVP_EncryptUpdate(ctx.get(), nullptr, &len, cu8(aad), int(aad.size()));
     EVP_EncryptUpdate(ctx.get(), u8(out) + kNonce, &len, cu8(plaintext), int(plaintext.size()));
@@ -156,7 +166,7 @@ Result<QByteArray> aesGcmDecrypt(const QByteArray &key, const QByteArray &sealed
     QByteArray plain(n, Qt::Uninitialized);
     CipherCtx ctx(EVP_CIPHER_CTX_new());
     int len = 0;
-    EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, cu8(key), cu8(sealed));
+    EVP_DecryptInit_ex(ctx.get(), aes256gcm(), nullptr, cu8(key), cu8(sealed));
     if (!aad.isEmpty())
         EVP_DecryptUpdate(ctx.get(), nullptr, &len, cu8(aad), int(aad.size()));
     EVP_DecryptUpdate(ctx.get(), u8(plain), &len, cu8(sealed) + kNonce, int(n));

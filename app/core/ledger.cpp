@@ -504,6 +504,16 @@ VerifyReport verifyLedger(const Store &store)
         if (lots.value(it.key(), 0) != expected)
             report.problems << u"member %1: points lots hold %2 but the balance is %3"_s.arg(it.key()).arg(lots.value(it.key(), 0)).arg(it.value());
     }
+    // The name index has no foreign key (schema 6): no rows of a member that is not there, and
+    // none of an erased member (UU PDP: the blind tokens of a name go with it).
+    QSqlQuery n(db);
+    n.setForwardOnly(true);
+    n.exec(u"SELECT DISTINCT n.member_id, m.status FROM member_names n LEFT JOIN members m ON m.member_id = n.member_id"
+           " WHERE m.member_id IS NULL OR m.status = 'erased' LIMIT 20"_s);
+    while (n.next())
+        report.problems << (n.value(1).isNull() ? u"member %1: name index rows, but no such member"_s
+                                                 : u"member %1: erased, but its name index rows are still there"_s)
+                               .arg(n.value(0).toString());
     report.members = sums.size();
     return report;
 }

@@ -105,23 +105,35 @@ QByteArray Loyalty::Impl::encryptProfile(const QString &memberId, const QByteArr
     return aesGcmEncrypt(memberKey, QJsonDocument(o).toJson(QJsonDocument::Compact), "profile:" + memberId.toUtf8());
 }
 
-Profile Loyalty::Impl::decryptProfile(const MemberRow &row) const
+std::optional<Profile> Loyalty::Impl::tryDecryptProfile(const MemberRow &row) const
 {
-    Profile p;
     if (row.wrappedKey.isEmpty() || row.profile.isEmpty())
-        return p;
+        return Profile{};
     auto key = keys.unwrapMemberKey(row.memberId, row.wrappedKey);
     if (!key)
-        return p;
+        return std::nullopt;
     auto plain = aesGcmDecrypt(key.value(), row.profile, "profile:" + row.memberId.toUtf8());
     if (!plain)
-        return p;
+        return std::nullopt;
     const QJsonObject o = QJsonDocument::fromJson(plain.value()).object();
+    Profile p;
     p.name = o.value(u"name"_s).toString();
     p.phone = o.value(u"phone"_s).toString();
     p.email = o.value(u"email"_s).toString();
     p.birthDate = QDate::fromString(o.value(u"birthDate"_s).toString(), Qt::ISODate);
     return p;
+}
+
+Profile Loyalty::Impl::decryptProfile(const MemberRow &row) const
+{
+    return tryDecryptProfile(row).value_or(Profile{});
+}
+
+std::optional<QString> Loyalty::Impl::knownName(const MemberRow &row) const
+{
+    if (auto p = tryDecryptProfile(row))
+        return p->name;
+    return std::nullopt;
 }
 
 Result<MemberView> Loyalty::Impl::view(const MemberRow &row) const
@@ -172,6 +184,13 @@ QString Loyalty::Impl::memberIdByCard(const QString &card, QString *status) cons
     return {};
 }
 
+QString Loyalty::Impl::nameToken(QByteArrayView utf8Prefix) const
+{
+    // 64 bits of the blind index: that any two of the ~11 million tokens of a 1,000,000-member
+    // store collide is ~3e-6, and a collision only adds a member to one prefix's results.
+    return keys.blindIndexUtf8("name", utf8Prefix).first(kNameTokenHexDigits);
+}
+
 QStringList Loyalty::Impl::nameTokens(const QString &name) const
 {
     // Blind index of every word's prefixes (2..12 characters), lower-cased, so "budi sa" finds
@@ -185,9 +204,9 @@ QStringList Loyalty::Impl::nameTokens(const QString &name) const
         const bool ascii = utf8.size() == w.size();
         for (qsizetype n = 2; n <= longest; ++n) {
             if (ascii)
-                tokens << keys.blindIndexUtf8("name", QByteArrayView(utf8).first(n));
+                tokens << nameToken(QByteArrayView(utf8).first(n));
             else
-                tokens << keys.blindIndexUtf8("name", w.left(n).toUtf8());
+                tokens << nameToken(w.left(n).toUtf8());
         }
     }
     std::sort(tokens.begin(), tokens.end());
@@ -196,39 +215,78 @@ QStringList Loyalty::Impl::nameTokens(const QString &name) const
 }
 
 namespace {
-// A member's name rows go in by multi-row INSERTs of up to this many rows: one statement for
-// a name of a few words instead of one per token.
-constexpr qsizetype kNameRowsPerInsert = 16;
+// A member's name rows go in (and out) by multi-row statements of up to this many rows: one
+// statement for a name of a few words instead of one per token.
+constexpr qsizetype kNameRowsPerStatement = 16;
 
-const QString &nameInsertSql(qsizetype rows) // 1..kNameRowsPerInsert
+const QString &nameInsertSql(qsizetype rows) // 1..kNameRowsPerStatement
 {
     static const auto sql = [] {
-        std::array<QString, kNameRowsPerInsert> out;
-        QString text = u"INSERT OR IGNORE INTO member_name_index(token, member_id) VALUES(?,?)"_s;
-        for (QString &s : out) {
-            s = text;
+        std::array<QString, kNameRowsPerStatement> out;
+        QString text = u"INSERT OR IGNORE INTO member_names(token, member_id) VALUES(?,?)"_s;
+        for (QString &t : out) {
+            t = text;
             text += u",(?,?)"_s;
         }
         return out;
     }();
     return sql[size_t(rows - 1)];
 }
+
+const QString &nameDeleteSql(qsizetype rows) // 1..kNameRowsPerStatement
+{
+    static const auto sql = [] {
+        std::array<QString, kNameRowsPerStatement> out;
+        QString marks = u"?"_s;
+        for (QString &t : out) {
+            t = u"DELETE FROM member_names WHERE member_id = ? AND token IN (%1)"_s.arg(marks);
+            marks += u",?"_s;
+        }
+        return out;
+    }();
+    return sql[size_t(rows - 1)];
+}
+
+// a minus b, both sorted and without repeats (nameTokens)
+QStringList sortedMinus(const QStringList &a, const QStringList &b)
+{
+    QStringList out;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+}
 } // namespace
 
-Status Loyalty::Impl::indexName(const QString &memberId, const QString &name, bool newMember)
+Status Loyalty::Impl::indexName(const QString &memberId, const QString &name, const std::optional<QString> &oldName)
 {
-    if (!newMember) {
-        Stmt q(store, u"DELETE FROM member_name_index WHERE member_id = ?"_s);
-        q.addBindValue(memberId);
+    const QStringList now = name.isEmpty() ? QStringList() : nameTokens(name);
+    QStringList gone, added = now;
+    if (!oldName) {
+        // The old tokens are unknown: every row of the member goes (a scan of the table).
+        Stmt q(store, u"DELETE FROM member_names WHERE member_id = ?"_s);
+        q.bindText(0, memberId);
         if (auto st = exec(q, "update the name index"); !st)
             return st;
+    } else if (!oldName->isEmpty()) {
+        if (*oldName == name)
+            return Ok{};
+        const QStringList before = nameTokens(*oldName);
+        gone = sortedMinus(before, now);
+        added = sortedMinus(now, before);
     }
-    const QStringList tokens = nameTokens(name);
-    for (qsizetype from = 0; from < tokens.size(); from += kNameRowsPerInsert) {
-        const qsizetype rows = qMin(kNameRowsPerInsert, tokens.size() - from);
+    for (qsizetype from = 0; from < gone.size(); from += kNameRowsPerStatement) {
+        const qsizetype rows = qMin(kNameRowsPerStatement, gone.size() - from);
+        Stmt del(store, nameDeleteSql(rows));
+        del.bindText(0, memberId);
+        for (qsizetype i = 0; i < rows; ++i)
+            del.bindText(int(i + 1), gone[from + i]);
+        if (!del.exec())
+            return sqlError(del, "update the name index");
+    }
+    for (qsizetype from = 0; from < added.size(); from += kNameRowsPerStatement) {
+        const qsizetype rows = qMin(kNameRowsPerStatement, added.size() - from);
         Stmt ins(store, nameInsertSql(rows));
         for (qsizetype i = 0; i < rows; ++i) {
-            ins.bindText(int(2 * i), tokens[from + i]);
+            ins.bindText(int(2 * i), added[from + i]);
             ins.bindText(int(2 * i + 1), memberId);
         }
         if (!ins.exec())
@@ -342,7 +400,7 @@ Result<MemberView> Loyalty::enroll(const EnrollRequest &r)
     q.addBindValue(now);
     if (auto st = exec(q, "save the member"); !st)
         return st.error();
-    if (auto st = d->indexName(memberId, name, true); !st)
+    if (auto st = d->indexName(memberId, name, QString()); !st)
         return st.error();
     LedgerEvent e;
     e.type = EventType::Enroll;
@@ -456,11 +514,11 @@ Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int
         QStringList tokens;
         for (const QString &w : words)
             if (w.size() >= 2)
-                tokens << d->keys.blindIndex(u"name"_s, w.left(12));
+                tokens << d->nameToken(w.left(12).toUtf8());
         if (tokens.isEmpty())
             return err(u"invalid_query", u"Type at least two letters of a name."_s);
         QStringList marks(tokens.size(), u"?"_s);
-        Stmt q(d->store, u"SELECT n.member_id FROM member_name_index n JOIN members m ON m.member_id = n.member_id"
+        Stmt q(d->store, u"SELECT n.member_id FROM member_names n JOIN members m ON m.member_id = n.member_id"
                   " WHERE n.token IN (%1) GROUP BY n.member_id HAVING COUNT(DISTINCT n.token) = ?"
                   " ORDER BY m.enrolled_at DESC, n.member_id LIMIT ? OFFSET ?"_s.arg(marks.join(u',')));
         for (const QString &t : tokens)
@@ -640,7 +698,7 @@ Status Loyalty::updateProfile(const QString &memberId, const Profile &profile, c
     q.addBindValue(memberId);
     if (auto st = exec(q, "save the profile"); !st)
         return st;
-    if (auto st = d->indexName(memberId, p.name); !st)
+    if (auto st = d->indexName(memberId, p.name, d->knownName(row.value())); !st)
         return st;
     LedgerEvent e;
     e.type = EventType::ProfileChange;
@@ -672,9 +730,7 @@ Status Loyalty::erase(const QString &memberId, const QString &reason, const QStr
     q.addBindValue(memberId);
     if (auto st = exec(q, "erase the member"); !st)
         return st;
-    q.prepare(u"DELETE FROM member_name_index WHERE member_id = ?"_s);
-    q.addBindValue(memberId);
-    if (auto st = exec(q, "erase the name index"); !st)
+    if (auto st = d->indexName(memberId, {}, d->knownName(row.value())); !st)
         return st;
     q.prepare(u"UPDATE cards SET status = 'blocked', blocked_at = ?, block_reason = 'erased' WHERE member_id = ? AND status = 'active'"_s);
     q.addBindValue(d->now());

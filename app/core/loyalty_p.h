@@ -1,9 +1,12 @@
 #pragma once
+
 // Private to the loyalty services (loyalty*.cpp).
 #include "loyalty.h"
 #include "store.h"
 
 #include <QSqlQuery>
+
+#include <optional>
 
 namespace setia {
 
@@ -40,14 +43,26 @@ struct Loyalty::Impl {
     };
     Result<MemberRow> memberRow(const QString &memberId) const;
     Result<MemberRow> activeMember(const QString &memberId) const; // refuses blocked and erased
-    Profile decryptProfile(const MemberRow &row) const;
+    Profile decryptProfile(const MemberRow &row) const; // empty when it cannot be read
+    // std::nullopt when the row has a profile that cannot be read (no key, tampered).
+    std::optional<Profile> tryDecryptProfile(const MemberRow &row) const;
+    // The name the row's index rows were made from: its profile's, empty for no profile,
+    // std::nullopt when the profile cannot be read (indexName() then scans).
+    std::optional<QString> knownName(const MemberRow &row) const;
     QByteArray encryptProfile(const QString &memberId, const QByteArray &memberKey, const Profile &p) const;
     Result<MemberView> view(const MemberRow &row) const;
     QString memberIdByCard(const QString &card, QString *status = nullptr) const;
+    // The name index (table member_names, docs/storage.md): a blind token per prefix of each
+    // word, 16 hex digits (the first 8 bytes of the HMAC). nameToken is one word's prefix.
+    static constexpr qsizetype kNameTokenHexDigits = 16;
+    QString nameToken(QByteArrayView utf8Prefix) const;
     QStringList nameTokens(const QString &name) const;
-    // Replaces the member's name index rows; newMember (a member row inserted in this
-    // transaction, which has none yet) skips deleting the old ones.
-    Status indexName(const QString &memberId, const QString &name, bool newMember = false);
+    // Moves the member's name index rows from oldName to name: only the tokens that differ are
+    // deleted and inserted. The table has no index by member, so what is deleted is found from
+    // the old name's tokens: oldName empty means the member has no rows (a new member, or one
+    // without a name); std::nullopt means the old name is unknown (a profile that cannot be
+    // read), and the member's rows are then found by a scan of the table. name empty: no rows.
+    Status indexName(const QString &memberId, const QString &name, const std::optional<QString> &oldName);
     // Inserts an active card and its card_assign event (inside the caller's transaction).
     Status insertCard(const QString &memberId, const QString &card, const QString &kind, const QString &actor,
                       const QString &replaces);

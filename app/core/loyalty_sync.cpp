@@ -175,9 +175,7 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
                 q.bindText(1, m.memberId);
                 if (auto st = exec(q, "erase the member"); !st)
                     return st;
-                Stmt n(d->store, u"DELETE FROM member_name_index WHERE member_id = ?"_s);
-                n.bindText(0, m.memberId);
-                if (auto st = exec(n, "erase the member's name index"); !st)
+                if (auto st = d->indexName(m.memberId, {}, d->knownName(local.value())); !st)
                     return st;
                 Stmt c(d->store, u"UPDATE cards SET status = 'blocked', blocked_at = ?, block_reason = 'erased' WHERE member_id = ?"_s);
                 c.bindInt(0, now);
@@ -233,12 +231,14 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
                 row.memberId = m.memberId;
                 row.profile = !m.profile.isEmpty() ? m.profile : exists ? local->profile : QByteArray();
                 row.wrappedKey = !m.wrappedKey.isEmpty() ? m.wrappedKey : exists ? local->wrappedKey : QByteArray();
-                if (!row.profile.isEmpty()) {
+                // Only what changed: a member this terminal did not have has no name rows, and
+                // a feed row that brings the profile the terminal has (a new balance or tier)
+                // leaves them as they are.
+                const bool sameProfile = exists && row.profile == local->profile && row.wrappedKey == local->wrappedKey;
+                if (!row.profile.isEmpty() && !sameProfile) {
                     const Profile p = d->decryptProfile(row);
-                    // A member this terminal did not have has no name rows to delete.
-                    if (!p.name.isEmpty())
-                        if (auto st = d->indexName(m.memberId, p.name, !exists); !st)
-                            return st;
+                    if (auto st = d->indexName(m.memberId, p.name, exists ? d->knownName(local.value()) : QString()); !st)
+                        return st;
                 }
                 for (const HubCard &c : m.cards) {
                     Stmt q(d->store, u"INSERT INTO cards(card_number, member_id, kind, status, issued_at) VALUES(?,?,?,?,?)"

@@ -196,6 +196,22 @@ CREATE TABLE IF NOT EXISTS hub_members(
   updated_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_unsynced ON events(terminal_seq) WHERE server_seq IS NULL;
 )SQL",
+    // 6: a compact name index (docs/storage.md "The name index"). member_name_index held 32 hex
+    // digits a token, a foreign key to members and an index by member: ~22 B-tree entries and
+    // 11 key checks a member, most of a first pull's time and of a chain store's size.
+    // member_names keeps the first 16 hex digits (the same HMAC, shortened), no foreign key
+    // and no index by member: a member's rows are found from its name's tokens. Rows of
+    // members that are gone or erased are not carried over.
+    R"SQL(
+CREATE TABLE member_names(
+  token TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  PRIMARY KEY(token, member_id)) WITHOUT ROWID;
+INSERT OR IGNORE INTO member_names(token, member_id)
+  SELECT substr(n.token, 1, 16), n.member_id FROM member_name_index n JOIN members m ON m.member_id = n.member_id
+  WHERE m.status <> 'erased' ORDER BY 1, 2;
+DROP TABLE member_name_index;
+)SQL",
 };
 constexpr int kLatest = int(sizeof kMigrations / sizeof kMigrations[0]);
 
@@ -450,26 +466,31 @@ Status Store::migrate()
                                  .arg(m_path).arg(kLatest).arg(st.error().message));
         qCInfo(lcStore) << "copied" << m_path << "to" << backup << "before the upgrade";
     }
+    // All the steps from the store's schema to this one commit together, or none: a store
+    // left between two schemas would fit neither this version nor the one before, which the
+    // package falls back to when an upgrade fails (docs/install.md "Upgrades").
+    QSqlQuery q(db);
+    if (!q.exec(u"BEGIN IMMEDIATE"_s))
+        return makeError(u"migration_failed"_s, u"Cannot start the migration: %1"_s.arg(q.lastError().text()));
     for (int v = current; v < kLatest; ++v) {
-        QSqlQuery q(db);
-        if (!q.exec(u"BEGIN IMMEDIATE"_s))
-            return makeError(u"migration_failed"_s, u"Cannot start the migration: %1"_s.arg(q.lastError().text()));
         Status st = execScript(db, QString::fromUtf8(kMigrations[v]));
         if (st && !q.exec(u"PRAGMA user_version=%1"_s.arg(v + 1)))
             st = makeError(u"migration_failed"_s, q.lastError().text());
         if (!st) {
             q.exec(u"ROLLBACK"_s);
+            const QString step = v + 1 == kLatest ? QString() : u" (at step %1)"_s.arg(v + 1);
             return makeError(st.error().code,
-                             u"Upgrading the store to schema %1 failed and was rolled back; the data is as it was (a copy from before the upgrade is %2). %3"_s
-                                 .arg(v + 1)
-                                 .arg(backup.isEmpty() ? u"not needed"_s : backup, st.error().message));
+                             u"Upgrading the store to schema %1 failed%2 and was rolled back; the data is as it was (a copy from before the upgrade is %3). %4"_s
+                                 .arg(kLatest)
+                                 .arg(step, backup.isEmpty() ? u"not needed"_s : backup, st.error().message));
         }
-        if (!q.exec(u"COMMIT"_s)) {
-            q.exec(u"ROLLBACK"_s);
-            return makeError(u"migration_failed"_s, u"Committing schema %1 failed: %2"_s.arg(v + 1).arg(q.lastError().text()));
-        }
-        qCInfo(lcStore) << "migrated" << m_path << "to schema" << v + 1;
     }
+    if (!q.exec(u"COMMIT"_s)) {
+        const QString why = q.lastError().text();
+        q.exec(u"ROLLBACK"_s);
+        return makeError(u"migration_failed"_s, u"Committing schema %1 failed: %2"_s.arg(kLatest).arg(why));
+    }
+    qCInfo(lcStore) << "migrated" << m_path << "from schema" << current << "to schema" << kLatest;
     return Ok{};
 }
 

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void upgradeFromSchema3();
     void upgradeFromSchema4();
     void failedUpgradeLeavesTheDataWorking();
+    void failedLaterStepUndoesTheEarlierOnes();
 
 private:
     Loyalty &L() { return m_ts->loyalty(); }
@@ -373,6 +374,7 @@ void TestIdempotency::upgradeFromSchema3()
     {
         QSqlQuery q(m_ts->store().writer());
         QVERIFY(q.exec(u"DROP TABLE client_requests"_s));
+        QVERIFY(test::nameIndexAsBeforeSchema6(m_ts->store().writer()));
         QVERIFY(q.exec(u"PRAGMA user_version=3"_s));
     }
     QVERIFY(m_ts->reopen());
@@ -388,16 +390,17 @@ void TestIdempotency::upgradeFromSchema3()
 void TestIdempotency::upgradeFromSchema4()
 {
     // A store as schema 4 left it (before sync): no hub_members, no outbox index.
-    QCOMPARE(Store::latestSchemaVersion(), 5);
+    QCOMPARE(Store::latestSchemaVersion(), 6);
     const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
     {
         QSqlQuery q(m_ts->store().writer());
         QVERIFY(q.exec(u"DROP TABLE hub_members"_s));
         QVERIFY(q.exec(u"DROP INDEX events_unsynced"_s));
+        QVERIFY(test::nameIndexAsBeforeSchema6(m_ts->store().writer()));
         QVERIFY(q.exec(u"PRAGMA user_version=4"_s));
     }
     QVERIFY(m_ts->reopen());
-    QCOMPARE(m_ts->store().schemaVersion(), 5);
+    QCOMPARE(m_ts->store().schemaVersion(), 6);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM events"_s), events);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM hub_members"_s), 0);
     // Every event written before is in the outbox, in order, and the ledger still verifies.
@@ -407,7 +410,7 @@ void TestIdempotency::upgradeFromSchema4()
     QVERIFY(!L().syncRegistered());
     QVERIFY(L().redeemReward(m_member, u"snack"_s, kCashier).ok()); // no hub: no lease needed
     // The copy made before the upgrade is a working schema-4 store with the same events.
-    const QString copy = m_ts->dbPath() + u".pre-schema-5.bak"_s;
+    const QString copy = m_ts->dbPath() + u".pre-schema-6.bak"_s;
     QVERIFY(QFile::exists(copy));
     auto old = Store::open(copy, Store::Options{Store::Mode::ReadOnly, false});
     QVERIFY(!old.ok()); // read-only: this Setia would have to migrate it, so it says so
@@ -437,13 +440,14 @@ void TestIdempotency::failedUpgradeLeavesTheDataWorking()
         QVERIFY(q.exec(u"DROP TABLE hub_members"_s));
         QVERIFY(q.exec(u"DROP INDEX events_unsynced"_s));
         QVERIFY(q.exec(u"CREATE TABLE events_unsynced(x)"_s));
+        QVERIFY(test::nameIndexAsBeforeSchema6(m_ts->store().writer()));
         QVERIFY(q.exec(u"PRAGMA user_version=4"_s));
     }
     m_ts->close();
     auto failed = Store::open(m_ts->dbPath(), Store::Options{Store::Mode::ReadWrite, false});
     QVERIFY(!failed.ok());
-    QVERIFY2(failed.error().message.contains(u"rolled back; the data is as it was"_s), qPrintable(failed.error().message));
-    QVERIFY2(failed.error().message.contains(u".pre-schema-5.bak"_s), qPrintable(failed.error().message));
+    QVERIFY2(failed.error().message.contains(u"Upgrading the store to schema 6 failed (at step 5) and was rolled back; the data is as it was"_s), qPrintable(failed.error().message));
+    QVERIFY2(failed.error().message.contains(u".pre-schema-6.bak"_s), qPrintable(failed.error().message));
     {
         QSqlDatabase raw = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"after"_s);
         raw.setDatabaseName(m_ts->dbPath());
@@ -458,7 +462,50 @@ void TestIdempotency::failedUpgradeLeavesTheDataWorking()
     }
     QSqlDatabase::removeDatabase(u"after"_s);
     QVERIFY(m_ts->reopen()); // ...the upgrade goes through, nothing lost
-    QCOMPARE(m_ts->store().schemaVersion(), 5);
+    QCOMPARE(m_ts->store().schemaVersion(), 6);
+    QCOMPARE(balance(), before);
+    QVERIFY(L().verify().ok());
+}
+
+void TestIdempotency::failedLaterStepUndoesTheEarlierOnes()
+{
+    // Schema 4 to 6 is two steps. The second fails (a table in the way of member_names): the
+    // first is undone too, so the store is schema 4 as version N left it, not a schema 5 that
+    // neither version opens.
+    const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
+    const qint64 before = balance();
+    {
+        QSqlQuery q(m_ts->store().writer());
+        QVERIFY(q.exec(u"DROP TABLE hub_members"_s));
+        QVERIFY(q.exec(u"DROP INDEX events_unsynced"_s));
+        QVERIFY(test::nameIndexAsBeforeSchema6(m_ts->store().writer()));
+        QVERIFY(q.exec(u"CREATE TABLE member_names(x)"_s));
+        QVERIFY(q.exec(u"PRAGMA user_version=4"_s));
+    }
+    m_ts->close();
+    auto failed = Store::open(m_ts->dbPath(), Store::Options{Store::Mode::ReadWrite, false});
+    QVERIFY(!failed.ok());
+    QVERIFY2(failed.error().message.contains(u"Upgrading the store to schema 6 failed and was rolled back; the data is as it was"_s),
+             qPrintable(failed.error().message));
+    {
+        QSqlDatabase raw = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"after"_s);
+        raw.setDatabaseName(m_ts->dbPath());
+        QVERIFY(raw.open());
+        QSqlQuery q(raw);
+        QVERIFY(q.exec(u"PRAGMA user_version"_s) && q.next());
+        QCOMPARE(q.value(0).toInt(), 4);
+        // Step 5's table and index are not there either.
+        QVERIFY(q.exec(u"SELECT COUNT(*) FROM sqlite_master WHERE name IN ('hub_members', 'events_unsynced')"_s) && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        QVERIFY(q.exec(u"SELECT COUNT(*) FROM member_name_index"_s) && q.next());
+        QVERIFY(q.value(0).toInt() > 0);
+        QVERIFY(q.exec(u"DROP TABLE member_names"_s));
+        raw.close();
+    }
+    QSqlDatabase::removeDatabase(u"after"_s);
+    QVERIFY(m_ts->reopen());
+    QCOMPARE(m_ts->store().schemaVersion(), 6);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM events"_s), events);
     QCOMPARE(balance(), before);
     QVERIFY(L().verify().ok());
 }

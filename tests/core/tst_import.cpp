@@ -280,7 +280,7 @@ void TestImport::writeTimeFailureRollsBackEverything()
     QCOMPARE(auditCount(), audits);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM lots"_s), lots);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM balances WHERE member_id <> ?"_s, {m_existing}), 0);
-    QCOMPARE(scalar(u"SELECT COUNT(*) FROM member_name_index WHERE member_id <> ?"_s, {m_existing}), 0);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM member_names WHERE member_id <> ?"_s, {m_existing}), 0);
     QCOMPARE(L().memberByPhone(u"081211110001"_s).error().code, u"unknown_member"_s);
     QCOMPARE(L().memberByCard(u"CARD7001"_s).error().code, u"unknown_card"_s);
 

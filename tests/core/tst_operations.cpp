@@ -62,6 +62,7 @@ private Q_SLOTS:
     void enrollWithCards();
     void lookupByCardPhoneAndName();
     void searchPaging();
+    void renameMovesTheNameIndex();
     void lostCardReplacedKeepsBalance();
     void earnIsIdempotent();
     void reverseFull();
@@ -303,6 +304,59 @@ void TestOperations::lookupByCardPhoneAndName()
     QCOMPARE_ERROR(L().memberByCard(u"CARD0001"_s), "card_blocked");
     REQUIRE_OK(stillByPhone, L().memberByPhone(u"081234567890"_s));
     QCOMPARE(stillByPhone->memberId, santoso);
+}
+
+void TestOperations::renameMovesTheNameIndex()
+{
+    QVERIFY(begin(test::baseProgram()));
+    const QString m = m_ts->enroll(u"Budi Santoso"_s, u"0812-3456-7890"_s);
+    const QString other = m_ts->enroll(u"Budi Setiawan"_s, u"0813-1111-2222"_s);
+    QVERIFY(!m.isEmpty() && !other.isEmpty());
+    auto rows = [&](const QString &id) { return scalar(u"SELECT COUNT(*) FROM member_names WHERE member_id = ?"_s, {id}); };
+    auto write = [&](const QString &sql, const QVariantList &binds) {
+        QSqlQuery q(m_ts->store().writer());
+        q.prepare(sql);
+        for (const QVariant &b : binds)
+            q.addBindValue(b);
+        return q.exec();
+    };
+    // One row per distinct prefix of 2..12 characters: bu bud budi + sa .. santoso.
+    QCOMPARE(rows(m), 3 + 6);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM member_names WHERE length(token) <> 16 OR token GLOB '*[^0-9a-f]*'"_s), 0);
+    const qint64 others = rows(other);
+
+    QVERIFY(L().updateProfile(m, Profile{u"Budi Hartono"_s, u"0812-3456-7890"_s, {}, {}}, kManager).ok());
+    REQUIRE_OK(oldName, L().search(u"santoso"_s));
+    QVERIFY(oldName->isEmpty());
+    REQUIRE_OK(newName, L().search(u"budi hart"_s));
+    QCOMPARE(newName->size(), 1);
+    QCOMPARE(newName->at(0).memberId, m);
+    REQUIRE_OK(budis, L().search(u"budi"_s));
+    QCOMPARE(budis->size(), 2);
+    // Exactly the new name's rows: none of the old name's left, the shared "budi" ones kept.
+    QCOMPARE(rows(m), 3 + 6);
+    QCOMPARE(rows(other), others);
+    // The same name again changes nothing.
+    QVERIFY(L().updateProfile(m, Profile{u"Budi Hartono"_s, u"0812-3456-7890"_s, u"budi@example.id"_s, {}}, kManager).ok());
+    QCOMPARE(rows(m), 3 + 6);
+
+    // A profile that cannot be read any more (its wrapped key damaged): erasing the member
+    // cannot know the name, so the member's rows are found by a scan, and all of them go.
+    QVERIFY(write(u"UPDATE members SET wrapped_key = x'00' WHERE member_id = ?"_s, {m}));
+    QVERIFY(L().erase(m, u"member request (UU PDP)"_s, kManager).ok());
+    QCOMPARE(rows(m), 0);
+    QCOMPARE(rows(other), others);
+    VerifyReport report = L().verify();
+    QVERIFY2(report.ok(), qPrintable(report.problems.join(u'\n')));
+    // verify finds name rows the foreign key of schema 5 would have refused.
+    QVERIFY(write(u"INSERT INTO member_names(token, member_id) VALUES('0123456789abcdef', ?)"_s, {m}));
+    QVERIFY(write(u"INSERT INTO member_names(token, member_id) VALUES('0123456789abcdef', 'no-such-member')"_s, {}));
+    report = L().verify();
+    QVERIFY(!report.ok());
+    QVERIFY2(report.problems.contains(u"member %1: erased, but its name index rows are still there"_s.arg(m)), qPrintable(report.problems.join(u'\n')));
+    QVERIFY2(report.problems.contains(u"member no-such-member: name index rows, but no such member"_s), qPrintable(report.problems.join(u'\n')));
+    QVERIFY(write(u"DELETE FROM member_names WHERE token = '0123456789abcdef'"_s, {}));
+    QVERIFY(L().verify().ok());
 }
 
 void TestOperations::searchPaging()
@@ -1100,7 +1154,7 @@ void TestOperations::erasure()
     QVERIFY(bySanto->isEmpty());
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM members WHERE member_id = ? AND profile IS NULL AND wrapped_key IS NULL"
                     " AND phone_index IS NULL"_s, {m}), 1);
-    QCOMPARE(scalar(u"SELECT COUNT(*) FROM member_name_index WHERE member_id = ?"_s, {m}), 0);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM member_names WHERE member_id = ?"_s, {m}), 0);
     QCOMPARE(eventsOfType(m, u"erase"_s).size(), 1);
     QCOMPARE(L().auditLog(1).value(0).value(2), u"erase"_s);
 

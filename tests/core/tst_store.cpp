@@ -1155,7 +1155,7 @@ void TestStore::writeErrorSavingCardIsNotMisreported()
     auto counts = [&] {
         return QList<qint64>{eventCount(ts.store()), scalar(w, u"SELECT COUNT(*) FROM members"_s).toLongLong(),
                              scalar(w, u"SELECT COUNT(*) FROM cards"_s).toLongLong(),
-                             scalar(w, u"SELECT COUNT(*) FROM member_name_index"_s).toLongLong()};
+                             scalar(w, u"SELECT COUNT(*) FROM member_names"_s).toLongLong()};
     };
     const QList<qint64> before = counts();
     {
@@ -1200,6 +1200,8 @@ void TestStore::upgradeFromSchema1KeepsData()
         QSqlQuery q(ts.store().writer());
         QVERIFY(q.exec(u"DROP TABLE staff"_s));
         QVERIFY(q.exec(u"DROP TABLE scans"_s));
+        QString why;
+        QVERIFY2(nameIndexAsBeforeSchema6(ts.store().writer(), &why), qPrintable(why));
         QVERIFY(q.exec(u"PRAGMA user_version=1"_s));
     }
     QVERIFY(ts.reopen());
@@ -1210,6 +1212,18 @@ void TestStore::upgradeFromSchema1KeepsData()
     QSqlQuery q(ts.store().writer());
     QVERIFY(q.exec(u"SELECT COUNT(*) FROM staff"_s) && q.next()); // the new table exists
     QCOMPARE(q.value(0).toInt(), 0);
+    // The name index came over to schema 6's table: a search by name still finds each.
+    QVERIFY(!q.exec(u"SELECT 1 FROM member_name_index"_s));
+    QVERIFY(q.exec(u"SELECT COUNT(*), MIN(length(token)), MAX(length(token)) FROM member_names"_s) && q.next());
+    QVERIFY(q.value(0).toInt() > 0);
+    QCOMPARE(q.value(1).toInt(), 16);
+    QCOMPARE(q.value(2).toInt(), 16);
+    for (const auto &[query, name] : {std::pair{u"budi san"_s, u"Budi Santoso"_s}, std::pair{u"lest"_s, u"Dewi Lestari"_s}}) {
+        auto found = ts.loyalty().search(query);
+        QVERIFY2(found, found ? "" : qPrintable(found.error().message));
+        QCOMPARE(found->size(), 1);
+        QCOMPARE(found->at(0).name, name);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestStore)

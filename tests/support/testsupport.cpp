@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -122,6 +123,24 @@ qint64 sumOfEvents(Store &store, const QString &memberId)
     if (q.exec() && q.next())
         return q.value(0).toLongLong();
     return -1;
+}
+
+bool nameIndexAsBeforeSchema6(QSqlDatabase db, QString *error)
+{
+    QSqlQuery q(db);
+    for (const QString &sql :
+         {u"CREATE TABLE member_name_index(token TEXT NOT NULL, member_id TEXT NOT NULL REFERENCES members(member_id),"
+          " PRIMARY KEY(token, member_id)) WITHOUT ROWID"_s,
+          u"CREATE INDEX member_name_index_member ON member_name_index(member_id)"_s,
+          u"INSERT INTO member_name_index(token, member_id) SELECT token || '0f1e2d3c4b5a6978', member_id FROM member_names"_s,
+          u"DROP TABLE member_names"_s}) {
+        if (!q.exec(sql)) {
+            if (error)
+                *error = q.lastError().text() + u": "_s + sql;
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace setia::test
