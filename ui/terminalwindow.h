@@ -42,6 +42,8 @@ struct SyncIndicator {
     bool online = false, running = false;
     qint64 waiting = 0, refused = 0, lastSuccessAt = 0;
     QString lastError;
+    bool preparing = false;      // the first pull from the hub is under way
+    qint64 membersReceived = 0;  // of the chain's members, so far
 };
 
 class TerminalWindow : public QWidget {

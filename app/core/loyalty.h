@@ -295,6 +295,8 @@ public:
     qint64 feedCursor() const;
     // This terminal has once applied the feed to its end (its first pull is over).
     bool feedCaughtUp() const;
+    // How many of the chain's members the hub has sent this terminal (rows of hub_members).
+    qint64 hubMemberCount() const;
     // The redemption lease (already verified against the hub's key by the sync client).
     Status setLease(const SyncLease &lease);
     std::optional<SyncLease> lease() const;

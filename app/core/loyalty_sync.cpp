@@ -120,6 +120,12 @@ qint64 Loyalty::feedCursor() const { return d->setting(u"feed_cursor"_s).toLongL
 
 bool Loyalty::feedCaughtUp() const { return !d->setting(u"feed_caught_up"_s).isEmpty(); }
 
+qint64 Loyalty::hubMemberCount() const
+{
+    Stmt q(d->store, u"SELECT COUNT(*) FROM hub_members"_s);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+}
+
 Status Loyalty::applyFeed(const FeedBatch &batch)
 {
     if (auto st = d->requireWritable(); !st)
@@ -130,9 +136,11 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
     // power cut loses at most these commits, cursor included, never a hole in the ledger).
     // A big batch (a first pull gathers 5,000 members) also gets a larger page cache: its
     // index pages would not fit in the usual one and be spilled to the WAL before the commit.
+    // The cache stays large until the first pull ends: set back between two of its batches,
+    // SQLite would drop the pages the next batch reads again from the file.
     struct ForThisBatch {
         const Store &store;
-        bool bigger = false;
+        bool shrink = false;
         void set(const QString &pragma)
         {
             Stmt q(store, pragma);
@@ -141,15 +149,15 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
         ~ForThisBatch()
         {
             set(u"PRAGMA synchronous=FULL"_s);
-            if (bigger)
+            if (shrink)
                 set(u"PRAGMA cache_size=-%1"_s.arg(Store::kCacheKiB));
         }
     } pragmas{d->store};
     pragmas.set(u"PRAGMA synchronous=NORMAL"_s);
-    if (batch.members.size() > 2'000) {
-        pragmas.bigger = true;
+    const bool big = batch.members.size() > 2'000;
+    if (big)
         pragmas.set(u"PRAGMA cache_size=-%1"_s.arg(Store::kBatchCacheKiB));
-    }
+    pragmas.shrink = feedCaughtUp() ? big : batch.complete;
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
@@ -287,7 +295,9 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
             return st;
         if (!exists && m.status == u"erased"_s) // erased before this terminal ever had it: nothing local
             continue;
-        const qint64 total = m.balance + unincludedPoints(d->store, m.memberId, m.asOf);
+        // A member new to this terminal has no local events yet (they are only written for a
+        // member row), so nothing the hub has not included: one index seek less a member.
+        const qint64 total = m.balance + (exists ? unincludedPoints(d->store, m.memberId, m.asOf) : 0);
         Stmt b(d->store, u"INSERT INTO balances(member_id, points, last_seq) VALUES(?,?,0) ON CONFLICT(member_id)"
                          " DO UPDATE SET points = excluded.points"_s);
         b.bindText(0, m.memberId);

@@ -322,8 +322,9 @@ int main(int argc, char *argv[])
     if (sync.configured()) {
         window.setSyncSource([&sync, &loyalty] {
             const setia::sync::ClientStatus st = sync.client()->status();
-            return setia::ui::SyncIndicator{true, sync.registered(), st.online, st.running, loyalty.unsyncedCount(), st.refused,
-                                            st.lastSuccessAt, st.lastError};
+            return setia::ui::SyncIndicator{true,       sync.registered(), st.online,       st.running,
+                                            loyalty.unsyncedCount(), st.refused, st.lastSuccessAt, st.lastError,
+                                            st.preparing, st.membersReceived};
         });
         QObject::connect(&sync, &setia::sync::SyncService::statusChanged, &window, &setia::ui::TerminalWindow::updateStatus);
     }

@@ -267,6 +267,11 @@ void SyncClient::pullNext(qint64 after)
     if (after < 0) { // the pull begins
         m_firstPull = !m_loyalty.feedCaughtUp();
         m_gathered = {};
+        if (m_firstPull) { // one count per sync; then counted as chunks are applied
+            m_status.preparing = true;
+            m_status.membersReceived = m_loyalty.hubMemberCount();
+            Q_EMIT statusChanged();
+        }
     }
     onReply(send("GET", u"/v1/feed?after=%1&limit=%2"_s.arg(cursor).arg(m_config.feedPageSize), {}),
             [this](int status, const QByteArray &body) {
@@ -297,9 +302,15 @@ void SyncClient::pullNext(qint64 after)
                 const Status applied = m_loyalty.applyFeed(batch);
                 // How long this thread (the terminal's screen) waited for it.
                 qCDebug(lcSync, "applied %lld feed members in %lld ms", qint64(batch.members.size()), applying.elapsed());
+                const qsizetype appliedMembers = batch.members.size();
                 m_gathered = {};
                 if (!applied)
                     return finish(false, tr("The hub's change feed could not be applied: %1").arg(applied.error().message));
+                if (m_status.preparing) {
+                    m_status.preparing = !m_loyalty.feedCaughtUp();
+                    m_status.membersReceived += appliedMembers;
+                    Q_EMIT statusChanged();
+                }
                 if (page->more)
                     return pullNext(page->next);
                 renewLease();

@@ -47,6 +47,10 @@ struct ClientStatus {
     int failures = 0;          // in a row
     QString lastError;         // in words, for the screen; empty after a success
     qint64 refused = 0;        // events the hub refused or holds (see the hub's alerts)
+    // The first pull (the whole chain, once per terminal) is under way: the screen says the
+    // terminal is being prepared, with how many of the chain's members it has so far.
+    bool preparing = false;
+    qint64 membersReceived = 0;
 };
 
 class SyncClient : public QObject {

@@ -120,7 +120,9 @@ QJsonObject SyncService::statusJson() const
                   {u"refusedEvents"_s, s.refused},
                   {u"lastSuccessAt"_s, iso(s.lastSuccessAt)},
                   {u"nextAttemptAt"_s, iso(s.nextAttemptAt)},
-                  {u"lastError"_s, registered() ? s.lastError : m_registrationError}};
+                  {u"lastError"_s, registered() ? s.lastError : m_registrationError},
+                  {u"preparing"_s, s.preparing},
+                  {u"membersReceived"_s, s.membersReceived}};
     return o;
 }
 

@@ -75,6 +75,9 @@ private Q_SLOTS:
         }, 30000));
         QVERIFY(sync.value(u"registered"_s).toBool());
         QVERIFY(!sync.value(u"lastSuccessAt"_s).toString().isEmpty());
+        // The first pull is over (one member, the agent's own, came back from the hub).
+        QCOMPARE(sync.value(u"preparing"_s), QJsonValue(false));
+        QCOMPARE(sync.value(u"membersReceived"_s).toInteger(), 1);
         QCOMPARE(sync.value(u"hubUrl"_s).toString(), u"http://127.0.0.1:%1"_s.arg(m_hub->port()));
         const QJsonObject lease = sync.value(u"redemptionLease"_s).toObject();
         QCOMPARE(lease.value(u"memberCap"_s).toInteger(), 50);

@@ -528,6 +528,9 @@ private Q_SLOTS:
         const int firstChunk = count(b);
         QVERIFY2(firstChunk >= 10 && firstChunk < 30, qPrintable(QString::number(firstChunk))); // one chunk, not a page
         QVERIFY(!b.loyalty().feedCaughtUp());
+        // The screen says the terminal is being prepared, with the members it has so far.
+        QVERIFY(b.client().status().preparing);
+        QCOMPARE(b.client().status().membersReceived, qint64(firstChunk));
         // The next sync goes on with the first pull in chunks (the cursor is no longer 0).
         b.proxy().setMode(FaultProxy::Mode::Pass);
         const qint64 afterFirst = b.loyalty().feedCursor();
@@ -538,9 +541,13 @@ private Q_SLOTS:
         QVERIFY(!b.sync());
         disconnect(cut);
         QVERIFY2(count(b) - firstChunk >= 10, qPrintable(QString::number(count(b) - firstChunk)));
+        QVERIFY(b.client().status().preparing);
+        QCOMPARE(b.client().status().membersReceived, qint64(count(b))); // counted on from the store
         b.proxy().setMode(FaultProxy::Mode::Pass);
         QVERIFY2(b.sync(), qPrintable(b.client().status().lastError));
         QVERIFY(b.loyalty().feedCaughtUp());
+        QVERIFY(!b.client().status().preparing);
+        QCOMPARE(b.client().status().membersReceived, qint64(30));
         QCOMPARE(count(b), 30);
         for (const QString &m : std::as_const(members)) {
             auto mine = b.loyalty().member(m);

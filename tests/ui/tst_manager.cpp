@@ -655,6 +655,20 @@ void TestManager::hubUrlIsChecked()
     QCOMPARE(m->deviceStatus().at(3), m_w->syncLine());
     state = setia::ui::SyncIndicator{true, true, true, false, 0, 0, QDateTime::currentMSecsSinceEpoch(), {}};
     QVERIFY2(m_w->syncLine().startsWith(u"● Synced with the hub at "_s), qPrintable(m_w->syncLine()));
+    // The first pull of the chain: the terminal says it is being prepared, and how far it is.
+    state.preparing = true;
+    state.membersReceived = 45'000;
+    QVERIFY2(m_w->syncLine().contains(u"Preparing this terminal: 45,000 of the chain's members received so far"
+                                      " — sales and earning go on"_s),
+             qPrintable(m_w->syncLine()));
+    m_w->setLanguage(u"id"_s);
+    QVERIFY2(m_w->syncLine().contains(u"Menyiapkan terminal ini: 45.000 anggota jaringan sudah diterima"_s), qPrintable(m_w->syncLine()));
+    m_w->setLanguage(u"en"_s);
+    state.online = false; // offline says so first: the pull goes on when the hub is back
+    QVERIFY2(m_w->syncLine().contains(u"Offline — sales and earning go on"_s), qPrintable(m_w->syncLine()));
+    state.online = true;
+    state.preparing = false;
+    QVERIFY2(m_w->syncLine().startsWith(u"● Synced with the hub at "_s), qPrintable(m_w->syncLine()));
     state.refused = 1;
     QVERIFY2(m_w->syncLine().contains(u"not accepted by the hub"_s), qPrintable(m_w->syncLine()));
     state = setia::ui::SyncIndicator{true, false, false, false, 0, 0, 0, u"invalid_token"_s};

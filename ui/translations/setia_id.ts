@@ -2334,6 +2334,11 @@
         <source>○ Offline — sales and earning go on</source>
         <translation>○ Offline — penjualan dan pengumpulan poin tetap jalan</translation>
     </message>
+    <message>
+        <location filename="../terminalwindow.cpp" line="569"/>
+        <source>◐ Preparing this terminal: %1 of the chain&apos;s members received so far — sales and earning go on</source>
+        <translation>◐ Menyiapkan terminal ini: %1 anggota jaringan sudah diterima — penjualan dan pengumpulan poin tetap jalan</translation>
+    </message>
     <message numerus="yes">
         <location filename="../terminalwindow.cpp" line="572"/>
         <source>● Online · %n event(s) waiting</source>
