@@ -566,7 +566,7 @@ QString TerminalWindow::syncLine() const
         return s.waiting > 0 ? tr("○ Offline · %n event(s) waiting — sales and earning go on", "", int(s.waiting))
                              : tr("○ Offline — sales and earning go on");
     if (s.preparing)
-        return tr("◐ Preparing this terminal: %1 of the chain's members received so far — sales and earning go on")
+        return tr("◐ Preparing this terminal: %1 chain members received — sales go on")
             .arg(m_locale.toString(s.membersReceived));
     const QString when = s.lastSuccessAt > 0
                              ? m_locale.toString(QDateTime::fromMSecsSinceEpoch(s.lastSuccessAt).time(), QLocale::ShortFormat)

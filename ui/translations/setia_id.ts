@@ -2336,8 +2336,8 @@
     </message>
     <message>
         <location filename="../terminalwindow.cpp" line="569"/>
-        <source>◐ Preparing this terminal: %1 of the chain&apos;s members received so far — sales and earning go on</source>
-        <translation>◐ Menyiapkan terminal ini: %1 anggota jaringan sudah diterima — penjualan dan pengumpulan poin tetap jalan</translation>
+        <source>◐ Preparing this terminal: %1 chain members received — sales go on</source>
+        <translation>◐ Menyiapkan terminal: %1 anggota jaringan diterima — penjualan tetap jalan</translation>
     </message>
     <message numerus="yes">
         <location filename="../terminalwindow.cpp" line="572"/>
