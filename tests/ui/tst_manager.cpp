@@ -452,7 +452,12 @@ void TestManager::exportRunsOnTheWorkerWhileTheUiKeepsWorking()
     QVERIFY(m->exporting());
     QVERIFY2(m->membersExportStatus()->text().startsWith(u"Exporting…"_s), qPrintable(m->membersExportStatus()->text()));
     QVERIFY(!QFile::exists(path)); // not written inside the key press
+    // The next thing the UI thread does runs while the export is still going: had the export
+    // been handed to the UI thread itself (a queued call), it would run after it.
+    bool uiRanDuringExport = false;
+    QTimer::singleShot(0, this, [&] { uiRanDuringExport = m->exporting() && done.isEmpty(); });
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+    QVERIFY(uiRanDuringExport);
     tick.stop();
     QVERIFY(!m->exporting());
     const auto result = done.first().first().value<ui::ExportResult>();
@@ -462,10 +467,11 @@ void TestManager::exportRunsOnTheWorkerWhileTheUiKeepsWorking()
     // The UI thread's timer kept ticking while the worker wrote: a UI thread doing the export
     // itself would have ticked once at most in that time.
     // (QTRY's waits process events every ~20 ms, so at most about elapsed / 20 ticks are possible;
-    // a 2-core machine busy with other tests gives fewer — one per 200 ms is asked for, a UI thread
-    // blocked by the export would give one or two in all.)
+    // a 2-core machine busy with other work gives far fewer: 2 in 436 ms was seen with an ASan
+    // build and a CI run beside the suite. A UI thread blocked by the export ticks once at most
+    // before it is done; the check above is the one that does not depend on the load.)
     if (result.elapsedMs >= 100)
-        QVERIFY2(ticks >= 3 + result.elapsedMs / 200, qPrintable(u"%1 ticks in %2 ms"_s.arg(ticks).arg(result.elapsedMs)));
+        QVERIFY2(ticks >= 2, qPrintable(u"%1 ticks in %2 ms"_s.arg(ticks).arg(result.elapsedMs)));
     qInfo("members export: %lld ms on the worker, %d timer ticks on the UI thread", result.elapsedMs, ticks);
     // Said under the button (the export tab is open); the message line stays free.
     QCOMPARE(m->membersExportStatus()->text(), u"Saved %1. Members: %2."_s.arg(path).arg(imported + 1));
