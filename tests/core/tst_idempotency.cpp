@@ -71,6 +71,9 @@ private:
     // Every row that an action writes somewhere: a retry must change none of them.
     QList<qint64> footprint();
     qint64 balance() { return L().member(m_member).ok() ? L().member(m_member)->balance : -999999; }
+    // Makes the store what schema 4 left (before sync: no hub_members, no outbox index, the old
+    // name index), user_version 4; inTheWay, when given, is run last (what makes an upgrade fail).
+    bool backToSchema4(const QString &inTheWay = {});
 
     std::unique_ptr<test::TempStore> m_ts;
     QString m_member;
@@ -387,18 +390,20 @@ void TestIdempotency::upgradeFromSchema3()
     QCOMPARE(balance(), 40);
 }
 
+bool TestIdempotency::backToSchema4(const QString &inTheWay)
+{
+    QSqlQuery q(m_ts->store().writer());
+    return q.exec(u"DROP TABLE hub_members"_s) && q.exec(u"DROP INDEX events_unsynced"_s)
+           && test::nameIndexAsBeforeSchema6(m_ts->store().writer()) && (inTheWay.isEmpty() || q.exec(inTheWay))
+           && q.exec(u"PRAGMA user_version=4"_s);
+}
+
 void TestIdempotency::upgradeFromSchema4()
 {
     // A store as schema 4 left it (before sync): no hub_members, no outbox index.
     QCOMPARE(Store::latestSchemaVersion(), 6);
     const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
-    {
-        QSqlQuery q(m_ts->store().writer());
-        QVERIFY(q.exec(u"DROP TABLE hub_members"_s));
-        QVERIFY(q.exec(u"DROP INDEX events_unsynced"_s));
-        QVERIFY(test::nameIndexAsBeforeSchema6(m_ts->store().writer()));
-        QVERIFY(q.exec(u"PRAGMA user_version=4"_s));
-    }
+    QVERIFY(backToSchema4());
     QVERIFY(m_ts->reopen());
     QCOMPARE(m_ts->store().schemaVersion(), 6);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM events"_s), events);
@@ -435,14 +440,7 @@ void TestIdempotency::failedUpgradeLeavesTheDataWorking()
     // rolls back; the store stays at schema 4 with every event, and the message says so.
     const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
     const qint64 before = balance();
-    {
-        QSqlQuery q(m_ts->store().writer());
-        QVERIFY(q.exec(u"DROP TABLE hub_members"_s));
-        QVERIFY(q.exec(u"DROP INDEX events_unsynced"_s));
-        QVERIFY(q.exec(u"CREATE TABLE events_unsynced(x)"_s));
-        QVERIFY(test::nameIndexAsBeforeSchema6(m_ts->store().writer()));
-        QVERIFY(q.exec(u"PRAGMA user_version=4"_s));
-    }
+    QVERIFY(backToSchema4(u"CREATE TABLE events_unsynced(x)"_s));
     m_ts->close();
     auto failed = Store::open(m_ts->dbPath(), Store::Options{Store::Mode::ReadWrite, false});
     QVERIFY(!failed.ok());
@@ -474,14 +472,7 @@ void TestIdempotency::failedLaterStepUndoesTheEarlierOnes()
     // neither version opens.
     const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
     const qint64 before = balance();
-    {
-        QSqlQuery q(m_ts->store().writer());
-        QVERIFY(q.exec(u"DROP TABLE hub_members"_s));
-        QVERIFY(q.exec(u"DROP INDEX events_unsynced"_s));
-        QVERIFY(test::nameIndexAsBeforeSchema6(m_ts->store().writer()));
-        QVERIFY(q.exec(u"CREATE TABLE member_names(x)"_s));
-        QVERIFY(q.exec(u"PRAGMA user_version=4"_s));
-    }
+    QVERIFY(backToSchema4(u"CREATE TABLE member_names(x)"_s));
     m_ts->close();
     auto failed = Store::open(m_ts->dbPath(), Store::Options{Store::Mode::ReadWrite, false});
     QVERIFY(!failed.ok());
