@@ -563,7 +563,7 @@ else
   elif ((rc != 0)); then fail "the dpkg -i check"; fi
 fi
 
-# ---- 4b. the upgrade N -> N+1 with a real schema change (schema 4 -> 6, two steps in one transaction), in an overlay of its own:
+# ---- 4b. the upgrade N -> N+1 with a real schema change (schema 4 -> 7, three steps in one transaction), in an overlay of its own:
 # version N (section 1b) installed with its store package, data made; then (1) a store made to
 # fail the migration (a table named like the index schema 5 creates, as tst_idempotency does):
 # the current packages install, say loudly that the store was not upgraded, and the till goes on
@@ -585,7 +585,7 @@ for p in setia-store-kopi-senja-kemang setia-agent setia setia-hub; do
 done
 DB=/var/lib/setia/setia.db
 PREV=/var/lib/setia/previous
-NS=6 # the schema this version's stores have (Store::latestSchemaVersion()); N's is 4
+NS=7 # the schema this version's stores have (Store::latestSchemaVersion()); N's is 4
 old=$(dpkg-deb -f old/setia_*.deb Version)
 new=$(dpkg-deb -f setia_*.deb Version)
 oldv=${old%-*}

@@ -514,6 +514,13 @@ VerifyReport verifyLedger(const Store &store)
         report.problems << (n.value(1).isNull() ? u"member %1: name index rows, but no such member"_s
                                                  : u"member %1: erased, but its name index rows are still there"_s)
                                .arg(n.value(0).toString());
+    // The same for a first pull's staged names (schema 7), until they are merged.
+    n.exec(u"SELECT DISTINCT s.member_id, m.status FROM member_names_staged s LEFT JOIN members m ON m.member_id = s.member_id"
+           " WHERE m.member_id IS NULL OR m.status = 'erased' LIMIT 20"_s);
+    while (n.next())
+        report.problems << (n.value(1).isNull() ? u"member %1: staged name tokens, but no such member"_s
+                                                 : u"member %1: erased, but its staged name tokens are still there"_s)
+                               .arg(n.value(0).toString());
     report.members = sums.size();
     return report;
 }

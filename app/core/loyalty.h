@@ -297,6 +297,14 @@ public:
     bool feedCaughtUp() const;
     // How many of the chain's members the hub has sent this terminal (rows of hub_members).
     qint64 hubMemberCount() const;
+    // A first pull stages the names of the members it brings (one row each, table
+    // member_names_staged) instead of inserting their tokens into the name index one member at
+    // a time; once the feed is caught up, indexStagedNames() merges them in, one of 16 slices
+    // of the token space per call and per transaction (sorted, so each slice writes a run of
+    // the index instead of pages all over it). true while slices remain. Until then a name
+    // search also reads the staged rows (slower, but it finds those members).
+    bool namesStaged() const;
+    Result<bool> indexStagedNames();
     // The redemption lease (already verified against the hub's key by the sync client).
     Status setLease(const SyncLease &lease);
     std::optional<SyncLease> lease() const;

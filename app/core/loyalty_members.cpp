@@ -6,12 +6,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTimeZone>
 #include <QVariant>
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -260,7 +263,29 @@ Status Loyalty::Impl::indexName(const QString &memberId, const QString &name, co
 {
     const QStringList now = name.isEmpty() ? QStringList() : nameTokens(name);
     QStringList gone, added = now;
-    if (!oldName) {
+    bool staged = false;
+    if (anyStagedNames()) {
+        // A first pull's member whose tokens wait in member_names_staged (a scan: only until
+        // indexStagedNames() has merged them): that row holds its old tokens, and those of
+        // the slices merged so far are in member_names too. The row goes; the old tokens the
+        // new name lacks are deleted and all the new ones inserted (OR IGNORE).
+        Stmt q(store, u"SELECT seq, tokens FROM member_names_staged WHERE member_id = ?"_s);
+        q.bindText(0, memberId);
+        if (q.exec() && q.next()) {
+            const qint64 seq = q.int64(0);
+            const QStringList before = q.text(1).split(u' ', Qt::SkipEmptyParts); // sorted, as written
+            q.finish();
+            Stmt del(store, u"DELETE FROM member_names_staged WHERE seq = ?"_s);
+            del.bindInt(0, seq);
+            if (auto st = exec(del, "update the name index"); !st)
+                return st;
+            gone = sortedMinus(before, now);
+            staged = true;
+        }
+    }
+    if (staged) {
+        // gone and added are set
+    } else if (!oldName) {
         // The old tokens are unknown: every row of the member goes (a scan of the table).
         Stmt q(store, u"DELETE FROM member_names WHERE member_id = ?"_s);
         q.bindText(0, memberId);
@@ -293,6 +318,106 @@ Status Loyalty::Impl::indexName(const QString &memberId, const QString &name, co
             return sqlError(ins, "update the name index");
     }
     return Ok{};
+}
+
+bool Loyalty::Impl::anyStagedNames() const
+{
+    Stmt q(store, u"SELECT EXISTS(SELECT 1 FROM member_names_staged)"_s);
+    return q.exec() && q.next() && q.int64(0) != 0;
+}
+
+Status Loyalty::Impl::stageName(const QString &memberId, const QString &name)
+{
+    const QStringList tokens = name.isEmpty() ? QStringList() : nameTokens(name);
+    if (tokens.isEmpty())
+        return Ok{};
+    Stmt q(store, u"INSERT INTO member_names_staged(member_id, tokens) VALUES(?,?)"_s);
+    q.bindText(0, memberId);
+    q.bindText(1, tokens.join(u' '));
+    return exec(q, "stage the member's name");
+}
+
+bool Loyalty::namesStaged() const { return d->anyStagedNames(); }
+
+Result<bool> Loyalty::indexStagedNames()
+{
+    if (auto st = d->requireWritable(); !st)
+        return st.error();
+    // Only once the first pull is over: the last slice empties the table, which must not take
+    // rows staged after the slices before it were merged.
+    if (!feedCaughtUp() || !d->anyStagedNames())
+        return false;
+    constexpr int kSlices = 16; // by the token's first hex digit: ~690,000 rows each at 1,000,000 members
+    // synchronous=NORMAL, as for the feed: the staged rows stay until the last slice, so a
+    // slice lost with its commit in a power cut is merged again (its progress commits with it).
+    Stmt(d->store, u"PRAGMA synchronous=NORMAL"_s).exec();
+    const auto syncFull = qScopeGuard([this] { Stmt(d->store, u"PRAGMA synchronous=FULL"_s).exec(); });
+    d->preparingWal(true);
+    WriteTransaction tx(d->store);
+    if (!tx.begun())
+        return err(u"store_busy", tx.error());
+    const int slice = qBound(0, d->setting(u"names_staged_slice"_s).toInt(), kSlices - 1);
+    const char digit = "0123456789abcdef"[slice];
+    // A token as its 64-bit value (16 lower-case hex digits sort as the number does) and the
+    // member as its place in `members`: sorting 12-byte pairs instead of two strings each.
+    std::vector<QByteArray> members;
+    std::vector<std::pair<quint64, quint32>> rows;
+    {
+        Stmt q(d->store, u"SELECT member_id, tokens FROM member_names_staged"_s);
+        if (!q.exec())
+            return sqlError(q, "read the staged names");
+        while (q.next()) {
+            const QByteArrayView tokens = q.utf8(1);
+            bool added = false;
+            // Sorted: the slice's tokens are one run.
+            for (qsizetype at = 0; at + Impl::kNameTokenHexDigits <= tokens.size(); at += Impl::kNameTokenHexDigits + 1) {
+                const char first = tokens[at];
+                if (first > digit)
+                    break;
+                if (first < digit)
+                    continue;
+                bool ok = false;
+                const quint64 token = tokens.sliced(at, Impl::kNameTokenHexDigits).toULongLong(&ok, 16);
+                if (!ok)
+                    continue; // not a token: skipped
+                if (!added) {
+                    members.push_back(q.utf8(0).toByteArray());
+                    added = true;
+                }
+                rows.emplace_back(token, quint32(members.size() - 1));
+            }
+        }
+    }
+    std::sort(rows.begin(), rows.end());
+    char hex[Impl::kNameTokenHexDigits + 1];
+    for (size_t from = 0; from < rows.size(); from += size_t(kNameRowsPerStatement)) {
+        const size_t n = qMin(size_t(kNameRowsPerStatement), rows.size() - from);
+        Stmt ins(d->store, nameInsertSql(qsizetype(n)));
+        for (size_t i = 0; i < n; ++i) {
+            std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(rows[from + i].first));
+            ins.bindUtf8(int(2 * i), QByteArrayView(hex, Impl::kNameTokenHexDigits));
+            ins.bindUtf8(int(2 * i + 1), members[rows[from + i].second]);
+        }
+        if (!ins.exec())
+            return sqlError(ins, "merge the staged names");
+    }
+    const bool more = slice + 1 < kSlices;
+    if (more) {
+        if (auto st = d->putSetting(u"names_staged_slice"_s, QString::number(slice + 1)); !st)
+            return st.error();
+    } else {
+        Stmt q(d->store, u"DELETE FROM member_names_staged"_s);
+        if (auto st = exec(q, "empty the staged names"); !st)
+            return st.error();
+        Stmt s(d->store, u"DELETE FROM settings WHERE key = 'names_staged_slice'"_s);
+        if (auto st = exec(s, "empty the staged names"); !st)
+            return st.error();
+    }
+    if (auto st = tx.commit(); !st)
+        return st.error();
+    if (!more)
+        d->preparingWal(false);
+    return more;
 }
 
 Status Loyalty::Impl::insertCard(const QString &memberId, const QString &card, const QString &kind, const QString &actor,
@@ -518,12 +643,25 @@ Result<QList<MemberSummary>> Loyalty::search(const QString &query, int page, int
         if (tokens.isEmpty())
             return err(u"invalid_query", u"Type at least two letters of a name."_s);
         QStringList marks(tokens.size(), u"?"_s);
-        Stmt q(d->store, u"SELECT n.member_id FROM member_names n JOIN members m ON m.member_id = n.member_id"
-                  " WHERE n.token IN (%1) GROUP BY n.member_id HAVING COUNT(DISTINCT n.token) = ?"
-                  " ORDER BY m.enrolled_at DESC, n.member_id LIMIT ? OFFSET ?"_s.arg(marks.join(u',')));
+        const QSet<QString> distinct(tokens.begin(), tokens.end());
+        // While a first pull's names wait to be merged, its members are found in their staged
+        // rows (a scan; every stored token is 16 hex digits between spaces, so a match is a
+        // whole token).
+        const bool staged = d->anyStagedNames();
+        QString stagedPart;
+        if (staged) {
+            QStringList has(distinct.size(), u"instr(tokens, ?) > 0"_s);
+            stagedPart = u" UNION SELECT member_id FROM member_names_staged WHERE %1"_s.arg(has.join(u" AND "_s));
+        }
+        Stmt q(d->store, u"SELECT x.member_id FROM (SELECT member_id FROM member_names WHERE token IN (%1)"
+                  " GROUP BY member_id HAVING COUNT(DISTINCT token) = ?%2) x JOIN members m ON m.member_id = x.member_id"
+                  " ORDER BY m.enrolled_at DESC, x.member_id LIMIT ? OFFSET ?"_s.arg(marks.join(u','), stagedPart));
         for (const QString &t : tokens)
             q.addBindValue(t);
-        q.addBindValue(qsizetype(QSet<QString>(tokens.begin(), tokens.end()).size()));
+        q.addBindValue(qsizetype(distinct.size()));
+        if (staged)
+            for (const QString &t : distinct)
+                q.addBindValue(t);
         q.addBindValue(pageSize);
         q.addBindValue(page * pageSize);
         if (!q.exec())

@@ -62,7 +62,15 @@ struct Loyalty::Impl {
     // the old name's tokens: oldName empty means the member has no rows (a new member, or one
     // without a name); std::nullopt means the old name is unknown (a profile that cannot be
     // read), and the member's rows are then found by a scan of the table. name empty: no rows.
+    // A member staged by a first pull (Loyalty::namesStaged) is moved the same way: its staged
+    // row, which holds its old tokens, goes, and its new tokens go straight into member_names.
     Status indexName(const QString &memberId, const QString &name, const std::optional<QString> &oldName);
+    // Stages the name's tokens for indexStagedNames() (a first pull's new member).
+    Status stageName(const QString &memberId, const QString &name);
+    bool anyStagedNames() const;
+    // The WAL of a terminal being prepared (Store::kPreparingWalPages); off: back to the usual
+    // size, checkpointed and truncated.
+    void preparingWal(bool on);
     // Inserts an active card and its card_assign event (inside the caller's transaction).
     Status insertCard(const QString &memberId, const QString &card, const QString &kind, const QString &actor,
                       const QString &replaces);

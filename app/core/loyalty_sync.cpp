@@ -157,7 +157,10 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
     const bool big = batch.members.size() > 2'000;
     if (big)
         pragmas.set(u"PRAGMA cache_size=-%1"_s.arg(Store::kBatchCacheKiB));
-    pragmas.shrink = feedCaughtUp() ? big : batch.complete;
+    const bool firstPull = !feedCaughtUp();
+    pragmas.shrink = firstPull ? batch.complete : big;
+    if (firstPull)
+        d->preparingWal(true);
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());
@@ -245,7 +248,11 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
                 const bool sameProfile = exists && row.profile == local->profile && row.wrappedKey == local->wrappedKey;
                 if (!row.profile.isEmpty() && !sameProfile) {
                     const Profile p = d->decryptProfile(row);
-                    if (auto st = d->indexName(m.memberId, p.name, exists ? d->knownName(local.value()) : QString()); !st)
+                    // A first pull's new member: its tokens are staged, and merged in sorted
+                    // slices after the pull (Loyalty::indexStagedNames).
+                    if (auto st = firstPull && !exists ? d->stageName(m.memberId, p.name)
+                                                       : d->indexName(m.memberId, p.name, exists ? d->knownName(local.value()) : QString());
+                        !st)
                         return st;
                 }
                 for (const HubCard &c : m.cards) {
@@ -350,7 +357,18 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
     if (batch.complete && !feedCaughtUp())
         if (auto st = d->putSetting(u"feed_caught_up"_s, QString::number(now)); !st)
             return st;
-    return tx.commit();
+    if (auto st = tx.commit(); !st)
+        return st;
+    if (firstPull && batch.complete && !d->anyStagedNames()) // else the merge of the names ends it
+        d->preparingWal(false);
+    return Ok{};
+}
+
+void Loyalty::Impl::preparingWal(bool on)
+{
+    Stmt(store, u"PRAGMA wal_autocheckpoint=%1"_s.arg(on ? Store::kPreparingWalPages : Store::kWalPages)).exec();
+    if (!on) // now, in the sync, rather than in the cashier's next commit; and the file shrinks
+        Stmt(store, u"PRAGMA wal_checkpoint(TRUNCATE)"_s).exec();
 }
 
 Status Loyalty::setLease(const SyncLease &lease)

@@ -212,6 +212,16 @@ INSERT OR IGNORE INTO member_names(token, member_id)
   WHERE m.status <> 'erased' ORDER BY 1, 2;
 DROP TABLE member_name_index;
 )SQL",
+    // 7: the name tokens of a first pull's members, one row each, until they are merged into
+    // member_names in sorted slices after the pull (docs/storage.md "The name index"): inserted
+    // one member at a time, the rows of a chain of 1,000,000 members went all over
+    // member_names' B-tree at every commit of the pull. Appended (rowid order), no index.
+    R"SQL(
+CREATE TABLE member_names_staged(
+  seq INTEGER PRIMARY KEY,
+  member_id TEXT NOT NULL,
+  tokens TEXT NOT NULL);
+)SQL",
 };
 constexpr int kLatest = int(sizeof kMigrations / sizeof kMigrations[0]);
 
@@ -365,7 +375,7 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path, Options options)
                                      .arg(s->m_path).arg(probe.value(0).toInt()).arg(kLatest));
         }
         for (const auto &p : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s,
-                              u"PRAGMA wal_autocheckpoint=10000"_s, u"PRAGMA temp_store=MEMORY"_s,
+                              u"PRAGMA wal_autocheckpoint=%1"_s.arg(kWalPages), u"PRAGMA temp_store=MEMORY"_s,
                               u"PRAGMA cache_size=-%1"_s.arg(kCacheKiB)}) {
             if (auto st = pragma(db, p); !st)
                 return st.error();
@@ -578,6 +588,12 @@ void Stmt::bindInt(int i, qint64 v)
         sqlite3_bind_int64(m_stmt, i + 1, v);
 }
 
+void Stmt::bindUtf8(int i, QByteArrayView v)
+{
+    if (readyToBind())
+        sqlite3_bind_text(m_stmt, i + 1, v.data(), int(v.size()), SQLITE_TRANSIENT);
+}
+
 void Stmt::bindText(int i, const QString &v)
 {
     if (!readyToBind())
@@ -709,6 +725,14 @@ QString Stmt::text(int i) const
     if (!p)
         return {};
     return QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, i));
+}
+
+QByteArrayView Stmt::utf8(int i) const
+{
+    if (!m_stmt)
+        return {};
+    const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, i));
+    return p ? QByteArrayView(p, sqlite3_column_bytes(m_stmt, i)) : QByteArrayView();
 }
 
 bool Stmt::isNull(int i) const { return !m_stmt || sqlite3_column_type(m_stmt, i) == SQLITE_NULL; }

@@ -34,6 +34,12 @@ public:
     // touches more pages than that (Loyalty::applyFeed of a first pull) raises it for itself.
     static constexpr int kCacheKiB = 65'536;
     static constexpr int kBatchCacheKiB = 262'144;
+    // Pages the writer's WAL may hold before a commit checkpoints it: 40 MiB; 400 MiB while a
+    // terminal is being prepared (a first pull and the merge of its names, Loyalty::applyFeed),
+    // so that a page rewritten by several commits is copied into the database once, not at
+    // each of them. Checkpointed and truncated when the preparation ends.
+    static constexpr int kWalPages = 10'000;
+    static constexpr int kPreparingWalPages = 100'000;
 
     static Result<std::unique_ptr<Store>> open(const QString &path, Options options);
     ~Store();
@@ -120,12 +126,14 @@ public:
     // Typed binds without a QVariant (0-based like bindValue).
     void bindInt(int i, qint64 v);
     void bindText(int i, const QString &v); // a null QString binds NULL
+    void bindUtf8(int i, QByteArrayView v); // copied by SQLite
     void bindNull(int i);
     bool exec();
     bool next();
     QVariant value(int i) const;
     qint64 int64(int i) const;
     QString text(int i) const;
+    QByteArrayView utf8(int i) const; // the column's UTF-8, valid until the next step or reset
     bool isNull(int i) const;
     int numRowsAffected() const;
     void finish();

@@ -267,7 +267,7 @@ void SyncClient::pullNext(qint64 after)
     if (after < 0) { // the pull begins
         m_firstPull = !m_loyalty.feedCaughtUp();
         m_gathered = {};
-        if (m_firstPull) { // one count per sync; then counted as chunks are applied
+        if (m_firstPull || m_loyalty.namesStaged()) { // one count per sync; then counted as chunks are applied
             m_status.preparing = true;
             m_status.membersReceived = m_loyalty.hubMemberCount();
             Q_EMIT statusChanged();
@@ -307,14 +307,35 @@ void SyncClient::pullNext(qint64 after)
                 if (!applied)
                     return finish(false, tr("The hub's change feed could not be applied: %1").arg(applied.error().message));
                 if (m_status.preparing) {
-                    m_status.preparing = !m_loyalty.feedCaughtUp();
                     m_status.membersReceived += appliedMembers;
                     Q_EMIT statusChanged();
                 }
                 if (page->more)
                     return pullNext(page->next);
-                renewLease();
+                indexStagedNames();
             });
+}
+
+// After a first pull (or a sync that finds its merge unfinished: the terminal was closed), the
+// names it staged go into the name index, one slice per turn of the event loop: the screen
+// waits for one slice at a time, as for one chunk of the pull.
+void SyncClient::indexStagedNames()
+{
+    QElapsedTimer merging;
+    merging.start();
+    const Result<bool> more = m_loyalty.indexStagedNames();
+    qCDebug(lcSync, "merged a slice of the staged names in %lld ms", merging.elapsed());
+    if (!more)
+        return finish(false, tr("The name index could not be completed: %1").arg(more.error().message));
+    if (*more) {
+        QTimer::singleShot(0, this, [this] { indexStagedNames(); });
+        return;
+    }
+    if (m_status.preparing) {
+        m_status.preparing = !m_loyalty.feedCaughtUp();
+        Q_EMIT statusChanged();
+    }
+    renewLease();
 }
 
 void SyncClient::renewLease()

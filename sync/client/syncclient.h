@@ -83,6 +83,7 @@ Q_SIGNALS:
 private:
     void pushNext();
     void pullNext(qint64 after = -1); // -1: the pull begins, from the store's feed cursor
+    void indexStagedNames();
     void renewLease();
     void finish(bool ok, const QString &error);
     void scheduleNext();

@@ -401,11 +401,11 @@ bool TestIdempotency::backToSchema4(const QString &inTheWay)
 void TestIdempotency::upgradeFromSchema4()
 {
     // A store as schema 4 left it (before sync): no hub_members, no outbox index.
-    QCOMPARE(Store::latestSchemaVersion(), 6);
+    QCOMPARE(Store::latestSchemaVersion(), 7);
     const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
     QVERIFY(backToSchema4());
     QVERIFY(m_ts->reopen());
-    QCOMPARE(m_ts->store().schemaVersion(), 6);
+    QCOMPARE(m_ts->store().schemaVersion(), 7);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM events"_s), events);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM hub_members"_s), 0);
     // Every event written before is in the outbox, in order, and the ledger still verifies.
@@ -415,7 +415,7 @@ void TestIdempotency::upgradeFromSchema4()
     QVERIFY(!L().syncRegistered());
     QVERIFY(L().redeemReward(m_member, u"snack"_s, kCashier).ok()); // no hub: no lease needed
     // The copy made before the upgrade is a working schema-4 store with the same events.
-    const QString copy = m_ts->dbPath() + u".pre-schema-6.bak"_s;
+    const QString copy = m_ts->dbPath() + u".pre-schema-7.bak"_s;
     QVERIFY(QFile::exists(copy));
     auto old = Store::open(copy, Store::Options{Store::Mode::ReadOnly, false});
     QVERIFY(!old.ok()); // read-only: this Setia would have to migrate it, so it says so
@@ -444,8 +444,8 @@ void TestIdempotency::failedUpgradeLeavesTheDataWorking()
     m_ts->close();
     auto failed = Store::open(m_ts->dbPath(), Store::Options{Store::Mode::ReadWrite, false});
     QVERIFY(!failed.ok());
-    QVERIFY2(failed.error().message.contains(u"Upgrading the store to schema 6 failed (at step 5) and was rolled back; the data is as it was"_s), qPrintable(failed.error().message));
-    QVERIFY2(failed.error().message.contains(u".pre-schema-6.bak"_s), qPrintable(failed.error().message));
+    QVERIFY2(failed.error().message.contains(u"Upgrading the store to schema 7 failed (at step 5) and was rolled back; the data is as it was"_s), qPrintable(failed.error().message));
+    QVERIFY2(failed.error().message.contains(u".pre-schema-7.bak"_s), qPrintable(failed.error().message));
     {
         QSqlDatabase raw = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"after"_s);
         raw.setDatabaseName(m_ts->dbPath());
@@ -460,14 +460,14 @@ void TestIdempotency::failedUpgradeLeavesTheDataWorking()
     }
     QSqlDatabase::removeDatabase(u"after"_s);
     QVERIFY(m_ts->reopen()); // ...the upgrade goes through, nothing lost
-    QCOMPARE(m_ts->store().schemaVersion(), 6);
+    QCOMPARE(m_ts->store().schemaVersion(), 7);
     QCOMPARE(balance(), before);
     QVERIFY(L().verify().ok());
 }
 
 void TestIdempotency::failedLaterStepUndoesTheEarlierOnes()
 {
-    // Schema 4 to 6 is two steps. The second fails (a table in the way of member_names): the
+    // Schema 4 to 7 is three steps. The second fails (a table in the way of member_names): the
     // first is undone too, so the store is schema 4 as version N left it, not a schema 5 that
     // neither version opens.
     const qint64 events = scalar(u"SELECT COUNT(*) FROM events"_s);
@@ -476,7 +476,7 @@ void TestIdempotency::failedLaterStepUndoesTheEarlierOnes()
     m_ts->close();
     auto failed = Store::open(m_ts->dbPath(), Store::Options{Store::Mode::ReadWrite, false});
     QVERIFY(!failed.ok());
-    QVERIFY2(failed.error().message.contains(u"Upgrading the store to schema 6 failed and was rolled back; the data is as it was"_s),
+    QVERIFY2(failed.error().message.contains(u"Upgrading the store to schema 7 failed (at step 6) and was rolled back; the data is as it was"_s),
              qPrintable(failed.error().message));
     {
         QSqlDatabase raw = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"after"_s);
@@ -495,7 +495,7 @@ void TestIdempotency::failedLaterStepUndoesTheEarlierOnes()
     }
     QSqlDatabase::removeDatabase(u"after"_s);
     QVERIFY(m_ts->reopen());
-    QCOMPARE(m_ts->store().schemaVersion(), 6);
+    QCOMPARE(m_ts->store().schemaVersion(), 7);
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM events"_s), events);
     QCOMPARE(balance(), before);
     QVERIFY(L().verify().ok());

@@ -357,6 +357,14 @@ void TestOperations::renameMovesTheNameIndex()
     QVERIFY2(report.problems.contains(u"member no-such-member: name index rows, but no such member"_s), qPrintable(report.problems.join(u'\n')));
     QVERIFY(write(u"DELETE FROM member_names WHERE token = '0123456789abcdef'"_s, {}));
     QVERIFY(L().verify().ok());
+    // The same for a first pull's staged names (schema 7).
+    QVERIFY(write(u"INSERT INTO member_names_staged(member_id, tokens) VALUES(?, '0123456789abcdef')"_s, {m}));
+    QVERIFY(write(u"INSERT INTO member_names_staged(member_id, tokens) VALUES('no-such-member', '0123456789abcdef')"_s, {}));
+    report = L().verify();
+    QVERIFY2(report.problems.contains(u"member %1: erased, but its staged name tokens are still there"_s.arg(m)), qPrintable(report.problems.join(u'\n')));
+    QVERIFY2(report.problems.contains(u"member no-such-member: staged name tokens, but no such member"_s), qPrintable(report.problems.join(u'\n')));
+    QVERIFY(write(u"DELETE FROM member_names_staged"_s, {}));
+    QVERIFY(L().verify().ok());
 }
 
 void TestOperations::searchPaging()

@@ -133,7 +133,7 @@ bool nameIndexAsBeforeSchema6(QSqlDatabase db, QString *error)
           " PRIMARY KEY(token, member_id)) WITHOUT ROWID"_s,
           u"CREATE INDEX member_name_index_member ON member_name_index(member_id)"_s,
           u"INSERT INTO member_name_index(token, member_id) SELECT token || '0f1e2d3c4b5a6978', member_id FROM member_names"_s,
-          u"DROP TABLE member_names"_s}) {
+          u"DROP TABLE member_names"_s, u"DROP TABLE IF EXISTS member_names_staged"_s}) {
         if (!q.exec(sql)) {
             if (error)
                 *error = q.lastError().text() + u": "_s + sql;

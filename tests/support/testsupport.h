@@ -78,7 +78,8 @@ qint64 sumOfEvents(Store &store, const QString &memberId);
 // Turns a current store's name index back into the one schemas 1-5 had (member_name_index,
 // 32 hex digits a token, a foreign key and an index by member), with the same rows: a test
 // that makes an older store out of a current one (user_version set back) calls this first.
-// Each token gets 16 more hex digits, as a full HMAC had; migration 6 keeps the first 16.
+// Each token gets 16 more hex digits, as a full HMAC had; migration 6 keeps the first 16. Schema
+// 7's staged names (member_names_staged) go too.
 bool nameIndexAsBeforeSchema6(QSqlDatabase db, QString *error = nullptr);
 
 } // namespace setia::test

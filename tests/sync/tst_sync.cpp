@@ -563,6 +563,8 @@ private Q_SLOTS:
             QCOMPARE(q.value(0).toInt(), 2); // FULL
             QVERIFY(q.exec(u"PRAGMA cache_size"_s) && q.next());
             QCOMPARE(q.value(0).toInt(), -Store::kCacheKiB);
+            QVERIFY(q.exec(u"PRAGMA wal_autocheckpoint"_s) && q.next()); // the WAL as usual again
+            QCOMPARE(q.value(0).toInt(), Store::kWalPages);
         }
         // A later pull (the cursor is not 0): page by page, so a cut keeps every page applied.
         for (int i = 30; i < 40; ++i)
@@ -581,6 +583,90 @@ private Q_SLOTS:
         QCOMPARE(count(b), 30 + onePage);
         converged(*hub, {&a, &b});
         QCOMPARE(count(b), 40);
+    }
+
+    // A first pull stages its members' names (one row each) and merges them into the name index
+    // in sorted slices once the feed is caught up (docs/sync.md, docs/storage.md). Until then a
+    // search finds them in the staged rows, and a rename or an erasure there moves them as usual.
+    void firstPullStagesNames()
+    {
+        auto hub = newHub();
+        QVERIFY(hub);
+        Terminal a(u"store-a"_s, chainKey(), 32), b(u"store-b"_s, chainKey(), 33);
+        QString error;
+        QVERIFY2(a.ok() && a.attach(*hub, u"store-a"_s, &error), qPrintable(a.error() + error));
+        for (int i = 0; i < 24; ++i)
+            QVERIFY(!a.enroll(u"Sari Dewi %1"_s.arg(i), u"0816%1"_s.arg(30'000'000 + i)).isEmpty());
+        QVERIFY2(a.sync(), qPrintable(a.client().status().lastError));
+        QVERIFY2(b.ok() && b.attach(*hub, u"store-b"_s, &error, {}, {}, [](sync::ClientConfig &c) {
+            c.feedPageSize = 4;
+            c.firstPullMembers = 12;
+        }), qPrintable(b.error() + error));
+        auto rows = [](Terminal &t, const QString &sql) {
+            QStringList out;
+            QSqlQuery q(t.store().writer());
+            if (q.exec(sql))
+                while (q.next())
+                    out << q.value(0).toString() + u' ' + q.value(1).toString();
+            return out;
+        };
+        auto found = [&b](const QString &query, const QString &id) {
+            auto r = b.loyalty().search(query, 0, 50);
+            return r.ok() && std::any_of(r->begin(), r->end(), [&](const MemberSummary &s) { return s.memberId == id; });
+        };
+        // The network goes after the first chunk: b has some members, all of them staged.
+        auto cut = connect(&b.proxy(), &FaultProxy::requestForwarded, &b.proxy(), [&] {
+            if (b.loyalty().feedCursor() != 0)
+                b.proxy().setMode(FaultProxy::Mode::Down);
+        });
+        QVERIFY(!b.sync());
+        disconnect(cut);
+        const QStringList have = rows(b, u"SELECT member_id, '' FROM members ORDER BY member_id"_s);
+        QVERIFY2(have.size() >= 12 && have.size() < 24, qPrintable(QString::number(have.size())));
+        QVERIFY(b.loyalty().namesStaged());
+        QCOMPARE(rows(b, u"SELECT COUNT(*), '' FROM member_names"_s), QStringList{u"0 "_s});
+        QCOMPARE(rows(b, u"SELECT COUNT(*), '' FROM member_names_staged"_s), QStringList{QString::number(have.size()) + u' '});
+        QVERIFY(!b.loyalty().indexStagedNames().value()); // not before the pull is over
+        QVERIFY(b.loyalty().namesStaged());
+        QCOMPARE(rows(b, u"PRAGMA wal_autocheckpoint"_s), QStringList{QString::number(Store::kPreparingWalPages) + u' '});
+        const QString kept = have.at(0).trimmed(), renamed = have.at(1).trimmed(), erased = have.at(2).trimmed();
+        const QString keptName = b.loyalty().member(kept)->profile.name, oldName = b.loyalty().member(renamed)->profile.name,
+                      erasedName = b.loyalty().member(erased)->profile.name;
+        QVERIFY(found(keptName, kept));
+        QVERIFY(found(u"sari de"_s, kept));
+        QVERIFY(!found(u"sari du"_s, kept));
+        QVERIFY(b.loyalty().updateProfile(renamed, Profile{u"Ratna Kemuning"_s, u"0816%1"_s.arg(40'000'001), {}, {}}, u"kasir"_s).ok());
+        QVERIFY(found(u"Ratna Kemu"_s, renamed));
+        QVERIFY(!found(oldName, renamed));
+        QVERIFY(b.loyalty().erase(erased, u"member's request"_s, u"manager"_s).ok());
+        QVERIFY(!found(erasedName, erased));
+        QCOMPARE(rows(b, u"SELECT COUNT(*), '' FROM member_names_staged"_s), QStringList{QString::number(have.size() - 2) + u' '});
+        QVERIFY(b.loyalty().verify().ok());
+        // The pull goes on to its end, then the merge: nothing staged, and b's name index is a's
+        // (the same chain key, so the same tokens), but for the rename and the erasure.
+        b.proxy().setMode(FaultProxy::Mode::Pass);
+        QVERIFY2(b.sync(), qPrintable(b.client().status().lastError));
+        QVERIFY(!b.loyalty().namesStaged());
+        QVERIFY(!b.client().status().preparing);
+        QCOMPARE(rows(b, u"SELECT COUNT(*), '' FROM member_names_staged"_s), QStringList{u"0 "_s});
+        QCOMPARE(rows(b, u"PRAGMA wal_autocheckpoint"_s), QStringList{QString::number(Store::kWalPages) + u' '});
+        QVERIFY2(a.sync(), qPrintable(a.client().status().lastError)); // a gets the rename and the erasure
+        const QString names = u"SELECT token, member_id FROM member_names ORDER BY 1, 2"_s;
+        QCOMPARE(rows(b, names), rows(a, names));
+        QVERIFY(rows(b, names).size() >= 22 * 6); // sa sar sari de dew dewi (and "12" for 12 and up)
+        QVERIFY(found(keptName, kept));
+        QVERIFY(found(u"Ratna"_s, renamed));
+        QVERIFY(!found(oldName, renamed));
+        QVERIFY(!found(erasedName, erased));
+        for (int i = 0; i < 24; i += 5) {
+            const QString name = u"Sari Dewi %1"_s.arg(i);
+            if (name == oldName || name == erasedName)
+                continue;
+            auto r = b.loyalty().search(name, 0, 50);
+            QVERIFY(r.ok());
+            QVERIFY2(std::any_of(r->begin(), r->end(), [&](const MemberSummary &s) { return s.name == name; }), qPrintable(name));
+        }
+        QVERIFY(b.loyalty().verify().ok());
     }
 
     // Batches sent twice and out of order: gaps are held until filled, copies are duplicates.
