@@ -505,22 +505,19 @@ VerifyReport verifyLedger(const Store &store)
             report.problems << u"member %1: points lots hold %2 but the balance is %3"_s.arg(it.key()).arg(lots.value(it.key(), 0)).arg(it.value());
     }
     // The name index has no foreign key (schema 6): no rows of a member that is not there, and
-    // none of an erased member (UU PDP: the blind tokens of a name go with it).
+    // none of an erased member (UU PDP: the blind tokens of a name go with it). The same for a
+    // first pull's staged names (schema 7), until they are merged.
     QSqlQuery n(db);
     n.setForwardOnly(true);
-    n.exec(u"SELECT DISTINCT n.member_id, m.status FROM member_names n LEFT JOIN members m ON m.member_id = n.member_id"
-           " WHERE m.member_id IS NULL OR m.status = 'erased' LIMIT 20"_s);
-    while (n.next())
-        report.problems << (n.value(1).isNull() ? u"member %1: name index rows, but no such member"_s
-                                                 : u"member %1: erased, but its name index rows are still there"_s)
-                               .arg(n.value(0).toString());
-    // The same for a first pull's staged names (schema 7), until they are merged.
-    n.exec(u"SELECT DISTINCT s.member_id, m.status FROM member_names_staged s LEFT JOIN members m ON m.member_id = s.member_id"
-           " WHERE m.member_id IS NULL OR m.status = 'erased' LIMIT 20"_s);
-    while (n.next())
-        report.problems << (n.value(1).isNull() ? u"member %1: staged name tokens, but no such member"_s
-                                                 : u"member %1: erased, but its staged name tokens are still there"_s)
-                               .arg(n.value(0).toString());
+    for (const auto &[table, rows] : {std::pair{u"member_names"_s, u"name index rows"_s},
+                                      std::pair{u"member_names_staged"_s, u"staged name tokens"_s}}) {
+        n.exec(u"SELECT DISTINCT n.member_id, m.status FROM %1 n LEFT JOIN members m ON m.member_id = n.member_id"
+               " WHERE m.member_id IS NULL OR m.status = 'erased' LIMIT 20"_s.arg(table));
+        while (n.next())
+            report.problems << (n.value(1).isNull() ? u"member %1: %2, but no such member"_s
+                                                     : u"member %1: erased, but its %2 are still there"_s)
+                                   .arg(n.value(0).toString(), rows);
+    }
     report.members = sums.size();
     return report;
 }

@@ -284,7 +284,7 @@ Status Loyalty::Impl::indexName(const QString &memberId, const QString &name, co
         }
     }
     if (staged) {
-        // gone and added are set
+        // gone and added are set from the staged row
     } else if (!oldName) {
         // The old tokens are unknown: every row of the member goes (a scan of the table).
         Stmt q(store, u"DELETE FROM member_names WHERE member_id = ?"_s);

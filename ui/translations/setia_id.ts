@@ -305,6 +305,11 @@
         <translation>Data perubahan dari hub tidak bisa diterapkan: %1</translation>
     </message>
     <message>
+        <location filename="../../sync/client/syncclient.cpp" line="317"/>
+        <source>The name index could not be completed: %1</source>
+        <translation>Indeks nama anggota tidak bisa diselesaikan: %1</translation>
+    </message>
+    <message>
         <location filename="../../sync/client/syncclient.cpp" line="292"/>
         <source>The hub sent a lease for another terminal.</source>
         <translation>Hub mengirim izin penukaran untuk terminal lain.</translation>
