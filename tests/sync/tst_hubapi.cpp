@@ -8,6 +8,7 @@
 
 #include "core/ledger.h"
 
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
@@ -23,6 +24,7 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -87,6 +89,7 @@ private Q_SLOTS:
     void unknownPath_data();
     void unknownPath();
     void otherMethodNotAllowed();
+    void largeRequestsDoNotWaitForDelayedAcks();
 
 private:
     Answer send(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = {},
@@ -631,6 +634,36 @@ void TestHubApi::otherMethodNotAllowed()
         const QString why = errorMismatch(a, 405, u"method_not_allowed"_s);
         QVERIFY2(why.isEmpty(), qPrintable(QString::fromLatin1(other) + u" "_s + r.path + u": "_s + why));
     }
+}
+
+// A push batch is a few hundred kilobytes, sent by Qt's HTTP client with Nagle's algorithm on
+// (it gives no access to its socket). Its last partial segment waits for the hub's ACK of the
+// ones before, and Linux delays that ACK up to 40 ms in a request/response exchange, which
+// cost every push batch ~33 ms (docs/performance.md "Sync", round 6). The hub's sockets
+// acknowledge at once (net::LowDelayTcpServer, TCP_QUICKACK). The median of 15 round trips
+// of a 400 kB request on one kept-alive connection must stay well below that stall; a fast
+// answer (the body is not JSON) keeps the hub's own work out of it.
+void TestHubApi::largeRequestsDoNotWaitForDelayedAcks()
+{
+#if !defined(Q_OS_LINUX)
+    QSKIP("delayed ACKs are Linux's");
+#endif
+    const QByteArray body(400 * 1024 + 123, 'x');
+    QList<qint64> micros;
+    for (int i = 0; i < 16; ++i) {
+        QElapsedTimer t;
+        t.start();
+        const Answer a = send("POST", u"/v1/register"_s, body);
+        const qint64 us = t.nsecsElapsed() / 1000;
+        QCOMPARE(a.status, 400);
+        QCOMPARE(a.json().value(u"error"_s).toString(), u"malformed_json"_s);
+        if (i > 0) // the first opens the connection
+            micros << us;
+    }
+    std::sort(micros.begin(), micros.end());
+    const qint64 median = micros.at(micros.size() / 2);
+    qInfo("round trips of a 400 kB request: median %lld us, longest %lld us", median, micros.last());
+    QVERIFY2(median < 20'000, qPrintable(u"median round trip %1 us: the hub waits for delayed ACKs again"_s.arg(median)));
 }
 
 QTEST_GUILESS_MAIN(TestHubApi)
