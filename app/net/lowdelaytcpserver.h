@@ -1,10 +1,11 @@
 #pragma once
-// A QTcpServer whose accepted sockets send at once (TCP_NODELAY) and acknowledge at once (TCP_QUICKACK), for the HTTP servers
-// (setia-agent's local API, setia-hub). QHttpServer writes a reply's headers and its body as
-// separate segments; with Nagle's algorithm on, the last segment waits for the peer's delayed
-// ACK (~40 ms on Linux), so every request/response round trip on a kept-alive connection
-// stalled by that much: measured as ~48 ms per push batch to the hub (docs/performance.md
-// "Sync"), and the same wait sat between the POS and the agent.
+// A QTcpServer whose accepted sockets send at once (TCP_NODELAY) and acknowledge at once
+// (TCP_QUICKACK, below), for the HTTP servers (setia-agent's local API, setia-hub).
+// QHttpServer writes a reply's headers and its body as separate segments; with Nagle's
+// algorithm on, the last segment waits for the peer's delayed ACK (~40 ms on Linux), so every
+// request/response round trip on a kept-alive connection stalled by that much: measured as
+// ~48 ms per push batch to the hub (docs/performance.md "Sync"), and the same wait sat between
+// the POS and the agent.
 #include <QTcpServer>
 #include <QTcpSocket>
 
