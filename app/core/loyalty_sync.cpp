@@ -7,6 +7,7 @@
 #include "loyalty_p.h"
 
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSet>
 
 using namespace Qt::StringLiterals;
@@ -103,6 +104,12 @@ Status Loyalty::markSynced(const QList<std::pair<QString, qint64>> &stored)
 {
     if (auto st = d->requireWritable(); !st)
         return st;
+    // Without waiting for the disk (synchronous=NORMAL), as for the feed: a mark lost to a
+    // power cut only sends those events again, and the hub answers "duplicate" (same id, same
+    // hash), which counts as stored. Waiting for an fsync per push batch did not protect
+    // anything.
+    Stmt(d->store, u"PRAGMA synchronous=NORMAL"_s).exec();
+    const auto syncFull = qScopeGuard([this] { Stmt(d->store, u"PRAGMA synchronous=FULL"_s).exec(); });
     WriteTransaction tx(d->store);
     if (!tx.begun())
         return err(u"store_busy", tx.error());

@@ -207,6 +207,7 @@ bool SyncClient::syncNow()
     }
     m_timer.stop();
     m_status.running = true;
+    m_status.waiting = m_loyalty.unsyncedCount();
     m_pushedInRun = 0;
     m_reachedHub = false;
     m_runProblem.clear();
@@ -248,7 +249,10 @@ void SyncClient::pushNext()
         if (auto st = m_loyalty.markSynced(stored); !st)
             return finish(false, st.error().message);
         m_status.refused = refused;
-        m_status.waiting = m_loyalty.unsyncedCount();
+        // Counted once per run (syncNow()) and again when it ends (finish()); in between the
+        // batches take theirs off (counting the outbox after every batch was a tenth of a
+        // push's time here: a scan of what is left, every time).
+        m_status.waiting = qMax<qint64>(0, m_status.waiting - qint64(stored.size()));
         if (refused > 0) {
             m_runProblem = tr("%n event(s) were not accepted by the hub (%1); a manager must look at the hub's alerts.", "", int(refused)).arg(reason);
             if (stored.isEmpty()) { // no progress: the rest waits for the hub's operator

@@ -351,6 +351,8 @@ void PushVsCopy(benchmark::State &state)
             a.clock.advance(step);
         }
         const qint64 events = a.loyalty->unsyncedCount();
+        if (!QSqlQuery(a.store->writer()).exec(u"PRAGMA synchronous=FULL"_s)) // as the terminal runs
+            die(u"PRAGMA synchronous=FULL"_s);
         note(u"PushVsCopy: %1 events of %2 members written in %3 s"_s.arg(events).arg(members).arg(double(made.elapsed()) / 1000.0));
 
         const QString database = newDatabase();

@@ -570,6 +570,11 @@ private Q_SLOTS:
         for (int i = 30; i < 40; ++i)
             QVERIFY(!a.enroll(u"Warga %1"_s.arg(i), u"0815%1"_s.arg(20'000'000 + i)).isEmpty());
         QVERIFY2(a.sync(), qPrintable(a.client().status().lastError));
+        { // marking pushed events synced does not wait for the disk either; the cashier's commits do
+            QSqlQuery q(a.store().writer());
+            QVERIFY(q.exec(u"PRAGMA synchronous"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 2); // FULL
+        }
         const qint64 caughtUp = b.loyalty().feedCursor();
         cut = connect(&b.proxy(), &FaultProxy::requestForwarded, &b.proxy(), [&] {
             if (b.loyalty().feedCursor() != caughtUp)
