@@ -3,6 +3,7 @@
 //   build-perf/tests/bench/bench_sync [benchmark flags, e.g. --benchmark_filter=PushVsCopy]
 //   SETIA_BENCH_SCALE=0.05 build-perf/tests/bench/bench_sync   (both sizes at 5 %, a quick check)
 //   SETIA_BENCH_PG_SHARED_BUFFERS=512MB ...                    (PostgreSQL with a production-sized cache)
+//   SETIA_BENCH_BATCH=1000 ...                                 (another push batch size than the default 500)
 //
 // The benchmark starts its own PostgreSQL (setia::test::PgServer, the test server: fsync off,
 // TCP on 127.0.0.1) and runs the hub in this process: HubStore on that PostgreSQL and
@@ -237,6 +238,9 @@ struct Terminal {
         // SETIA_BENCH_FIRST_PULL_MEMBERS: another ClientConfig::firstPullMembers, to compare.
         if (const int n = qEnvironmentVariableIntValue("SETIA_BENCH_FIRST_PULL_MEMBERS"); n > 0)
             c.firstPullMembers = n;
+        // SETIA_BENCH_BATCH: another ClientConfig::batchSize (events per push), to compare.
+        if (const int n = qEnvironmentVariableIntValue("SETIA_BENCH_BATCH"); n > 0)
+            c.batchSize = n;
         client = std::make_unique<sync::SyncClient>(*loyalty, c);
         auto token = hub.store->createEnrollmentToken(storeId, u"till"_s);
         if (!token)
