@@ -10,6 +10,8 @@
 #include <openssl/evp.h>
 
 #include <memory>
+#include <optional>
+#include <string_view>
 
 using namespace Qt::StringLiterals;
 
@@ -313,7 +315,307 @@ QByteArray encodePush(const PushRequest &r)
     return w.bytes();
 }
 
-Result<PushRequest> decodePush(const QByteArray &body)
+namespace {
+
+// The push as encodePush() writes it, read straight from the bytes (decodePush()'s fast path).
+// It accepts only what it is sure the reference reader (QJsonDocument, decodePushReference())
+// would accept with the same result: ASCII, no duplicate or unknown keys, every event field a
+// string, the int64 fields plain decimals, a known version. Anything else, including every
+// input that is wrong, returns nothing and the reference reads it, so errors and their
+// messages stay the reference's. tst_protocol compares the two on valid and damaged pushes.
+class FastPushReader {
+public:
+    explicit FastPushReader(const QByteArray &body) : m_p(body.constData()), m_end(body.constData() + body.size()) {}
+
+    std::optional<PushRequest> read()
+    {
+        PushRequest r;
+        bool events = false, members = false, terminal = false, version = false;
+        if (!eat('{'))
+            return {};
+        do {
+            const std::string_view key = rawKey();
+            if (key == "events" && !events) {
+                events = true;
+                if (!readEvents(&r.events))
+                    return {};
+            } else if (key == "members" && !members) {
+                members = true;
+                if (!readMembers(&r.members))
+                    return {};
+            } else if (key == "terminalId" && !terminal) {
+                terminal = true;
+                if (!string(&r.terminalId) || r.terminalId.isEmpty())
+                    return {};
+            } else if (key == "v" && !version) {
+                version = true;
+                qint64 v = 0;
+                if (!plainInteger(&v) || v != kProtocolVersion)
+                    return {};
+            } else {
+                return {};
+            }
+        } while (eat(','));
+        if (!eat('}') || !events || !members || !terminal || !version)
+            return {};
+        skipSpace();
+        if (m_p != m_end)
+            return {};
+        return r;
+    }
+
+private:
+    void skipSpace()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
+    }
+    bool eat(char c)
+    {
+        skipSpace();
+        if (m_p < m_end && *m_p == c) {
+            ++m_p;
+            return true;
+        }
+        return false;
+    }
+    // A key without escapes, and its colon; empty when it is anything else.
+    std::string_view rawKey()
+    {
+        if (!eat('"'))
+            return {};
+        const char *start = m_p;
+        while (m_p < m_end && *m_p != '"' && *m_p != '\\' && static_cast<unsigned char>(*m_p) >= 0x20
+               && static_cast<unsigned char>(*m_p) < 0x80)
+            ++m_p;
+        if (m_p == m_end || *m_p != '"')
+            return {};
+        const std::string_view key(start, size_t(m_p - start));
+        ++m_p;
+        return eat(':') ? key : std::string_view();
+    }
+    static int hexDigit(char c)
+    {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    }
+    // A string of ASCII characters and the escapes JSON has (no surrogates).
+    bool string(QString *out)
+    {
+        if (!eat('"'))
+            return false;
+        const char *start = m_p;
+        while (m_p < m_end && *m_p != '"' && *m_p != '\\' && static_cast<unsigned char>(*m_p) >= 0x20
+               && static_cast<unsigned char>(*m_p) < 0x80)
+            ++m_p;
+        if (m_p < m_end && *m_p == '"') { // no escapes: the common case
+            *out = QString::fromLatin1(start, m_p - start);
+            ++m_p;
+            if (out->isEmpty())
+                *out = emptyString();
+            return true;
+        }
+        QString s = QString::fromLatin1(start, m_p - start);
+        while (m_p < m_end && *m_p != '"') {
+            const auto c = static_cast<unsigned char>(*m_p);
+            if (c < 0x20 || c >= 0x80)
+                return false;
+            if (c != '\\') {
+                s.append(QLatin1Char(char(c)));
+                ++m_p;
+                continue;
+            }
+            if (++m_p == m_end)
+                return false;
+            switch (*m_p++) {
+            case '"': s.append(u'"'); break;
+            case '\\': s.append(u'\\'); break;
+            case '/': s.append(u'/'); break;
+            case 'b': s.append(u'\b'); break;
+            case 'f': s.append(u'\f'); break;
+            case 'n': s.append(u'\n'); break;
+            case 'r': s.append(u'\r'); break;
+            case 't': s.append(u'\t'); break;
+            case 'u': {
+                if (m_end - m_p < 4)
+                    return false;
+                int code = 0;
+                for (int i = 0; i < 4; ++i) {
+                    const int d = hexDigit(*m_p++);
+                    if (d < 0)
+                        return false;
+                    code = code * 16 + d;
+                }
+                if (code >= 0xD800 && code <= 0xDFFF) // surrogates: the reference's business
+                    return false;
+                s.append(QChar(char16_t(code)));
+                break;
+            }
+            default:
+                return false;
+            }
+        }
+        if (m_p == m_end)
+            return false;
+        ++m_p;
+        *out = s.isEmpty() ? emptyString() : s;
+        return true;
+    }
+    // The reference's value for "": whatever QJsonValue::toString() gives for it (null or not).
+    static QString emptyString()
+    {
+        static const QString empty = QJsonDocument::fromJson(R"({"e":""})").object().value(u"e"_s).toString();
+        return empty;
+    }
+    // -?[0-9]{1,18}: what QString::toLongLong and a JSON number agree on.
+    static bool decimal(const QString &s, qint64 *out)
+    {
+        const qsizetype n = s.size();
+        const bool negative = n > 0 && s.at(0) == u'-';
+        const qsizetype digits = n - (negative ? 1 : 0);
+        if (digits < 1 || digits > 18)
+            return false;
+        qint64 v = 0;
+        for (qsizetype i = negative ? 1 : 0; i < n; ++i) {
+            const char16_t c = s.at(i).unicode();
+            if (c < u'0' || c > u'9')
+                return false;
+            v = v * 10 + (c - u'0');
+        }
+        *out = negative ? -v : v;
+        return true;
+    }
+    bool plainInteger(qint64 *out)
+    {
+        skipSpace();
+        const char *start = m_p;
+        while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
+            ++m_p;
+        if (m_p == start || m_p - start > 9)
+            return false;
+        *out = QByteArray(start, m_p - start).toLongLong();
+        return true;
+    }
+
+    bool readEvents(QList<LedgerEvent> *out)
+    {
+        if (!eat('['))
+            return false;
+        if (eat(']'))
+            return true;
+        do {
+            if (out->size() >= kMaxBatchEvents)
+                return false;
+            LedgerEvent e;
+            if (!readEvent(&e))
+                return false;
+            out->append(std::move(e));
+        } while (eat(','));
+        return eat(']');
+    }
+
+    bool readEvent(LedgerEvent *e)
+    {
+        enum : int { Actor, Amount, EventId, Hash, Hlc, MemberId, OccurredAt, Payload, Points, PrevHash, ReceiptId, RefEventId,
+                     TerminalId, TerminalSeq, Type, Count };
+        static constexpr std::string_view kNames[Count] = {"actor", "amount", "eventId", "hash", "hlc", "memberId",
+                                                           "occurredAt", "payload", "points", "prevHash", "receiptId",
+                                                           "refEventId", "terminalId", "terminalSeq", "type"};
+        // As eventFromJson() checks them: required (non-empty) and the longest a text may be.
+        static constexpr bool kRequired[Count] = {false, true, true, true, true, false, true, true, true, true, false, false,
+                                                  true, true, true};
+        static constexpr int kMaxLen[Count] = {128, 0, 64, 64, 0, 64, 0, 65536, 0, 64, 128, 64, 64, 0, 32};
+        QString payload;
+        QString *texts[Count] = {&e->actor, nullptr, &e->eventId, &e->hash, nullptr, &e->memberId, nullptr, &payload,
+                                 nullptr, &e->prevHash, &e->receiptId, &e->refEventId, &e->terminalId, nullptr, &e->type};
+        qint64 *numbers[Count] = {nullptr, &e->amount, nullptr, nullptr, &e->hlc, nullptr, &e->occurredAt, nullptr,
+                                  &e->points, nullptr, nullptr, nullptr, nullptr, &e->terminalSeq, nullptr};
+        bool seen[Count] = {};
+        if (!eat('{'))
+            return false;
+        int next = 0; // keys come sorted: the next is usually the one after the last
+        do {
+            const std::string_view key = rawKey();
+            int f = -1;
+            for (int tried = 0; tried < Count && f < 0; ++tried)
+                if (kNames[(next + tried) % Count] == key)
+                    f = (next + tried) % Count;
+            if (f < 0 || seen[f])
+                return false;
+            seen[f] = true;
+            next = f + 1;
+            QString value;
+            if (!string(&value))
+                return false;
+            if (numbers[f]) {
+                if (!decimal(value, numbers[f]))
+                    return false;
+            } else {
+                if ((kRequired[f] && value.isEmpty()) || value.size() > kMaxLen[f])
+                    return false;
+                *texts[f] = std::move(value);
+            }
+        } while (eat(','));
+        if (!eat('}'))
+            return false;
+        for (int f = 0; f < Count; ++f)
+            if (!seen[f]) {
+                if (kRequired[f])
+                    return false;
+                *texts[f] = QStringLiteral(""); // as eventFromJson() leaves an absent optional field
+            }
+        if (!isUuid(e->eventId) || e->terminalSeq < 1)
+            return false;
+        e->payloadJson = payload.toUtf8();
+        QJsonParseError pe;
+        const QJsonDocument pd = QJsonDocument::fromJson(e->payloadJson, &pe);
+        return pe.error == QJsonParseError::NoError && pd.isObject();
+    }
+
+    bool readMembers(QList<MemberKey> *out)
+    {
+        if (!eat('['))
+            return false;
+        if (eat(']'))
+            return true;
+        do {
+            if (!eat('{'))
+                return false;
+            QJsonObject o; // few per batch: checked by memberKeyFromJson() itself
+            do {
+                const std::string_view key = rawKey();
+                QString value;
+                if (key.empty() || !string(&value))
+                    return false;
+                const QString name = QString::fromLatin1(key.data(), qsizetype(key.size()));
+                if (o.contains(name))
+                    return false;
+                o.insert(name, value);
+            } while (eat(','));
+            if (!eat('}'))
+                return false;
+            auto k = memberKeyFromJson(o);
+            if (!k)
+                return false;
+            out->append(k.value());
+        } while (eat(','));
+        return eat(']');
+    }
+
+    const char *m_p;
+    const char *m_end;
+};
+
+} // namespace
+
+namespace detail {
+
+Result<PushRequest> decodePushReference(const QByteArray &body)
 {
     auto o = parseObject(body);
     if (!o)
@@ -340,6 +642,19 @@ Result<PushRequest> decodePush(const QByteArray &body)
         r.members.append(k.value());
     }
     return r;
+}
+
+std::optional<PushRequest> decodePushFast(const QByteArray &body) { return FastPushReader(body).read(); }
+
+} // namespace detail
+
+// The fast reader for the pushes terminals send (QJsonDocument and a QJsonValue per field were
+// most of decoding a batch: docs/performance.md "Round 6"); the reference for everything else.
+Result<PushRequest> decodePush(const QByteArray &body)
+{
+    if (auto fast = detail::decodePushFast(body))
+        return std::move(*fast);
+    return detail::decodePushReference(body);
 }
 
 QByteArray encodePushResponse(const QList<EventResult> &results)

@@ -18,6 +18,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace setia::sync {
 
 inline constexpr int kProtocolVersion = 1;
@@ -63,6 +65,10 @@ struct PushRequest {
 };
 QByteArray encodePush(const PushRequest &r);
 Result<PushRequest> decodePush(const QByteArray &body);
+namespace detail { // decodePush()'s two readers, for tests/sync/tst_protocol
+Result<PushRequest> decodePushReference(const QByteArray &body);           // QJsonDocument
+std::optional<PushRequest> decodePushFast(const QByteArray &body);          // nothing: ask the reference
+} // namespace detail
 
 // The hub's answer for one event.
 struct EventResult {

@@ -22,6 +22,7 @@
 //                 copy_rows_per_s. ratio = copy_s / push_s (target >= 0.25).
 //   PushCodec     the wire format of one batch of 500 (encode, decode, the answer both ways),
 //                 per event: the floor under push_events_per_s that is not the database.
+//   PushDecode    the hub's decodePush() of such a batch alone, per event.
 //   InitialFeedPull  a hub whose feed holds 1,000,000 members (real sealed profiles under the
 //                 chain's key ring, wrapped keys, phone indexes, one card, a balance; members,
 //                 cards and feed rows written with COPY, the bodies as flush() writes them) and
@@ -412,10 +413,10 @@ BENCHMARK(PushVsCopy)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 // What one push batch costs outside the database: the wire format both ends handle for the
 // client's batch of 500 (encode, decode, the answer both ways), per event. Explains the floor
 // under push_events_per_s (docs/performance.md "Sync").
-void PushCodec(benchmark::State &state)
+// A terminal's batch of 500: an enrollment and its earnings, as the outbox gives them.
+QList<LedgerEvent> codecBatch(const QString &name)
 {
-    static int run = 0; // the library calls this once per trial iteration count
-    Terminal a(u"codec-terminal-%1"_s.arg(++run), u"store-c"_s, QDateTime::currentMSecsSinceEpoch() - 86'400'000LL, 303, true);
+    Terminal a(name, u"store-c"_s, QDateTime::currentMSecsSinceEpoch() - 86'400'000LL, 303, true);
     QSqlQuery(a.store->writer()).exec(u"PRAGMA synchronous=OFF"_s);
     const QString m = [&] {
         EnrollRequest r;
@@ -435,24 +436,50 @@ void PushCodec(benchmark::State &state)
     auto events = a.loyalty->unsyncedEvents(500);
     if (!events)
         die(events.error().message);
+    return events.value();
+}
+
+void PushCodec(benchmark::State &state)
+{
+    static int run = 0; // the library calls this once per trial iteration count
+    const QList<LedgerEvent> events = codecBatch(u"codec-terminal-%1"_s.arg(++run));
+    const QString terminalId = events.first().terminalId;
     QList<sync::EventResult> answers;
-    for (const LedgerEvent &e : events.value())
+    for (const LedgerEvent &e : events)
         answers.append({e.eventId, u"accepted"_s, {}, 1'000'000 + e.terminalSeq});
     qint64 bytes = 0;
     for (auto _ : state) {
-        const QByteArray body = sync::encodePush({a.loyalty->terminalId(), events.value(), {}});
+        const QByteArray body = sync::encodePush({terminalId, events, {}});
         auto decoded = sync::decodePush(body);
         const QByteArray answer = sync::encodePushResponse(answers);
         auto results = sync::decodePushResponse(answer);
         benchmark::DoNotOptimize(decoded->events.size() + results->size());
         bytes = body.size();
     }
-    state.SetItemsProcessed(state.iterations() * events->size());
-    state.counters["time_per_event"] = benchmark::Counter(double(events->size()), benchmark::Counter::kIsIterationInvariantRate
-                                                                                   | benchmark::Counter::kInvert);
-    state.counters["bytes_per_event"] = double(bytes) / double(events->size());
+    state.SetItemsProcessed(state.iterations() * events.size());
+    state.counters["time_per_event"] = benchmark::Counter(double(events.size()), benchmark::Counter::kIsIterationInvariantRate
+                                                                                  | benchmark::Counter::kInvert);
+    state.counters["bytes_per_event"] = double(bytes) / double(events.size());
 }
 BENCHMARK(PushCodec)->Unit(benchmark::kMillisecond);
+
+// The hub's half of it alone: decoding a batch of 500 (decodePush), per event.
+void PushDecode(benchmark::State &state)
+{
+    static int run = 0;
+    const QList<LedgerEvent> events = codecBatch(u"decode-terminal-%1"_s.arg(++run));
+    const QByteArray body = sync::encodePush({events.first().terminalId, events, {}});
+    for (auto _ : state) {
+        auto decoded = sync::decodePush(body);
+        if (!decoded || decoded->events.size() != events.size())
+            die(u"decodePush"_s);
+        benchmark::DoNotOptimize(decoded->events.size());
+    }
+    state.SetItemsProcessed(state.iterations() * events.size());
+    state.counters["time_per_event"] = benchmark::Counter(double(events.size()), benchmark::Counter::kIsIterationInvariantRate
+                                                                                  | benchmark::Counter::kInvert);
+}
+BENCHMARK(PushDecode)->Unit(benchmark::kMillisecond);
 
 // ---- (B) the first pull of a 1,000,000-member chain ----
 

@@ -8,6 +8,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+
 using namespace Qt::StringLiterals;
 using namespace setia;
 using namespace setia::sync;
@@ -145,6 +149,133 @@ private Q_SLOTS:
             many.append(eventToJson(events->at(0)));
         o.insert(u"events"_s, many);
         QCOMPARE(decodePush(QJsonDocument(o).toJson()).error().code, u"batch_too_large"_s);
+    }
+
+    // decodePush() reads a terminal's push straight from its bytes and hands anything else to
+    // the QJsonDocument reader. Whatever the fast reader accepts must be exactly what the
+    // reference makes of it, and on damaged input (every byte of a small push changed or cut
+    // in turn) it must step aside so the answer and its error are the reference's.
+    void fastPushReaderAgreesWithTheReference()
+    {
+        test::TempStore ts(test::toJson(test::baseProgram()));
+        QVERIFY2(ts.ok(), qPrintable(ts.error()));
+        const QString m = ts.enroll(u"Siti Nurhaliza"_s, u"0812-3456-7890"_s);
+        QVERIFY(!m.isEmpty());
+        REQUIRE_OK(earned, ts.loyalty().earn(m, ts.basket(u"R-\"1\"\\\t/"_s, 125'000), u"kasir x"_s));
+        REQUIRE_OK(again, ts.loyalty().earn(m, ts.basket(u"R-2"_s, 10'000), u"kasir"_s));
+        REQUIRE_OK(events, ts.loyalty().unsyncedEvents(100));
+        PushRequest push{ts.loyalty().terminalId(), events.value(), {}};
+        for (const auto &k : ts.loyalty().memberKeysFor(push.events))
+            push.members.append({k.memberId, k.phoneIndex, k.wrappedKey});
+        const QByteArray wire = encodePush(push);
+
+        // What the reference reads, and whether the fast reader agrees (it may also pass).
+        int fastTaken = 0, compared = 0;
+        auto agree = [&](const QByteArray &body, const char *what) -> QString {
+            ++compared;
+            const auto reference = detail::decodePushReference(body);
+            const std::optional<PushRequest> fast = detail::decodePushFast(body);
+            const auto both = decodePush(body);
+            if (both.ok() != reference.ok() || (!both.ok() && both.error().message != reference.error().message))
+                return u"%1: decodePush differs from the reference"_s.arg(QLatin1String(what));
+            if (!fast)
+                return {};
+            ++fastTaken;
+            if (!reference)
+                return u"%1: the fast reader accepted what the reference refuses (%2)"_s.arg(QLatin1String(what), reference.error().message);
+            const PushRequest &a = *fast, &b = reference.value();
+            if (a.terminalId != b.terminalId || a.events.size() != b.events.size() || a.members.size() != b.members.size())
+                return u"%1: different batch"_s.arg(QLatin1String(what));
+            for (qsizetype i = 0; i < a.events.size(); ++i) {
+                const LedgerEvent &x = a.events.at(i), &y = b.events.at(i);
+                const QList<std::pair<QString, QString>> texts{
+                    {x.eventId, y.eventId},   {x.terminalId, y.terminalId}, {x.type, y.type},       {x.memberId, y.memberId},
+                    {x.receiptId, y.receiptId}, {x.refEventId, y.refEventId}, {x.actor, y.actor}, {x.prevHash, y.prevHash},
+                    {x.hash, y.hash}};
+                for (const auto &[u, v] : texts)
+                    if (u != v || u.isNull() != v.isNull())
+                        return u"%1: event %2: \"%3\" against \"%4\""_s.arg(QLatin1String(what)).arg(i).arg(u, v);
+                if (x.terminalSeq != y.terminalSeq || x.hlc != y.hlc || x.occurredAt != y.occurredAt || x.points != y.points
+                    || x.amount != y.amount || x.payloadJson != y.payloadJson)
+                    return u"%1: event %2: different numbers or payload"_s.arg(QLatin1String(what)).arg(i);
+            }
+            for (qsizetype i = 0; i < a.members.size(); ++i)
+                if (a.members.at(i).memberId != b.members.at(i).memberId || a.members.at(i).phoneIndex != b.members.at(i).phoneIndex
+                    || a.members.at(i).wrappedKey != b.members.at(i).wrappedKey)
+                    return u"%1: member %2 differs"_s.arg(QLatin1String(what)).arg(i);
+            return {};
+        };
+
+        // The push as terminals send it: the fast reader takes it (the receipt's quotes,
+        // backslash and tab are escapes on the wire), and \u escapes.
+        QString why = agree(wire, "the push");
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QCOMPARE(fastTaken, 1);
+        QByteArray escaped = wire;
+        escaped.replace("\"kasir x\"", "\"kasir \\u00e9\\u20ac\\/\"");
+        why = agree(escaped, "\\u escapes");
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QCOMPARE(fastTaken, 2);
+        REQUIRE_OK(read, decodePush(escaped));
+        QVERIFY(std::any_of(read->events.cbegin(), read->events.cend(),
+                            [](const LedgerEvent &e) { return e.actor == u"kasir \u00e9\u20ac/"_s; }));
+
+        // Valid, but outside the fast reader's shape: the reference reads them.
+        QByteArray spaced = wire;
+        spaced.replace("\":", "\" : ").replace(",\"", " ,\n\"");
+        QByteArray numbers = wire;
+        numbers.replace("\"terminalSeq\":\"1\"", "\"terminalSeq\":1");
+        QByteArray extraTop = wire;
+        extraTop.replace("\"v\":", "\"x\":[1,{\"a\":null}],\"v\":");
+        QByteArray utf8 = wire; // UTF-8 as it is: the reference checks it
+        utf8.replace("\"kasir x\"", "\"kasir \xc3\xa9\"");
+        for (const auto &[body, what] : {std::pair{spaced, "spaced"}, std::pair{numbers, "a number"},
+                                         std::pair{extraTop, "an unknown top-level key"}, std::pair{utf8, "UTF-8"}}) {
+            why = agree(body, what);
+            QVERIFY2(why.isEmpty(), qPrintable(why));
+            QVERIFY2(decodePush(body).ok(), what);
+        }
+
+        // Wrong in ways a changed byte does not reach: a field too long, a required one empty,
+        // one batch too many; and a key twice, which the reference takes (one of them) and the
+        // fast reader leaves to it.
+        QByteArray longHash = wire, emptyType = wire, twice = wire;
+        longHash.replace("\"hash\":\"", "\"hash\":\"0");
+        emptyType.replace("\"type\":\"earn\"", "\"type\":\"\"");
+        twice.replace("\"type\":\"earn\"", "\"type\":\"earn\",\"type\":\"earn\"");
+        QByteArray tooMany = "{\"events\":[";
+        const QByteArray one = wire.mid(wire.indexOf("[{") + 1, wire.indexOf("},{") - wire.indexOf("[{"));
+        for (int i = 0; i <= kMaxBatchEvents; ++i)
+            tooMany += (i ? "," : "") + one;
+        tooMany += "],\"members\":[],\"terminalId\":\"t\",\"v\":1}";
+        for (const auto &[body, what] : {std::pair{longHash, "a hash too long"}, std::pair{emptyType, "an empty type"},
+                                         std::pair{tooMany, "too many events"}}) {
+            why = agree(body, what);
+            QVERIFY2(why.isEmpty(), qPrintable(why));
+            QVERIFY2(!decodePush(body).ok(), what);
+        }
+        QCOMPARE(decodePush(tooMany).error().code, u"batch_too_large"_s);
+        const int before = fastTaken;
+        why = agree(twice, "a key twice");
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QCOMPARE(fastTaken, before);
+
+        // Damaged: every byte of the push changed (to a quote, a backslash, a digit, a minus, a
+        // letter, a control character) or the push cut there.
+        for (qsizetype i = 0; i < wire.size(); ++i) {
+            for (const char c : {'"', '\\', '0', '7', '-', 'x', '\x01', '}'}) {
+                if (wire.at(i) == c)
+                    continue;
+                QByteArray changed = wire;
+                changed[i] = c;
+                why = agree(changed, "a changed byte");
+                QVERIFY2(why.isEmpty(), qPrintable(why + u" at %1 ('%2')"_s.arg(i).arg(QLatin1Char(c))));
+            }
+            why = agree(wire.left(i), "cut short");
+            QVERIFY2(why.isEmpty(), qPrintable(why + u" at %1"_s.arg(i)));
+        }
+        qInfo("%d bodies compared, %d read by the fast reader", compared, fastTaken);
+        QVERIFY(fastTaken > 1); // some damage (a digit for a digit) is still a valid push
     }
 
     void signedLease()
