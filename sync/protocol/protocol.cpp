@@ -422,14 +422,15 @@ private:
         }
         QString s = QString::fromLatin1(start, m_p - start);
         while (m_p < m_end && *m_p != '"') {
-            const auto c = static_cast<unsigned char>(*m_p);
-            if (c < 0x20 || c >= 0x80)
-                return false;
-            if (c != '\\') {
-                s.append(QLatin1Char(char(c)));
+            const char *run = m_p; // the characters up to the next escape, in one go
+            while (m_p < m_end && *m_p != '"' && *m_p != '\\' && static_cast<unsigned char>(*m_p) >= 0x20
+                   && static_cast<unsigned char>(*m_p) < 0x80)
                 ++m_p;
-                continue;
-            }
+            s.append(QLatin1StringView(run, m_p - run));
+            if (m_p == m_end || *m_p == '"')
+                break;
+            if (*m_p != '\\') // a control character, or not ASCII
+                return false;
             if (++m_p == m_end)
                 return false;
             switch (*m_p++) {
