@@ -503,21 +503,30 @@ private:
         return true;
     }
 
-    bool readEvents(QList<LedgerEvent> *out)
+    // [item, item, ...], each read by readItem().
+    template <typename ReadItem>
+    bool array(ReadItem readItem)
     {
         if (!eat('['))
             return false;
         if (eat(']'))
             return true;
         do {
-            if (out->size() >= kMaxBatchEvents)
+            if (!readItem())
                 return false;
-            LedgerEvent e;
-            if (!readEvent(&e))
-                return false;
-            out->append(std::move(e));
         } while (eat(','));
         return eat(']');
+    }
+
+    bool readEvents(QList<LedgerEvent> *out)
+    {
+        return array([&] {
+            LedgerEvent e;
+            if (out->size() >= kMaxBatchEvents || !readEvent(&e))
+                return false;
+            out->append(std::move(e));
+            return true;
+        });
     }
 
     bool readEvent(LedgerEvent *e)
@@ -580,11 +589,7 @@ private:
 
     bool readMembers(QList<MemberKey> *out)
     {
-        if (!eat('['))
-            return false;
-        if (eat(']'))
-            return true;
-        do {
+        return array([&] {
             if (!eat('{'))
                 return false;
             QJsonObject o; // few per batch: checked by memberKeyFromJson() itself
@@ -604,8 +609,8 @@ private:
             if (!k)
                 return false;
             out->append(k.value());
-        } while (eat(','));
-        return eat(']');
+            return true;
+        });
     }
 
     const char *m_p;

@@ -18,6 +18,16 @@ using namespace setia::sync;
 
 class TestProtocol : public QObject {
     Q_OBJECT
+
+    // The batch the sync client would send for these events of ts: them and their members' keys.
+    static PushRequest pushOf(test::TempStore &ts, const QList<LedgerEvent> &events)
+    {
+        PushRequest push{ts.loyalty().terminalId(), events, {}};
+        for (const auto &k : ts.loyalty().memberKeysFor(push.events))
+            push.members.append({k.memberId, k.phoneIndex, k.wrappedKey});
+        return push;
+    }
+
 private Q_SLOTS:
     void ed25519()
     {
@@ -93,9 +103,7 @@ private Q_SLOTS:
         REQUIRE_OK(earned, ts.loyalty().earn(m, ts.basket(u"R-1"_s, 125'000), u"kasir"_s));
         REQUIRE_OK(events, ts.loyalty().unsyncedEvents(100));
         QVERIFY(events->size() >= 2); // enroll, earn
-        PushRequest push{ts.loyalty().terminalId(), events.value(), {}};
-        for (const auto &k : ts.loyalty().memberKeysFor(push.events))
-            push.members.append({k.memberId, k.phoneIndex, k.wrappedKey});
+        const PushRequest push = pushOf(ts, events.value());
         QCOMPARE(push.members.size(), 1);
         QVERIFY(!push.members.first().phoneIndex.isEmpty());
         const QByteArray wire = encodePush(push);
@@ -164,9 +172,7 @@ private Q_SLOTS:
         REQUIRE_OK(earned, ts.loyalty().earn(m, ts.basket(u"R-\"1\"\\\t/"_s, 125'000), u"kasir x"_s));
         REQUIRE_OK(again, ts.loyalty().earn(m, ts.basket(u"R-2"_s, 10'000), u"kasir"_s));
         REQUIRE_OK(events, ts.loyalty().unsyncedEvents(100));
-        PushRequest push{ts.loyalty().terminalId(), events.value(), {}};
-        for (const auto &k : ts.loyalty().memberKeysFor(push.events))
-            push.members.append({k.memberId, k.phoneIndex, k.wrappedKey});
+        const PushRequest push = pushOf(ts, events.value());
         const QByteArray wire = encodePush(push);
 
         // What the reference reads, and whether the fast reader agrees (it may also pass).
