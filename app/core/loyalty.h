@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -268,6 +269,11 @@ public:
         qint64 balance = 0, asOf = 0, enrolledAt = 0;
         QList<HubCard> cards;
         QList<HubVoucher> vouchers;
+        // Set by feedPreparer() (optional): the profile's name as it decrypts (empty when it
+        // cannot be read) and its name tokens as stageName() writes them, so that applyFeed
+        // need not decrypt on the terminal's thread.
+        bool prepared = false;
+        QString name, nameTokens;
     };
     struct HubAlert {
         QString alertId, kind, memberId, detail;
@@ -280,6 +286,12 @@ public:
         qint64 cursor = 0; // the feed cursor after this batch
         bool complete = false; // the hub said no page follows: this terminal has caught up
     };
+    // The part of applying a feed member that needs no store: decrypting its profile and
+    // making its name's tokens (HubMember::prepared). It reads only its own copy of the key
+    // ring, so it is safe on any thread: the sync client runs it where it decodes the feed,
+    // off the terminal's thread.
+    using FeedPreparer = std::function<void(HubMember &)>;
+    FeedPreparer feedPreparer() const;
     bool syncRegistered() const;                     // the store syncs with a hub
     // After a successful registration: the hub's address and its public key (base64), audited.
     Status setSyncRegistered(const QString &hubUrl, const QString &hubKey);

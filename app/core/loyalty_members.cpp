@@ -6,8 +6,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QLoggingCategory>
 #include <QScopeGuard>
 #include <QSet>
+#include <QSqlQuery>
 #include <QTimeZone>
 #include <QVariant>
 
@@ -17,6 +19,8 @@
 #include <vector>
 
 using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcMembers, "setia.members", QtWarningMsg)
 
 namespace setia {
 
@@ -44,7 +48,8 @@ QStringList nameWords(const QString &text)
     for (qsizetype i = 0; i < lower.size(); ++i) {
         const char16_t c = lower.at(i).unicode();
         if (c >= 0x80) {
-            static const QRegularExpression separators(u"[^\\p{L}\\p{N}]+"_s);
+            // One per thread: the sync client's feed thread makes name tokens too (feedPreparer).
+            static thread_local const QRegularExpression separators(u"[^\\p{L}\\p{N}]+"_s);
             return lower.split(separators, Qt::SkipEmptyParts);
         }
         if (isAsciiWordChar(c)) {
@@ -101,6 +106,56 @@ Result<Loyalty::Impl::MemberRow> Loyalty::Impl::activeMember(const QString &memb
     return row;
 }
 
+namespace {
+
+QString nameTokenWith(const KeyRing &keys, QByteArrayView utf8Prefix)
+{
+    // 64 bits of the blind index: that any two of the ~11 million tokens of a 1,000,000-member
+    // store collide is ~3e-6, and a collision only adds a member to one prefix's results.
+    return keys.blindIndexUtf8("name", utf8Prefix).first(Loyalty::Impl::kNameTokenHexDigits);
+}
+
+// See Loyalty::Impl::nameTokens. Only reads the key ring: safe on any thread.
+QStringList nameTokensWith(const KeyRing &keys, const QString &name)
+{
+    // Blind index of every word's prefixes (2..12 characters), lower-cased, so "budi sa" finds
+    // "Budi Santoso" without the name being readable from the index.
+    // Sorted and without repeats (the same prefix in two words is one row).
+    QStringList tokens;
+    for (const QString &w : nameWords(name)) {
+        const qsizetype longest = qMin<qsizetype>(w.size(), 12);
+        // A prefix is w.left(n) in UTF-8; for an ASCII word that is the first n bytes.
+        const QByteArray utf8 = w.toUtf8();
+        const bool ascii = utf8.size() == w.size();
+        for (qsizetype n = 2; n <= longest; ++n) {
+            if (ascii)
+                tokens << nameTokenWith(keys, QByteArrayView(utf8).first(n));
+            else
+                tokens << nameTokenWith(keys, w.left(n).toUtf8());
+        }
+    }
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    return tokens;
+}
+
+// The profile's plain text, or nullopt when it cannot be read. Only reads the key ring.
+std::optional<QJsonObject> openProfile(const KeyRing &keys, const QString &memberId, const QByteArray &profile,
+                                       const QByteArray &wrappedKey)
+{
+    if (wrappedKey.isEmpty() || profile.isEmpty())
+        return QJsonObject();
+    auto key = keys.unwrapMemberKey(memberId, wrappedKey);
+    if (!key)
+        return std::nullopt;
+    auto plain = aesGcmDecrypt(key.value(), profile, "profile:" + memberId.toUtf8());
+    if (!plain)
+        return std::nullopt;
+    return QJsonDocument::fromJson(plain.value()).object();
+}
+
+} // namespace
+
 QByteArray Loyalty::Impl::encryptProfile(const QString &memberId, const QByteArray &memberKey, const Profile &p) const
 {
     const QJsonObject o{{u"name"_s, p.name}, {u"phone"_s, p.phone}, {u"email"_s, p.email},
@@ -110,15 +165,10 @@ QByteArray Loyalty::Impl::encryptProfile(const QString &memberId, const QByteArr
 
 std::optional<Profile> Loyalty::Impl::tryDecryptProfile(const MemberRow &row) const
 {
-    if (row.wrappedKey.isEmpty() || row.profile.isEmpty())
-        return Profile{};
-    auto key = keys.unwrapMemberKey(row.memberId, row.wrappedKey);
-    if (!key)
+    const auto opened = openProfile(keys, row.memberId, row.profile, row.wrappedKey);
+    if (!opened)
         return std::nullopt;
-    auto plain = aesGcmDecrypt(key.value(), row.profile, "profile:" + row.memberId.toUtf8());
-    if (!plain)
-        return std::nullopt;
-    const QJsonObject o = QJsonDocument::fromJson(plain.value()).object();
+    const QJsonObject &o = *opened;
     Profile p;
     p.name = o.value(u"name"_s).toString();
     p.phone = o.value(u"phone"_s).toString();
@@ -187,34 +237,25 @@ QString Loyalty::Impl::memberIdByCard(const QString &card, QString *status) cons
     return {};
 }
 
-QString Loyalty::Impl::nameToken(QByteArrayView utf8Prefix) const
-{
-    // 64 bits of the blind index: that any two of the ~11 million tokens of a 1,000,000-member
-    // store collide is ~3e-6, and a collision only adds a member to one prefix's results.
-    return keys.blindIndexUtf8("name", utf8Prefix).first(kNameTokenHexDigits);
-}
+QString Loyalty::Impl::nameToken(QByteArrayView utf8Prefix) const { return nameTokenWith(keys, utf8Prefix); }
 
-QStringList Loyalty::Impl::nameTokens(const QString &name) const
+QStringList Loyalty::Impl::nameTokens(const QString &name) const { return nameTokensWith(keys, name); }
+
+Loyalty::FeedPreparer Loyalty::feedPreparer() const
 {
-    // Blind index of every word's prefixes (2..12 characters), lower-cased, so "budi sa" finds
-    // "Budi Santoso" without the name being readable from the index.
-    // Sorted and without repeats (the same prefix in two words is one row).
-    QStringList tokens;
-    for (const QString &w : nameWords(name)) {
-        const qsizetype longest = qMin<qsizetype>(w.size(), 12);
-        // A prefix is w.left(n) in UTF-8; for an ASCII word that is the first n bytes.
-        const QByteArray utf8 = w.toUtf8();
-        const bool ascii = utf8.size() == w.size();
-        for (qsizetype n = 2; n <= longest; ++n) {
-            if (ascii)
-                tokens << nameToken(QByteArrayView(utf8).first(n));
-            else
-                tokens << nameToken(w.left(n).toUtf8());
+    return [keys = d->keys](HubMember &m) {
+        m.prepared = true;
+        m.name.clear();
+        m.nameTokens.clear();
+        if (m.profile.isEmpty())
+            return;
+        // As applyFeed would: a profile that cannot be read indexes no name.
+        if (auto o = openProfile(keys, m.memberId, m.profile, m.wrappedKey)) {
+            m.name = o->value(u"name"_s).toString();
+            if (!m.name.isEmpty())
+                m.nameTokens = nameTokensWith(keys, m.name).join(u' ');
         }
-    }
-    std::sort(tokens.begin(), tokens.end());
-    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-    return tokens;
+    };
 }
 
 namespace {
@@ -329,12 +370,52 @@ bool Loyalty::Impl::anyStagedNames() const
 Status Loyalty::Impl::stageName(const QString &memberId, const QString &name)
 {
     const QStringList tokens = name.isEmpty() ? QStringList() : nameTokens(name);
+    return stageTokens(memberId, tokens.join(u' '));
+}
+
+Status Loyalty::Impl::stageTokens(const QString &memberId, const QString &tokens)
+{
     if (tokens.isEmpty())
         return Ok{};
     Stmt q(store, u"INSERT INTO member_names_staged(member_id, tokens) VALUES(?,?)"_s);
     q.bindText(0, memberId);
-    q.bindText(1, tokens.join(u' '));
+    q.bindText(1, tokens);
     return exec(q, "stage the member's name");
+}
+
+Status Loyalty::Impl::dropPhoneIndex()
+{
+    QSqlQuery q(store.writer());
+    if (!q.exec(u"DROP INDEX IF EXISTS members_phone"_s))
+        return sqlError(q, "set the phone index aside for the first pull");
+    return Ok{};
+}
+
+Status Loyalty::Impl::buildPhoneIndex()
+{
+    const QString create = u"CREATE UNIQUE INDEX IF NOT EXISTS members_phone ON members(phone_index) WHERE phone_index IS NOT NULL"_s;
+    QSqlQuery q(store.writer());
+    if (q.exec(create))
+        return Ok{};
+    // Two members with one phone: without the index the pull did not move a phone from the
+    // member that had it to the one a later feed row gave it to. A complete pull leaves the
+    // hub's members with the hub's phones, which are unique; what is left is a member of this
+    // terminal the hub does not know yet (enrolled during the pull), and the phone goes to the
+    // hub's member, as the feed row would have taken it. Among several, the member of the
+    // latest hub state keeps it (then the greatest id, so that every terminal picks the same).
+    if (!q.exec(u"UPDATE members SET phone_index = NULL WHERE member_id IN ("
+                " SELECT m.member_id FROM members m LEFT JOIN hub_members h ON h.member_id = m.member_id"
+                " WHERE m.phone_index IN (SELECT phone_index FROM members WHERE phone_index IS NOT NULL"
+                "                         GROUP BY phone_index HAVING COUNT(*) > 1)"
+                " AND EXISTS (SELECT 1 FROM members o LEFT JOIN hub_members oh ON oh.member_id = o.member_id"
+                "             WHERE o.phone_index = m.phone_index AND o.member_id <> m.member_id"
+                "             AND (COALESCE(oh.as_of, -1), o.member_id) > (COALESCE(h.as_of, -1), m.member_id)))"_s))
+        return sqlError(q, "give each phone to one member");
+    if (const int moved = q.numRowsAffected(); moved > 0)
+        qCWarning(lcMembers, "the first pull left %d phone(s) on a second member; each stays with the hub's member", moved);
+    if (!q.exec(create))
+        return sqlError(q, "build the phone index");
+    return Ok{};
 }
 
 bool Loyalty::namesStaged() const { return d->anyStagedNames(); }

@@ -67,6 +67,14 @@ struct Loyalty::Impl {
     Status indexName(const QString &memberId, const QString &name, const std::optional<QString> &oldName);
     // Stages the name's tokens for indexStagedNames() (a first pull's new member).
     Status stageName(const QString &memberId, const QString &name);
+    // The same with the tokens already made (nameTokens(name) joined by spaces: feedPreparer).
+    Status stageTokens(const QString &memberId, const QString &tokens);
+    // A first pull writes its members without the phone index (members_phone) and builds it,
+    // sorted, in its last transaction (docs/storage.md "The phone index and the first pull"):
+    // its random keys dirtied a page of the index for nearly every member of every chunk.
+    // buildPhoneIndex() first gives each phone to one member when the pull left it on two.
+    Status dropPhoneIndex();
+    Status buildPhoneIndex();
     bool anyStagedNames() const;
     // The WAL of a terminal being prepared (Store::kPreparingWalPages); off: back to the usual
     // size, checkpointed and truncated.

@@ -172,6 +172,11 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
     if (!tx.begun())
         return err(u"store_busy", tx.error());
     const qint64 now = d->now();
+    // Without the phone index until the last transaction of the first pull builds it sorted
+    // (Impl::buildPhoneIndex): in the meantime a lookup by phone reads the members table.
+    if (firstPull)
+        if (auto st = d->dropPhoneIndex(); !st)
+            return st;
     for (const auto &[version, document] : batch.programs) {
         Stmt have(d->store, u"SELECT 1 FROM programs WHERE version = ?"_s);
         have.bindInt(0, version);
@@ -206,7 +211,9 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
             }
         } else {
             // The hub keeps the chain's phone directory: a phone moves to the member it names.
-            if (!m.phoneIndex.isEmpty()) {
+            // (A first pull has no phone index to find the other member by: buildPhoneIndex()
+            // moves the phones at its end.)
+            if (!m.phoneIndex.isEmpty() && !firstPull) {
                 Stmt q(d->store, u"UPDATE members SET phone_index = NULL WHERE phone_index = ? AND member_id <> ?"_s);
                 q.bindText(0, m.phoneIndex);
                 q.bindText(1, m.memberId);
@@ -254,12 +261,17 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
                 // leaves them as they are.
                 const bool sameProfile = exists && row.profile == local->profile && row.wrappedKey == local->wrappedKey;
                 if (!row.profile.isEmpty() && !sameProfile) {
-                    const Profile p = d->decryptProfile(row);
+                    // Decrypted already where the feed was read (feedPreparer), or here.
+                    const bool prepared = m.prepared && !m.profile.isEmpty();
+                    const QString name = prepared ? m.name : d->decryptProfile(row).name;
                     // A first pull's new member: its tokens are staged, and merged in sorted
                     // slices after the pull (Loyalty::indexStagedNames).
-                    if (auto st = firstPull && !exists ? d->stageName(m.memberId, p.name)
-                                                       : d->indexName(m.memberId, p.name, exists ? d->knownName(local.value()) : QString());
-                        !st)
+                    Status st = Ok{};
+                    if (firstPull && !exists)
+                        st = prepared ? d->stageTokens(m.memberId, m.nameTokens) : d->stageName(m.memberId, name);
+                    else
+                        st = d->indexName(m.memberId, name, exists ? d->knownName(local.value()) : QString());
+                    if (!st)
                         return st;
                 }
                 for (const HubCard &c : m.cards) {
@@ -361,9 +373,12 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
     }
     if (auto st = d->putSetting(u"feed_cursor"_s, QString::number(batch.cursor)); !st)
         return st;
-    if (batch.complete && !feedCaughtUp())
+    if (batch.complete && firstPull) {
+        if (auto st = d->buildPhoneIndex(); !st)
+            return st;
         if (auto st = d->putSetting(u"feed_caught_up"_s, QString::number(now)); !st)
             return st;
+    }
     if (auto st = tx.commit(); !st)
         return st;
     if (firstPull && batch.complete && !d->anyStagedNames()) // else the merge of the names ends it

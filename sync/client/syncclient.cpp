@@ -1,54 +1,18 @@
 #include "syncclient.h"
 
-#include <QCryptographicHash>
+#include "feedfetcher.h"
+#include "hubrequest.h"
+
 #include <QDateTime>
-#include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QElapsedTimer>
+#include <QJsonDocument>
 #include <QNetworkInformation>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QSslCertificate>
-#include <QSslConfiguration>
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcSync, "setia.sync", QtInfoMsg)
-
 namespace setia::sync {
-
-namespace {
-
-qint64 int64Field(const QJsonObject &o, const QString &k) { return o.value(k).toString().toLongLong(); }
-
-Loyalty::HubMember hubMember(const QJsonObject &o)
-{
-    Loyalty::HubMember m;
-    m.memberId = o.value(u"memberId"_s).toString();
-    m.status = o.value(u"status"_s).toString();
-    m.homeStore = o.value(u"homeStore"_s).toString();
-    m.tierId = o.value(u"tierId"_s).toString();
-    m.phoneIndex = o.value(u"phoneIndex"_s).toString();
-    m.mergedInto = o.value(u"mergedInto"_s).toString();
-    m.profile = QByteArray::fromBase64(o.value(u"profile"_s).toString().toLatin1());
-    m.wrappedKey = QByteArray::fromBase64(o.value(u"wrappedKey"_s).toString().toLatin1());
-    m.balance = int64Field(o, u"balance"_s);
-    m.asOf = int64Field(o, u"asOf"_s);
-    m.enrolledAt = int64Field(o, u"enrolledAt"_s);
-    for (const QJsonValue &v : o.value(u"cards"_s).toArray()) {
-        const QJsonObject c = v.toObject();
-        m.cards.append({c.value(u"number"_s).toString(), c.value(u"kind"_s).toString(), c.value(u"status"_s).toString()});
-    }
-    for (const QJsonValue &v : o.value(u"vouchers"_s).toArray()) {
-        const QJsonObject c = v.toObject();
-        m.vouchers.append({c.value(u"code"_s).toString(), c.value(u"typeId"_s).toString(), int64Field(c, u"discount"_s),
-                           int64Field(c, u"minSpend"_s), int64Field(c, u"issuedAt"_s), int64Field(c, u"expiresAt"_s),
-                           int64Field(c, u"usedAt"_s)});
-    }
-    return m;
-}
-
-} // namespace
 
 SyncClient::SyncClient(Loyalty &loyalty, ClientConfig config, QObject *parent)
     : QObject(parent), m_loyalty(loyalty), m_config(std::move(config))
@@ -67,7 +31,8 @@ SyncClient::SyncClient(Loyalty &loyalty, ClientConfig config, QObject *parent)
     m_status.waiting = m_loyalty.unsyncedCount();
 }
 
-SyncClient::~SyncClient() = default;
+// The fetcher's thread stops (and is waited for) before the members its callbacks use go.
+SyncClient::~SyncClient() { m_fetcher.reset(); }
 
 ClientStatus SyncClient::status() const { return m_status; }
 
@@ -96,42 +61,14 @@ bool SyncClient::networkChanged(bool online)
     return syncNow();
 }
 
+HubEndpoint SyncClient::endpoint() const
+{
+    return {m_config.hubUrl, m_config.certSha256, m_loyalty.terminalId(), m_key.privateKey};
+}
+
 QNetworkReply *SyncClient::send(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body)
 {
-    QUrl url = m_config.hubUrl;
-    const int q = pathAndQuery.indexOf(u'?');
-    url.setPath(q < 0 ? pathAndQuery : pathAndQuery.left(q));
-    if (q >= 0)
-        url.setQuery(pathAndQuery.mid(q + 1));
-    QNetworkRequest req(url);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    if (!m_key.privateKey.isEmpty()) {
-        QByteArray target = url.path(QUrl::FullyEncoded).toUtf8();
-        if (url.hasQuery())
-            target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
-        req.setRawHeader(kTerminalHeader, m_loyalty.terminalId().toLatin1());
-        req.setRawHeader(kSignatureHeader, sign(m_key.privateKey, requestSigningInput(method, target, body)).toBase64());
-    }
-    if (url.scheme() == u"https"_s && !m_config.certSha256.isEmpty()) {
-        // Pinned: the certificate must be exactly the provisioned one (self-signed is fine).
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
-        req.setSslConfiguration(ssl);
-    }
-    QNetworkReply *reply = method == "GET" ? m_net.get(req) : m_net.post(req, body);
-    if (url.scheme() == u"https"_s && !m_config.certSha256.isEmpty()) {
-        const QByteArray pin = m_config.certSha256;
-        connect(reply, &QNetworkReply::encrypted, reply, [reply, pin] {
-            const QSslCertificate cert = reply->sslConfiguration().peerCertificate();
-            if (cert.digest(QCryptographicHash::Sha256) != pin) {
-                qCWarning(lcSync, "the hub's certificate does not match the pinned fingerprint; refusing");
-                reply->setProperty("pinFailed", true);
-                reply->abort();
-            }
-        });
-    }
-    return reply;
+    return sendToHub(m_net, endpoint(), method, pathAndQuery, body);
 }
 
 void SyncClient::onReply(QNetworkReply *reply, std::function<void(int, const QByteArray &)> next)
@@ -265,59 +202,72 @@ void SyncClient::pushNext()
     });
 }
 
-void SyncClient::pullNext(qint64 after)
+void SyncClient::pullNext()
 {
-    const qint64 cursor = after >= 0 ? after : m_loyalty.feedCursor();
-    if (after < 0) { // the pull begins
-        m_firstPull = !m_loyalty.feedCaughtUp();
-        m_gathered = {};
-        if (m_firstPull || m_loyalty.namesStaged()) { // one count per sync; then counted as chunks are applied
-            m_status.preparing = true;
-            m_status.membersReceived = m_loyalty.hubMemberCount();
-            Q_EMIT statusChanged();
-        }
+    m_firstPull = !m_loyalty.feedCaughtUp();
+    m_gathered = {};
+    if (m_firstPull || m_loyalty.namesStaged()) { // one count per sync; then counted as chunks are applied
+        m_status.preparing = true;
+        m_status.membersReceived = m_loyalty.hubMemberCount();
+        Q_EMIT statusChanged();
     }
-    onReply(send("GET", u"/v1/feed?after=%1&limit=%2"_s.arg(cursor).arg(m_config.feedPageSize), {}),
-            [this](int status, const QByteArray &body) {
-                if (status != 200)
-                    return finish(false, describe(status, body, {}));
-                auto page = decodeFeedPage(body);
-                if (!page)
-                    return finish(false, tr("The hub's change feed could not be read: %1").arg(page.error().message));
-                Loyalty::FeedBatch &batch = m_gathered;
-                batch.cursor = page->next;
-                batch.complete = !page->more;
-                for (const FeedItem &i : page->items) {
-                    if (i.kind == u"member"_s)
-                        batch.members.append(hubMember(i.body));
-                    else if (i.kind == u"program"_s)
-                        batch.programs.append({i.body.value(u"version"_s).toInt(), i.body.value(u"document"_s).toString().toUtf8()});
-                    else if (i.kind == u"alert"_s)
-                        batch.alerts.append({i.body.value(u"alertId"_s).toString(), i.body.value(u"kind"_s).toString(),
-                                             i.body.value(u"memberId"_s).toString(), i.body.value(u"detail"_s).toString(),
-                                             int64Field(i.body, u"at"_s)});
-                }
-                // A first pull gathers pages up to firstPullMembers; the cursor moves only with
-                // what is applied, so pages gathered and lost (a failure, a crash) are pulled again.
-                if (page->more && m_firstPull && batch.members.size() < m_config.firstPullMembers)
-                    return pullNext(page->next);
-                QElapsedTimer applying;
-                applying.start();
-                const Status applied = m_loyalty.applyFeed(batch);
-                // How long this thread (the terminal's screen) waited for it.
-                qCDebug(lcSync, "applied %lld feed members in %lld ms", qint64(batch.members.size()), applying.elapsed());
-                const qsizetype appliedMembers = batch.members.size();
-                m_gathered = {};
-                if (!applied)
-                    return finish(false, tr("The hub's change feed could not be applied: %1").arg(applied.error().message));
-                if (m_status.preparing) {
-                    m_status.membersReceived += appliedMembers;
-                    Q_EMIT statusChanged();
-                }
-                if (page->more)
-                    return pullNext(page->next);
-                indexStagedNames();
-            });
+    if (!m_fetcher)
+        m_fetcher = std::make_unique<FeedFetcherThread>(
+            this, [this](quint64 run, FetchedPage page) { pageFetched(run, std::move(page)); },
+            [this](quint64 run, const FetchFailure &f) { fetchFailed(run, f); });
+    // Pages come ahead of what is applied: a first pull keeps up to two chunks in memory (one
+    // gathering while the other is applied), a later pull one page besides the one applied.
+    const int pageSize = qMax(1, m_config.feedPageSize);
+    const int ahead = m_firstPull ? 2 * qMax(1, (m_config.firstPullMembers + pageSize - 1) / pageSize) : 2;
+    m_fetcher->begin(++m_pullRun, endpoint(), m_loyalty.feedCursor(), pageSize, ahead, m_config.timeoutMs,
+                     m_loyalty.feedPreparer());
+}
+
+void SyncClient::fetchFailed(quint64 run, const FetchFailure &f)
+{
+    if (run != m_pullRun || !m_status.running)
+        return;
+    if (f.pinFailed)
+        return finish(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
+    if (f.status == 0)
+        return finish(false, describe(0, {}, f.transportError));
+    m_reachedHub = true;
+    if (!f.readError.isEmpty())
+        return finish(false, tr("The hub's change feed could not be read: %1").arg(f.readError));
+    finish(false, describe(f.status, f.body, {}));
+}
+
+void SyncClient::pageFetched(quint64 run, FetchedPage page)
+{
+    if (run != m_pullRun || !m_status.running)
+        return;
+    m_reachedHub = true;
+    m_fetcher->taken(run);
+    Loyalty::FeedBatch &batch = m_gathered;
+    batch.cursor = page.next;
+    batch.complete = !page.more;
+    batch.members.append(std::move(page.members));
+    batch.programs.append(std::move(page.programs));
+    batch.alerts.append(std::move(page.alerts));
+    // A first pull gathers pages up to firstPullMembers; the cursor moves only with what is
+    // applied, so pages gathered and lost (a failure, a crash) are pulled again.
+    if (page.more && m_firstPull && batch.members.size() < m_config.firstPullMembers)
+        return;
+    QElapsedTimer applying;
+    applying.start();
+    const Status applied = m_loyalty.applyFeed(batch);
+    // How long this thread (the terminal's screen) waited for it.
+    qCDebug(lcSync, "applied %lld feed members in %lld ms", qint64(batch.members.size()), applying.elapsed());
+    const qsizetype appliedMembers = batch.members.size();
+    m_gathered = {};
+    if (!applied)
+        return finish(false, tr("The hub's change feed could not be applied: %1").arg(applied.error().message));
+    if (m_status.preparing) {
+        m_status.membersReceived += appliedMembers;
+        Q_EMIT statusChanged();
+    }
+    if (!page.more)
+        indexStagedNames();
 }
 
 // After a first pull (or a sync that finds its merge unfinished: the terminal was closed), the
@@ -363,6 +313,9 @@ void SyncClient::finish(bool ok, const QString &error)
 {
     m_status.running = false;
     m_gathered = {};
+    ++m_pullRun; // what the fetcher still sends of this run is dropped
+    if (m_fetcher)
+        m_fetcher->cancel();
     m_status.online = ok || m_reachedHub; // the hub answered, even if with a refusal
     m_status.waiting = m_loyalty.unsyncedCount();
     m_status.lastError = error;

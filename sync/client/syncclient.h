@@ -15,10 +15,16 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 class QNetworkReply;
 
 namespace setia::sync {
+
+struct HubEndpoint;
+struct FetchedPage;
+struct FetchFailure;
+class FeedFetcherThread;
 
 struct ClientConfig {
     QUrl hubUrl;                 // http://127.0.0.1:PORT on loopback (tests), https:// otherwise
@@ -82,11 +88,14 @@ Q_SIGNALS:
 
 private:
     void pushNext();
-    void pullNext(qint64 after = -1); // -1: the pull begins, from the store's feed cursor
+    void pullNext(); // the pull begins, from the store's feed cursor
+    void pageFetched(quint64 run, FetchedPage page);
+    void fetchFailed(quint64 run, const FetchFailure &failure);
     void indexStagedNames();
     void renewLease();
     void finish(bool ok, const QString &error);
     void scheduleNext();
+    HubEndpoint endpoint() const;
     QNetworkReply *send(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body);
     void onReply(QNetworkReply *reply, std::function<void(int status, const QByteArray &body)> next);
     static QString describe(int status, const QByteArray &body, const QString &transportError);
@@ -101,6 +110,11 @@ private:
     int m_pushedInRun = 0;
     bool m_firstPull = false;          // this run's pull is (part of) the terminal's first: !feedCaughtUp()
     Loyalty::FeedBatch m_gathered;     // a first pull's pages not yet applied
+    // The feed is downloaded and decoded on a thread of its own, ahead of what is applied
+    // (feedfetcher.h); made at the first pull. m_pullRun tells this run's pages from a
+    // finished run's.
+    std::unique_ptr<FeedFetcherThread> m_fetcher;
+    quint64 m_pullRun = 0;
     bool m_reachedHub = false; // this run got an HTTP answer
     QString m_runProblem; // refused events this run: reported after the pull
     SecureRandom m_random;

@@ -1,5 +1,7 @@
 #include "syncsetup.h"
 
+#include "hubrequest.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QHostAddress>
@@ -9,7 +11,6 @@
 
 using namespace Qt::StringLiterals;
 
-Q_DECLARE_LOGGING_CATEGORY(lcSync)
 
 namespace setia::sync {
 

@@ -4,11 +4,12 @@
 //   SETIA_BENCH_SCALE=0.05 build-perf/tests/bench/bench_sync   (both sizes at 5 %, a quick check)
 //   SETIA_BENCH_PG_SHARED_BUFFERS=512MB ...                    (PostgreSQL with a production-sized cache)
 //   SETIA_BENCH_BATCH=1000 ...                                 (another push batch size than the default 500)
+//   SETIA_BENCH_HUB_SAME_THREAD=1 ...                          (the hub on the terminal's thread, as until round 7)
 //
 // The benchmark starts its own PostgreSQL (setia::test::PgServer, the test server: fsync off,
 // TCP on 127.0.0.1) and runs the hub in this process: HubStore on that PostgreSQL and
-// HubServer on 127.0.0.1:0, on the same thread (so the same core) as the terminal's
-// SyncClient. The terminal is a real store (SQLite) with the real SyncClient (its default
+// HubServer on 127.0.0.1:0, on a thread of its own (SETIA_BENCH_HUB_SAME_THREAD=1: on the
+// terminal's thread, as until round 7). The terminal is a real store (SQLite) with the real SyncClient (its default
 // ClientConfig: push batches of 500, feed pages of 1,000) talking HTTP to the hub.
 //
 //   PushVsCopy    a terminal store with 100,000 events (5,000 enrollments with a card each,
@@ -54,11 +55,13 @@
 #include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <unistd.h>
 
@@ -171,33 +174,61 @@ QByteArray program()
     return test::toJson(p);
 }
 
-// The hub, in this process.
+// The hub, in this process, on a thread of its own (so, on this 2-core machine, mostly on the
+// other core than the terminal's), as it runs on a machine of its own in production.
+// SETIA_BENCH_HUB_SAME_THREAD=1 keeps it on the terminal's thread instead, as the benchmark ran
+// until round 7 (docs/performance.md), to compare.
 struct Hub {
-    std::unique_ptr<hub::HubStore> store;
+    std::unique_ptr<hub::HubStore> store; // made, used and destroyed on the hub's thread (onHub)
     std::unique_ptr<hub::HubServer> server;
     quint16 port = 0;
+    QThread thread;
+    QObject *context = nullptr; // lives on thread; null: the hub is on the caller's thread
 
     explicit Hub(const QString &database)
     {
-        hub::HubConfig c;
-        c.postgres = true;
-        c.database = connInfo(database);
-        c.keyPath = g_dir->filePath(database + u".hub.key"_s);
-        auto s = hub::HubStore::open(c);
-        if (!s)
-            die(u"hub: "_s + s.error().message);
-        store = std::move(s).value();
-        if (auto v = store->publishProgram(program(), u"bench"_s); !v)
-            die(u"publish the program: "_s + v.error().message);
-        server = std::make_unique<hub::HubServer>(*store, QByteArrayLiteral("bench-operator"));
-        port = server->listen(QHostAddress::LocalHost, 0);
-        if (port == 0)
-            die(u"hub listen: "_s + server->error());
+        if (qEnvironmentVariableIntValue("SETIA_BENCH_HUB_SAME_THREAD") == 0) {
+            thread.setObjectName(u"hub"_s);
+            thread.start();
+            context = new QObject;
+            context->moveToThread(&thread);
+        }
+        onHub([&] {
+            hub::HubConfig c;
+            c.postgres = true;
+            c.database = connInfo(database);
+            c.keyPath = g_dir->filePath(database + u".hub.key"_s);
+            auto s = hub::HubStore::open(c);
+            if (!s)
+                die(u"hub: "_s + s.error().message);
+            store = std::move(s).value();
+            if (auto v = store->publishProgram(program(), u"bench"_s); !v)
+                die(u"publish the program: "_s + v.error().message);
+            server = std::make_unique<hub::HubServer>(*store, QByteArrayLiteral("bench-operator"));
+            port = server->listen(QHostAddress::LocalHost, 0);
+            if (port == 0)
+                die(u"hub listen: "_s + server->error());
+        });
     }
     ~Hub()
     {
-        server.reset(); // before the store it serves
-        store.reset();
+        onHub([&] {
+            server.reset(); // before the store it serves
+            store.reset();
+        });
+        if (context) {
+            QMetaObject::invokeMethod(context, [c = context] { delete c; }, Qt::BlockingQueuedConnection);
+            thread.quit();
+            thread.wait();
+        }
+    }
+    // Runs f on the hub's thread and waits for it.
+    void onHub(const std::function<void()> &f)
+    {
+        if (context)
+            QMetaObject::invokeMethod(context, f, Qt::BlockingQueuedConnection);
+        else
+            f();
     }
 };
 
@@ -243,7 +274,8 @@ struct Terminal {
         if (const int n = qEnvironmentVariableIntValue("SETIA_BENCH_BATCH"); n > 0)
             c.batchSize = n;
         client = std::make_unique<sync::SyncClient>(*loyalty, c);
-        auto token = hub.store->createEnrollmentToken(storeId, u"till"_s);
+        Result<QString> token = QString();
+        hub.onHub([&] { token = hub.store->createEnrollmentToken(storeId, u"till"_s); });
         if (!token)
             die(token.error().message);
         bool done = false, ok = false;
