@@ -19,6 +19,12 @@ ImportReport Loyalty::importMembers(const QByteArray &csv, const QString &actor)
         report.errors << st.error().message;
         return report;
     }
+    // During a first pull the phone index is set aside (docs/storage.md): checking each row's
+    // phone would read the whole members table once a row.
+    if (!d->phoneIndexed()) {
+        report.errors << u"This terminal is still being prepared (its first sync with the hub is under way); import the members once it is done."_s;
+        return report;
+    }
     if (csv.size() > 256 * 1024 * 1024) {
         report.errors << u"The file is larger than 256 MiB; split it."_s;
         return report;

@@ -391,6 +391,12 @@ Status Loyalty::Impl::dropPhoneIndex()
     return Ok{};
 }
 
+bool Loyalty::Impl::phoneIndexed() const
+{
+    Stmt q(store, u"SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'members_phone'"_s);
+    return q.exec() && q.next();
+}
+
 Status Loyalty::Impl::buildPhoneIndex()
 {
     const QString create = u"CREATE UNIQUE INDEX IF NOT EXISTS members_phone ON members(phone_index) WHERE phone_index IS NOT NULL"_s;

@@ -75,6 +75,7 @@ struct Loyalty::Impl {
     // buildPhoneIndex() first gives each phone to one member when the pull left it on two.
     Status dropPhoneIndex();
     Status buildPhoneIndex();
+    bool phoneIndexed() const; // members_phone is there (not during a first pull)
     bool anyStagedNames() const;
     // The WAL of a terminal being prepared (Store::kPreparingWalPages); off: back to the usual
     // size, checkpointed and truncated.

@@ -300,6 +300,12 @@ private Q_SLOTS:
         QVERIFY(tableSql(t.store(), u"members_phone"_s).isEmpty()); // set aside during the pull
         QCOMPARE(t.loyalty().memberByPhone(u"081322220002"_s)->memberId, first.members.at(0).memberId);
         QCOMPARE(t.loyalty().memberByPhone(u"081322220001"_s)->memberId, local);
+        // An import would check every row's phone against the whole table: it waits, and says so.
+        const QByteArray csv = "name,phone\nCitra Impor,081322229999\n";
+        const ImportReport refused = t.loyalty().importMembers(csv, u"manager"_s);
+        QCOMPARE(refused.errors.size(), 1);
+        QVERIFY2(refused.errors.first().contains(u"still being prepared"_s), qPrintable(refused.errors.first()));
+        QCOMPARE(t.loyalty().memberByPhone(u"081322229999"_s).error().code, u"unknown_member"_s);
 
         Loyalty::FeedBatch last;
         const Loyalty::HubMember hubBudi = hubMember(keys.value(), u"Budi Hub"_s, u"081322220001"_s, 30, 3);
@@ -336,6 +342,9 @@ private Q_SLOTS:
             QVERIFY2(q.lastError().text().contains(u"UNIQUE"_s), qPrintable(q.lastError().text()));
         }
 
+        const ImportReport imported = t.loyalty().importMembers(csv, u"manager"_s);
+        QVERIFY2(imported.errors.isEmpty(), qPrintable(imported.errors.join(u"; "_s)));
+        QVERIFY(t.loyalty().memberByPhone(u"081322229999"_s).ok());
         // A later pull keeps the index and moves a phone through it.
         Loyalty::FeedBatch later;
         Loyalty::HubMember moved = hubMember(keys.value(), u"Ani Pindah"_s, u"081322220002"_s, 50, 5);
