@@ -261,8 +261,10 @@ Status Loyalty::applyFeed(const FeedBatch &batch)
                 // leaves them as they are.
                 const bool sameProfile = exists && row.profile == local->profile && row.wrappedKey == local->wrappedKey;
                 if (!row.profile.isEmpty() && !sameProfile) {
-                    // Decrypted already where the feed was read (feedPreparer), or here.
-                    const bool prepared = m.prepared && !m.profile.isEmpty();
+                    // Decrypted already where the feed was read (feedPreparer), or here: the
+                    // preparer had only the feed row, so a profile sent without its key (the
+                    // member's key kept from before) is decrypted here with the stored one.
+                    const bool prepared = m.prepared && !m.profile.isEmpty() && !m.wrappedKey.isEmpty();
                     const QString name = prepared ? m.name : d->decryptProfile(row).name;
                     // A first pull's new member: its tokens are staged, and merged in sorted
                     // slices after the pull (Loyalty::indexStagedNames).

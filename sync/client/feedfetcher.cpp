@@ -121,21 +121,21 @@ void FeedFetcher::fetchMore()
             return;
         m_reply.clear();
         FetchFailure failure;
+        auto fail = [&] {
+            m_done = true;
+            QMetaObject::invokeMethod(m_receiver, [h = m_onFailure, run, failure] { h(run, failure); }, Qt::QueuedConnection);
+        };
         failure.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         failure.pinFailed = reply->property("pinFailed").toBool();
         if (failure.pinFailed || failure.status != 200) {
             failure.body = reply->readAll();
             failure.transportError = reply->errorString();
-            m_done = true;
-            QMetaObject::invokeMethod(m_receiver, [h = m_onFailure, run, failure] { h(run, failure); }, Qt::QueuedConnection);
-            return;
+            return fail();
         }
         auto page = readPage(reply->readAll());
         if (!page) {
             failure.readError = page.error().message;
-            m_done = true;
-            QMetaObject::invokeMethod(m_receiver, [h = m_onFailure, run, failure] { h(run, failure); }, Qt::QueuedConnection);
-            return;
+            return fail();
         }
         FetchedPage p = std::move(page).value();
         if (m_prepare)
@@ -161,9 +161,9 @@ FeedFetcherThread::FeedFetcherThread(QObject *receiver, FeedFetcher::PageHandler
     m_thread.start();
 }
 
+// The fetcher is deleted on its thread as it finishes (~FeedFetcher cancels what is in flight).
 FeedFetcherThread::~FeedFetcherThread()
 {
-    QMetaObject::invokeMethod(m_fetcher, [f = m_fetcher] { f->cancel(); }, Qt::QueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }

@@ -76,7 +76,7 @@ void SyncClient::onReply(QNetworkReply *reply, std::function<void(int, const QBy
     connect(reply, &QNetworkReply::finished, this, [this, reply, next = std::move(next)] {
         reply->deleteLater();
         if (reply->property("pinFailed").toBool())
-            return finish(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
+            return finish(false, pinFailedMessage());
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray body = reply->readAll();
         if (status == 0)
@@ -84,6 +84,11 @@ void SyncClient::onReply(QNetworkReply *reply, std::function<void(int, const QBy
         m_reachedHub = true;
         next(status, body);
     });
+}
+
+QString SyncClient::pinFailedMessage()
+{
+    return tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer.");
 }
 
 QString SyncClient::describe(int status, const QByteArray &body, const QString &transportError)
@@ -114,7 +119,7 @@ void SyncClient::registerTerminal(const QString &token, const QString &name, std
     connect(reply, &QNetworkReply::finished, this, [this, reply, done] {
         reply->deleteLater();
         if (reply->property("pinFailed").toBool())
-            return done(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
+            return done(false, pinFailedMessage());
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray answer = reply->readAll();
         if (status != 200)
@@ -216,7 +221,7 @@ void SyncClient::pullNext()
             this, [this](quint64 run, FetchedPage page) { pageFetched(run, std::move(page)); },
             [this](quint64 run, const FetchFailure &f) { fetchFailed(run, f); });
     // Pages come ahead of what is applied: a first pull keeps up to two chunks in memory (one
-    // gathering while the other is applied), a later pull one page besides the one applied.
+    // gathering while the other is applied), a later pull two pages.
     const int pageSize = qMax(1, m_config.feedPageSize);
     const int ahead = m_firstPull ? 2 * qMax(1, (m_config.firstPullMembers + pageSize - 1) / pageSize) : 2;
     m_fetcher->begin(++m_pullRun, endpoint(), m_loyalty.feedCursor(), pageSize, ahead, m_config.timeoutMs,
@@ -228,7 +233,7 @@ void SyncClient::fetchFailed(quint64 run, const FetchFailure &f)
     if (run != m_pullRun || !m_status.running)
         return;
     if (f.pinFailed)
-        return finish(false, tr("The hub's certificate is not the one this store was set up with. Nothing was sent; ask the installer."));
+        return finish(false, pinFailedMessage());
     if (f.status == 0)
         return finish(false, describe(0, {}, f.transportError));
     m_reachedHub = true;

@@ -99,6 +99,7 @@ private:
     QNetworkReply *send(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body);
     void onReply(QNetworkReply *reply, std::function<void(int status, const QByteArray &body)> next);
     static QString describe(int status, const QByteArray &body, const QString &transportError);
+    static QString pinFailedMessage();
 
     Loyalty &m_loyalty;
     ClientConfig m_config;

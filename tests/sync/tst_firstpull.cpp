@@ -274,6 +274,29 @@ private Q_SLOTS:
         auto found = t.loyalty().search(u"siti nur"_s, 0, 10);
         QVERIFY(found);
         QCOMPARE(found->size(), 2);
+        // A later feed row with a new profile but not its key (the member keeps the key it
+        // has): the preparer cannot read it, so applyFeed does, with the stored key.
+        auto memberKey = keys->unwrapMemberKey(plain.memberId, plain.wrappedKey);
+        QVERIFY(memberKey);
+        Loyalty::HubMember renamed = plain;
+        const QJsonObject profile{{u"name"_s, u"Siti Rahayu"_s}, {u"phone"_s, u"+6281311110002"_s}, {u"email"_s, QString()},
+                                  {u"birthDate"_s, QString()}};
+        renamed.profile = aesGcmEncrypt(memberKey.value(), QJsonDocument(profile).toJson(QJsonDocument::Compact),
+                                        "profile:" + plain.memberId.toUtf8());
+        renamed.wrappedKey.clear();
+        renamed.asOf = 20;
+        prepare(renamed);
+        QVERIFY(renamed.name.isEmpty());
+        Loyalty::FeedBatch later;
+        later.members = {renamed};
+        later.cursor = 6;
+        later.complete = true;
+        QVERIFY(t.loyalty().applyFeed(later).ok());
+        QCOMPARE(t.loyalty().member(plain.memberId)->profile.name, u"Siti Rahayu"_s);
+        auto byNewName = t.loyalty().search(u"siti rahayu"_s, 0, 10);
+        QVERIFY(byNewName);
+        QCOMPARE(byNewName->size(), 1);
+        QCOMPARE(byNewName->first().memberId, plain.memberId);
         QVERIFY(t.loyalty().verify().ok());
     }
 
