@@ -778,7 +778,7 @@ int cmdImport(Context &c)
     if (!r.errors.isEmpty()) {
         for (const QString &e : r.errors)
             c.err << c.positional[0] << ": " << e << Qt::endl;
-        c.err << "setiactl: nothing was imported; fix the lines above and run the import again." << Qt::endl;
+        c.err << "setiactl: nothing was imported; see above, then run the import again." << Qt::endl;
         if (c.json)
             c.out << QJsonDocument(QJsonObject{{u"imported"_s, 0}, {u"errors"_s, QJsonArray::fromStringList(r.errors)}}).toJson();
         return BadInput;
